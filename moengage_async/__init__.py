@@ -1,0 +1,91 @@
+"""Asyncio-native MoEngage Campaigns API client with exact rolling-window budgets."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._budget_spec import DEFAULT_BUDGETS as DEFAULT_BUDGETS
+from ._budget_spec import Budget as Budget
+from ._budget_spec import Priority as Priority
+from ._budget_spec import Window as Window
+from ._budget_spec import parse_budgets as parse_budgets
+from ._budgets import MemoryLimiter as MemoryLimiter
+from ._client import MoEngageClient as MoEngageClient
+from ._clock import Clock as Clock
+from ._clock import FakeClock as FakeClock
+from ._clock import MonotonicClock as MonotonicClock
+from ._errors import APIError as APIError
+from ._errors import AuthenticationError as AuthenticationError
+from ._errors import BadRequestError as BadRequestError
+from ._errors import ConflictError as ConflictError
+from ._errors import ConnectError as ConnectError
+from ._errors import MoEngageError as MoEngageError
+from ._errors import NotFoundError as NotFoundError
+from ._errors import PayloadValidationError as PayloadValidationError
+from ._errors import PermissionDeniedError as PermissionDeniedError
+from ._errors import RateLimitError as RateLimitError
+from ._errors import RequestTimeoutError as RequestTimeoutError
+from ._errors import ServerError as ServerError
+from ._errors import TransportError as TransportError
+from ._errors import UnprocessableEntityError as UnprocessableEntityError
+from ._hooks import Hooks as Hooks
+from ._hooks import RequestInfo as RequestInfo
+from ._hooks import ThrottleInfo as ThrottleInfo
+from ._limiter import Limiter as Limiter
+from ._limiter import Permit as Permit
+from ._limiter import UnlimitedLimiter as UnlimitedLimiter
+from ._limiter import WindowUsage as WindowUsage
+from ._retry import RetryDetails as RetryDetails
+from ._retry import RetryPolicy as RetryPolicy
+from ._transport import AiohttpTransport as AiohttpTransport
+from ._transport import Response as Response
+from ._transport import Transport as Transport
+from ._transport import new_session as new_session
+from .models.v1 import StatusAction as StatusAction
+
+try:
+    __version__ = version("moengage-async")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "APIError",
+    "AiohttpTransport",
+    "AuthenticationError",
+    "BadRequestError",
+    "Budget",
+    "Clock",
+    "ConflictError",
+    "ConnectError",
+    "DEFAULT_BUDGETS",
+    "FakeClock",
+    "Hooks",
+    "Limiter",
+    "MemoryLimiter",
+    "MoEngageClient",
+    "MoEngageError",
+    "MonotonicClock",
+    "NotFoundError",
+    "PayloadValidationError",
+    "PermissionDeniedError",
+    "Permit",
+    "Priority",
+    "RateLimitError",
+    "RequestInfo",
+    "RequestTimeoutError",
+    "Response",
+    "RetryDetails",
+    "RetryPolicy",
+    "ServerError",
+    "StatusAction",
+    "ThrottleInfo",
+    "Transport",
+    "TransportError",
+    "UnlimitedLimiter",
+    "UnprocessableEntityError",
+    "Window",
+    "WindowUsage",
+    "__version__",
+    "new_session",
+    "parse_budgets",
+]

@@ -1,0 +1,18 @@
+"""``MoEngageClient``: the public client, composed of the operation groups."""
+
+from __future__ import annotations
+
+from ._v1 import V1Operations
+
+__all__ = ["MoEngageClient"]
+
+
+class MoEngageClient(V1Operations):
+    """Async client for one MoEngage workspace, with exact rate limits built in.
+
+    Use it as ``async with MoEngageClient(workspace_id, api_key) as client:`` or keep
+    it for the life of an app and ``await client.aclose()`` at shutdown.
+    """
+
+    async def __aenter__(self) -> MoEngageClient:
+        return self

@@ -1,0 +1,390 @@
+"""The client's core: lifetime, headers, and the one request path every call takes."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import uuid
+import warnings
+from collections.abc import Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import msgspec
+
+from ._budget_spec import BudgetOverrides, Priority, resolve_budgets
+from ._clock import Clock, MonotonicClock
+from ._constants import DEFAULT_TIMEOUT_S, USER_AGENT, base_url_for
+from ._envelope import error_from_response
+from ._errors import (
+    APIError,
+    MoEngageError,
+    PayloadValidationError,
+    RateLimitError,
+    RequestTimeoutError,
+    TransportError,
+)
+from ._hooks import Hooks, RequestInfo, ThrottleInfo
+from ._limiter import Limiter
+from ._operations import OPERATIONS, Operation
+from ._retry import RetryDetails, RetryPolicy, parse_retry_after
+from ._transport import AiohttpTransport, Response, Transport
+
+if TYPE_CHECKING:
+    import aiohttp
+
+__all__ = [
+    "BaseClient",
+    "USE_CLIENT_DEFAULT",
+    "new_request_id",
+]
+
+log = logging.getLogger("moengage_async")
+
+
+class _UseClientDefault:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "USE_CLIENT_DEFAULT"
+
+
+#: Sentinel: "use the client's setting" as opposed to an explicit ``None``.
+USE_CLIENT_DEFAULT: Any = _UseClientDefault()
+
+_encode = msgspec.json.Encoder().encode
+
+
+def new_request_id() -> str:
+    """Return a fresh UUID v4, usable as ``request_id`` and ``Idempotency-Key``."""
+    return str(uuid.uuid4())
+
+
+def check_request_id(request_id: str | None) -> str:
+    """Return ``request_id``, or a new one when ``None``; refuse a blank one."""
+    if request_id is None:
+        return new_request_id()
+    if not isinstance(request_id, str) or not request_id.strip():
+        raise PayloadValidationError("request_id must be a non-blank string")
+    return request_id
+
+
+class BaseClient:
+    """Configuration and lifetime; ``_call`` sends one logical call with retries."""
+
+    def __init__(
+        self,
+        workspace_id: str,
+        api_key: str,
+        *,
+        data_center: str = "01",
+        base_url: str | None = None,
+        session: aiohttp.ClientSession | None = None,
+        transport: Transport | None = None,
+        limiter: Limiter | None = None,
+        budgets: BudgetOverrides | None = None,
+        bulk_share: float = 0.8,
+        clock: Clock | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT_S,
+        hooks: Hooks | None = None,
+    ) -> None:
+        if not isinstance(workspace_id, str) or not workspace_id.strip():
+            raise ValueError("workspace_id must be a non-blank string")
+        if not isinstance(api_key, str) or not api_key.strip():
+            raise ValueError("api_key must be a non-blank string")
+        host = base_url_for(data_center) if base_url is None else base_url.rstrip("/")
+        if session is not None and transport is not None:
+            raise ValueError("pass either session= or transport=, not both")
+        if limiter is not None and budgets is not None:
+            raise ValueError(
+                "budgets= configures the default limiter; with limiter= "
+                "configure the budgets on the limiter itself"
+            )
+        self._workspace_id = workspace_id
+        self._base_url = host
+        self._clock: Clock = clock or MonotonicClock()
+        self._retry = retry or RetryPolicy()
+        self._timeout = timeout
+        self._hooks = hooks or Hooks()
+        self._transport: Transport = transport or AiohttpTransport(session)
+        self._owns_limiter = limiter is None
+        if limiter is None:
+            from ._budgets import MemoryLimiter
+
+            limiter = MemoryLimiter(
+                resolve_budgets(budgets), clock=self._clock, bulk_share=bulk_share
+            )
+        self._limiter: Limiter = limiter
+        token = base64.b64encode(f"{workspace_id}:{api_key}".encode()).decode("ascii")
+        # Built once; merged per request. Never logged, never in a repr.
+        self._v1_headers: dict[str, str] = {
+            "Authorization": f"Basic {token}",
+            "Content-Type": "application/json",
+            "MOE-APPKEY": workspace_id,
+            "User-Agent": USER_AGENT,
+        }
+        self._v5_headers = {**self._v1_headers, "X-MOE-Tenant-ID": workspace_id}
+        self._closed = False
+
+    # -- lifetime -------------------------------------------------------------
+
+    async def __aenter__(self) -> BaseClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the session (only if this client created it) and owned backends."""
+        if self._closed:
+            return
+        self._closed = True
+        await self._transport.aclose()
+        if self._owns_limiter:
+            await self._limiter.aclose()
+
+    def __del__(self, _warn: Any = warnings.warn) -> None:
+        transport = getattr(self, "_transport", None)
+        if isinstance(transport, AiohttpTransport) and transport.is_open:
+            _warn(
+                f"{self!r} was not closed; use 'async with' or 'await client.aclose()'",
+                ResourceWarning,
+                stacklevel=2,
+            )
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        return (
+            f"{name}(workspace_id={self._workspace_id!r}, base_url={self._base_url!r})"
+        )
+
+    @property
+    def workspace_id(self) -> str:
+        """The workspace (formerly app id) this client acts for."""
+        return self._workspace_id
+
+    @property
+    def base_url(self) -> str:
+        """The host requests go to, without a trailing slash."""
+        return self._base_url
+
+    @property
+    def clock(self) -> Clock:
+        """The clock used for deadlines, budgets and backoff."""
+        return self._clock
+
+    @property
+    def limiter(self) -> Limiter:
+        """The budget backend every request passes through."""
+        return self._limiter
+
+    # -- the request path -----------------------------------------------------
+
+    async def _call(
+        self,
+        op_name: str,
+        *,
+        body: Any = None,
+        path_params: Mapping[str, str] | None = None,
+        request_id: str,
+        idempotency_key: str | None = None,
+        timeout: float | None = USE_CLIENT_DEFAULT,
+        retry: RetryPolicy | None = None,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> Response:
+        """Send one logical call: budget, attempt, repeat until success or final error.
+
+        The encoded body, ``request_id`` and ``Idempotency-Key`` are the same on every
+        attempt, so a retried creation cannot create twice.
+        """
+        if self._closed:
+            raise MoEngageError("client is closed")
+        op = OPERATIONS[op_name]
+        url = self._url(op, path_params)
+        payload = None if body is None else _encode(body)
+        headers = self._headers(op, request_id, idempotency_key)
+        policy = retry or self._retry
+        timeout_s = self._timeout if timeout is USE_CLIENT_DEFAULT else timeout
+        clock = self._clock
+        deadline = None if timeout_s is None else clock.now() + timeout_s
+        last_error: MoEngageError | None = None
+        for attempt in range(policy.max_retries + 1):
+            response, error = await self._attempt(
+                op, url, headers, payload, deadline, priority, attempt, request_id
+            )
+            if response is not None:
+                return response
+            assert error is not None
+            last_error = error
+            if attempt == policy.max_retries or not _retryable(error):
+                raise error
+            delay = await self._retry_delay(op, policy, attempt + 1, error, deadline)
+            details = RetryDetails(
+                op.name,
+                attempt + 1,
+                delay,
+                type(error).__name__,
+                getattr(error, "status", None),
+                request_id,
+            )
+            log.debug(
+                "%s attempt %d failed (%s); retrying in %.3fs [request_id=%s]",
+                op.name,
+                attempt + 1,
+                details.reason,
+                delay,
+                request_id,
+            )
+            if self._hooks.on_retry is not None:
+                self._hooks.on_retry(details)
+            await clock.sleep(delay)
+        raise last_error or MoEngageError(
+            "unreachable"
+        )  # pragma: no cover - loop returns
+
+    async def _attempt(
+        self,
+        op: Operation,
+        url: str,
+        headers: Mapping[str, str],
+        payload: bytes | None,
+        deadline: float | None,
+        priority: Priority,
+        attempt: int,
+        request_id: str,
+    ) -> tuple[Response | None, MoEngageError | None]:
+        clock = self._clock
+        started = clock.now()
+        permit = await self._limiter.acquire(
+            self._workspace_id, op.budgets, priority=priority, deadline=deadline
+        )
+        sent_at = clock.now()
+        if sent_at > started and self._hooks.on_throttle is not None:
+            self._hooks.on_throttle(
+                ThrottleInfo(op.name, op.budgets, sent_at - started)
+            )
+        success = False
+        try:
+            remaining = None if deadline is None else deadline - sent_at
+            if remaining is not None and remaining <= 0:
+                return None, RequestTimeoutError(f"{op.name}: deadline passed")
+            try:
+                response = await self._transport.send(
+                    op.method, url, headers=headers, body=payload, timeout_s=remaining
+                )
+            except TransportError as exc:
+                self._report(op, None, sent_at, attempt, request_id, exc)
+                return None, exc
+            success = 200 <= response.status < 300
+            self._report(op, response.status, sent_at, attempt, request_id, None)
+            if success:
+                return response, None
+            retry_after = parse_retry_after(response.headers)
+            error = error_from_response(response, retry_after=retry_after)
+            if isinstance(error, RateLimitError):
+                await self._on_rate_limited(op, error, sent_at, attempt, request_id)
+            return None, error
+        finally:
+            with anyio.CancelScope(shield=True):
+                await permit.complete(success=success)
+
+    async def _on_rate_limited(
+        self,
+        op: Operation,
+        error: RateLimitError,
+        sent_at: float,
+        attempt: int,
+        request_id: str,
+    ) -> None:
+        wait = error.retry_after
+        log.debug("%s got 429; budget %s blocked for %s s", op.name, op.budgets, wait)
+        if self._hooks.on_rate_limited is not None:
+            self._hooks.on_rate_limited(
+                RequestInfo(
+                    op.name, 429, self._clock.now() - sent_at, attempt + 1, request_id
+                )
+            )
+        # The server counts differently or someone else spends the budget: every
+        # caller of these budgets pauses, not only this call.
+        await self._limiter.block(self._workspace_id, op.budgets, wait or 0.0)
+        if wait is not None:
+            error.retry_at = self._clock.now() + wait
+
+    async def _retry_delay(
+        self,
+        op: Operation,
+        policy: RetryPolicy,
+        retry_number: int,
+        error: MoEngageError,
+        deadline: float | None,
+    ) -> float:
+        now = self._clock.now()
+        if isinstance(error, RateLimitError) and error.retry_after is not None:
+            if error.retry_after > policy.max_retry_after_s or (
+                deadline is not None and now + error.retry_after > deadline
+            ):
+                raise error  # a server-directed wait we cannot honour in time
+            delay = 0.0  # the limiter's block already holds every caller back
+        else:
+            delay = policy.backoff(retry_number)
+        if deadline is not None and now + delay >= deadline:
+            raise error
+        return delay
+
+    def _report(
+        self,
+        op: Operation,
+        status: int | None,
+        sent_at: float,
+        attempt: int,
+        request_id: str,
+        error: Exception | None,
+    ) -> None:
+        hook = self._hooks.on_request
+        if hook is not None:
+            hook(
+                RequestInfo(
+                    op.name,
+                    status,
+                    self._clock.now() - sent_at,
+                    attempt + 1,
+                    request_id,
+                    None if error is None else type(error).__name__,
+                )
+            )
+
+    def _url(self, op: Operation, path_params: Mapping[str, str] | None) -> str:
+        path = op.path
+        if path_params:
+            from urllib.parse import quote
+
+            for key, value in path_params.items():
+                if not isinstance(value, str) or not value.strip():
+                    raise PayloadValidationError(f"{key} must be a non-blank string")
+                path = path.replace("{" + key + "}", quote(value, safe=""))
+        return self._base_url + path
+
+    def _headers(
+        self, op: Operation, request_id: str, idempotency_key: str | None
+    ) -> Mapping[str, str]:
+        if op.version == 1:
+            return self._v1_headers
+        headers = {**self._v5_headers, "X-MOE-Request-Id": request_id}
+        if op.idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key or request_id
+        return headers
+
+
+def _retryable(error: MoEngageError) -> bool:
+    if isinstance(error, TransportError):
+        return True
+    if isinstance(error, APIError):
+        return RetryPolicy.is_retryable_status(error.status)
+    return False

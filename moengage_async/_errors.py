@@ -1,0 +1,177 @@
+"""The exception tree. Every error the client raises derives from ``MoEngageError``.
+
+::
+
+    MoEngageError
+    ├── PayloadValidationError      bad arguments, raised before anything is sent
+    ├── TransportError              the request did not get an HTTP answer
+    │   ├── ConnectError
+    │   └── RequestTimeoutError
+    └── APIError                    MoEngage answered with a non-2xx status
+        ├── BadRequestError             400
+        ├── AuthenticationError         401
+        ├── PermissionDeniedError       403
+        ├── NotFoundError               404
+        ├── ConflictError               409
+        ├── UnprocessableEntityError    422
+        ├── RateLimitError              429, or a budget that cannot be met in time
+        └── ServerError                 5xx
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "ConnectError",
+    "MoEngageError",
+    "NotFoundError",
+    "PayloadValidationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ServerError",
+    "TransportError",
+    "UnprocessableEntityError",
+    "error_class_for_status",
+]
+
+
+class MoEngageError(Exception):
+    """Base of every error raised by this package."""
+
+
+class PayloadValidationError(MoEngageError, ValueError):
+    """Raised when arguments are invalid; nothing was sent."""
+
+
+class TransportError(MoEngageError):
+    """Raised when a request got no HTTP response (connection reset, DNS, timeout)."""
+
+
+class ConnectError(TransportError):
+    """Raised when the connection failed or broke before a response arrived."""
+
+
+class RequestTimeoutError(TransportError):
+    """Raised when a call's deadline passed before a response arrived."""
+
+
+class APIError(MoEngageError):
+    """Raised when MoEngage answers with a non-2xx status.
+
+    ``raw_body`` holds the body text when it was not the documented envelope
+    (an HTML error page, an empty or truncated body), else ``None``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        code: str | None = None,
+        target: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+        request_id: str | None = None,
+        response_id: str | None = None,
+        retry_after: float | None = None,
+        raw_body: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.target = target
+        self.details = details or []
+        self.request_id = request_id
+        self.response_id = response_id
+        self.retry_after = retry_after
+        self.raw_body = raw_body
+
+    def __str__(self) -> str:
+        parts = [f"{self.status}"]
+        if self.code:
+            parts.append(self.code)
+        text = f"[{' '.join(parts)}] {self.message}"
+        if self.target:
+            text += f" (target: {self.target})"
+        if self.request_id:
+            text += f" [request_id={self.request_id}]"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, "
+            f"message={self.message!r}, request_id={self.request_id!r})"
+        )
+
+
+class BadRequestError(APIError):
+    """Raised on 400: a malformed request, or one the campaign's state forbids."""
+
+
+class AuthenticationError(APIError):
+    """Raised on 401: the workspace id or API key was rejected."""
+
+
+class PermissionDeniedError(APIError):
+    """Raised on 403: the API key lacks the permission (scope) for the operation."""
+
+
+class NotFoundError(APIError):
+    """Raised on 404: the campaign does not exist in this workspace."""
+
+
+class ConflictError(APIError):
+    """Raised on 409: a state conflict, or an idempotency key reused elsewhere."""
+
+
+class UnprocessableEntityError(APIError):
+    """Raised on 422: an invalid status transition or a failed publish validation."""
+
+
+class RateLimitError(APIError):
+    """Raised on 429, or before sending when a budget cannot be met by the deadline.
+
+    ``retry_at`` is the clock time at which a slot frees (when known); ``local`` is
+    true when the client refused the call itself and nothing was sent.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 429,
+        retry_at: float | None = None,
+        local: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, status=status, **kwargs)
+        self.retry_at = retry_at
+        self.local = local
+
+
+class ServerError(APIError):
+    """Raised on 5xx once retries are exhausted."""
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def error_class_for_status(status: int) -> type[APIError]:
+    """Return the exception class for an HTTP status."""
+    if status >= 500:
+        return ServerError
+    return _BY_STATUS.get(status, APIError)

@@ -1,0 +1,117 @@
+"""The budget backend interface every request passes through, and a no-limit backend.
+
+A backend keys its state by workspace: MoEngage counts budgets per workspace, and
+one backend may serve many clients (a connector service holds thousands).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from ._budget_spec import Priority
+
+__all__ = ["Limiter", "Permit", "UnlimitedLimiter", "WindowUsage"]
+
+
+@runtime_checkable
+class Permit(Protocol):
+    """The right to send one request, held until its response completes."""
+
+    async def complete(self, *, success: bool) -> None:
+        """Stamp the slots at the response's arrival (or failure), once.
+
+        ``success`` matters only for success quotas: a failed call releases its
+        reservation there, while request budgets keep the slot either way (the
+        server may have counted the attempt). Calling it again does nothing.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class WindowUsage:
+    """One window of one budget at the time of the snapshot."""
+
+    budget: str
+    limit: int
+    seconds: float
+    used: int
+    in_flight: int
+    queued: int
+    next_free_in: float
+    blocked_for: float
+
+
+@runtime_checkable
+class Limiter(Protocol):
+    """Admits requests so that no rolling window of any budget is ever exceeded."""
+
+    async def acquire(
+        self,
+        workspace: str,
+        budgets: Sequence[str],
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+        deadline: float | None = None,
+    ) -> Permit:
+        """Wait for a slot in every named budget and take them all at once.
+
+        ``deadline`` is in the limiter's clock time. When the earliest slot lies
+        beyond it, raise ``RateLimitError(local=True, retry_at=...)`` at once
+        without waiting. Cancellation while waiting leaks nothing.
+        """
+        ...
+
+    async def block(
+        self, workspace: str, budgets: Sequence[str], seconds: float
+    ) -> None:
+        """Admit nothing to these budgets for ``seconds`` (a 429's Retry-After)."""
+        ...
+
+    def snapshot(self, workspace: str) -> list[WindowUsage]:
+        """Report usage per budget and window (best effort for remote backends)."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections or background tasks the backend owns."""
+        ...
+
+
+class _NoopPermit:
+    __slots__ = ()
+
+    async def complete(self, *, success: bool) -> None:
+        return None
+
+
+_NOOP_PERMIT = _NoopPermit()
+
+
+class UnlimitedLimiter:
+    """Admits everything at once: for benchmarks of the request path and for proxies
+    that enforce budgets themselves. Never use it against MoEngage directly."""
+
+    async def acquire(
+        self,
+        workspace: str,
+        budgets: Sequence[str],
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+        deadline: float | None = None,
+    ) -> Permit:
+        return _NOOP_PERMIT
+
+    async def block(
+        self, workspace: str, budgets: Sequence[str], seconds: float
+    ) -> None:
+        return None
+
+    def snapshot(self, workspace: str) -> list[WindowUsage]:
+        return []
+
+    async def aclose(self) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return "UnlimitedLimiter()"

@@ -1,0 +1,41 @@
+"""Automation: ``nox -s tests lint typecheck bench``."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.error_on_external_run = True
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests", "lint", "typecheck"]
+
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """Run the whole test suite."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff lint and format check."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over the package."""
+    session.install("-e", ".[test]")
+    session.run("mypy", "--strict", "moengage_async")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run every benchmark script and print its table."""
+    session.install("-e", ".[test,plot]")
+    for script in sorted(__import__("pathlib").Path("benchmarks").glob("bench_*.py")):
+        session.run("python", str(script), *session.posargs)

@@ -35,6 +35,7 @@ from ._limiter import Limiter as Limiter
 from ._limiter import Permit as Permit
 from ._limiter import UnlimitedLimiter as UnlimitedLimiter
 from ._limiter import WindowUsage as WindowUsage
+from ._progress import Progress as Progress
 from ._retry import RetryDetails as RetryDetails
 from ._retry import RetryPolicy as RetryPolicy
 from ._transport import AiohttpTransport as AiohttpTransport
@@ -68,6 +69,8 @@ __all__ = [
     "NotFoundError",
     "PayloadValidationError",
     "PermissionDeniedError",
+    "Priority",
+    "Progress",
     "Permit",
     "Priority",
     "RateLimitError",

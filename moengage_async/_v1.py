@@ -63,15 +63,16 @@ class V1Operations(BaseClient):
             PayloadValidationError: no ids, more than 10, a blank id, or an unknown
                 action; nothing is sent.
         """
+        rid = check_request_id(request_id)
         body = CampaignStatusChangeRequest(
-            request_id=check_request_id(request_id),
+            request_id=rid,
             action=coerce_action(action),
             campaign_ids=validate_campaign_ids(campaign_ids, maximum=MAX_STATUS_BATCH),
         )
         await self._call(
             "v1.change_status",
             body=body,
-            request_id=body.request_id,
+            request_id=rid,
             timeout=timeout,
             retry=retry,
             priority=priority,

@@ -116,7 +116,7 @@ def test_locale_keyed_content_is_refused_not_truncated(
 
 
 def _response_params() -> list[Any]:
-    params = []
+    params: list[Any] = []
     for version, table in ((1, V1_RESPONSES), (5, V5_RESPONSES)):
         params.extend(
             pytest.param(table[ex.operation_id], ex, id=f"v{version}-{ex.id}")

@@ -6,29 +6,27 @@ import msgspec
 import pytest
 
 from moengage_async.models import (
-    CampaignDeliveryType,
-    ContentType,
-    Platform,
-    SchedulingType,
-    StatusAction,
-    parse_enum,
-    to_wire,
-    v1,
-    v5,
-)
-from moengage_async.models._common import (
     AndroidBasicDetails,
     AndroidPlatformDetails,
     AndroidPushContent,
+    CampaignDeliveryType,
     Connector,
+    ContentType,
     CustomSegmentFilter,
     FilterGroup,
+    Platform,
     PlatformSpecificDetails,
     PushBasicDetails,
     PushContent,
     PushDeliveryControls,
+    SchedulingType,
     SegmentationDetails,
+    StatusAction,
     UserAttributeFilter,
+    parse_enum,
+    to_wire,
+    v1,
+    v5,
 )
 from tests.spec_validation import SpecValidationError, validate_request
 

@@ -8,16 +8,17 @@ from typing import Any
 import pytest
 
 from moengage_async import MoEngageClient
-from moengage_async.models import CampaignDeliveryType, v1
-from moengage_async.models._common import (
+from moengage_async.models import (
     AndroidBasicDetails,
     AndroidPushContent,
+    CampaignDeliveryType,
     Platform,
     PlatformSpecificDetails,
     PushBasicDetails,
     PushContent,
     PushDeliveryControls,
     SegmentationDetails,
+    v1,
 )
 from tests.recording_server import RecordingServer
 from tests.spec_validation import request_examples, validate_request

@@ -18,10 +18,7 @@ for fields these models do not know yet.
 
 from __future__ import annotations
 
-import enum
 from typing import Any
-
-import msgspec
 
 from ._common import (
     UNSET,
@@ -51,12 +48,51 @@ from ._common import (
     UnsetType,
     UtmParams,
 )
+from ._v1_parts import (
+    _V1,
+    AdvancedDetails,
+    CampaignAudienceLimit,
+    CampaignStatus,
+    DealCard,
+    EmailBasicDetails,
+    EmailCampaignContent,
+    EmailContent,
+    EmailContentBody,
+    GcgAction,
+    GmailAnnotations,
+    InterruptionLevel,
+    IosPriority,
+    PlatformLevelPriority,
+    ProductCarousel,
+    ProductCarouselManualData,
+    ProductCarouselProduct,
+    ProductSetData,
+    PushCampaignContent,
+    PushContentBody,
+    SchedulingDetails,
+    SherpaMetric,
+    VariationDetails,
+    _V1Request,
+)
+from ._v1_responses import (
+    CampaignCreateResponse,
+    CampaignDetails,
+    CampaignMeta,
+    ChildCampaign,
+    ChildCampaignsResponse,
+    PersonalizedContent,
+    PreviewResponse,
+    ResponseConnector,
+    TestCampaignResponse,
+)
 
 __all__ = [
     "AdvancedDetails",
+    "AndroidPriority",
     "CampaignAudienceLimit",
     "CampaignCreateRequest",
     "CampaignCreateResponse",
+    "CampaignDeliveryType",
     "CampaignDetails",
     "CampaignMeta",
     "CampaignMetaFields",
@@ -67,25 +103,37 @@ __all__ = [
     "CampaignStatusChangeRequest",
     "CampaignTestRequest",
     "CampaignUpdateRequest",
+    "Channel",
     "ChildCampaign",
     "ChildCampaignsRequest",
     "ChildCampaignsResponse",
+    "Connector",
+    "ContentType",
+    "ControlGroupDetails",
+    "ConversionGoalDetails",
     "CustomTemplateData",
+    "DateRange",
     "DealCard",
     "EmailBasicDetails",
     "EmailCampaign",
     "EmailCampaignContent",
     "EmailCampaignUpdate",
     "EmailContent",
+    "EmailContentBase",
     "EmailContentBody",
+    "EmailDeliveryControls",
     "EmailTestMeta",
     "EmailTestRequest",
+    "EmailTriggerCondition",
+    "ExpirationSettings",
     "GcgAction",
     "GlobalControlGroupRequest",
     "GmailAnnotations",
     "InterruptionLevel",
     "IosPriority",
+    "Model",
     "PersonalizationContent",
+    "PersonalizationDetails",
     "PersonalizedContent",
     "PlatformLevelPriority",
     "PreviewPersonalizationDetails",
@@ -95,221 +143,31 @@ __all__ = [
     "ProductCarouselManualData",
     "ProductCarouselProduct",
     "ProductSetData",
+    "PushBasicDetails",
     "PushCampaign",
     "PushCampaignContent",
     "PushCampaignUpdate",
+    "PushContent",
     "PushContentBody",
+    "PushDeliveryControls",
     "PushTestMeta",
     "PushTestRequest",
+    "PushTriggerCondition",
+    "ReachabilityDetails",
     "ResponseConnector",
     "SchedulingDetails",
+    "SchedulingDetailsBase",
+    "SegmentationDetails",
     "SherpaMetric",
     "StatusAction",
     "TestCampaignResponse",
+    "TestResult",
+    "UNSET",
+    "UnsetType",
     "UserDetails",
+    "UtmParams",
     "VariationDetails",
 ]
-
-
-class _V1(Model, frozen=True, kw_only=True):
-    """Base of every V1 model."""
-
-
-class _V1Request(_V1, frozen=True, kw_only=True):
-    """A V1 request body; ``extra`` is merged into the JSON the client sends."""
-
-    request_id: str | UnsetType = UNSET
-    extra: dict[str, Any] | UnsetType = UNSET
-
-
-# -- V1-only closed sets ---------------------------------------------------------------
-
-
-class CampaignStatus(str, enum.Enum):
-    """V1 campaign statuses (``RETIRED`` appears in meta only)."""
-
-    ACTIVE = "ACTIVE"
-    SCHEDULED = "SCHEDULED"
-    PAUSED = "PAUSED"
-    SENT = "SENT"
-    STOPPED = "STOPPED"
-    ARCHIVED = "ARCHIVED"
-    RETIRED = "RETIRED"
-
-
-class SherpaMetric(str, enum.Enum):
-    """V1 spelling of the Sherpa metric (V5 uses underscores)."""
-
-    OPEN_RATE = "OPEN RATE"
-    CLICK_RATE = "CLICK RATE"
-    BOTH = "BOTH"
-
-
-class InterruptionLevel(str, enum.Enum):
-    """V1 spelling of the iOS interruption level (V5 is upper snake case)."""
-
-    PASSIVE = "Passive"
-    ACTIVE = "Active"
-    TIME_SENSITIVE = "Time sensitive"
-    CRITICAL = "Critical"
-
-
-class GcgAction(str, enum.Enum):
-    """Global Control Group file action."""
-
-    ADD = "add"
-    REMOVE = "remove"
-
-
-# -- V1 component shapes ---------------------------------------------------------------
-
-
-class EmailBasicDetails(_V1, frozen=True, kw_only=True):
-    """``basic_details`` of a V1 Email campaign."""
-
-    name: str
-    content_type: ContentType
-    user_attribute_identifier: str | UnsetType = UNSET
-    business_event: str | UnsetType = UNSET
-    subscription_category: str | UnsetType = UNSET
-    tags: list[str] | UnsetType = UNSET
-    team: str | UnsetType = UNSET
-    send_only_double_opt_in_users: bool | UnsetType = UNSET
-    deduplication_attribute: str | UnsetType = UNSET
-
-
-class VariationDetails(_V1, frozen=True, kw_only=True):
-    """A/B variations (V1: percentages as strings, metric ``OPEN RATE``)."""
-
-    distribution_type: str
-    no_of_variations: int
-    manual_distribution_percentage: dict[str, Any] | UnsetType = UNSET
-    sherpa_campaign_duration: int | UnsetType = UNSET
-    sherpa_distribution_metric: SherpaMetric | UnsetType = UNSET
-
-
-class PushContentBody(_V1, frozen=True, kw_only=True):
-    """``campaign_content.content`` of a Push campaign."""
-
-    push: PushContent
-
-
-class PushCampaignContent(_V1, frozen=True, kw_only=True):
-    """Push content: locales, variations and the payload per platform."""
-
-    content: PushContentBody
-    locales: list[str] | UnsetType = UNSET
-    variation_details: VariationDetails | UnsetType = UNSET
-
-
-class DealCard(_V1, frozen=True, kw_only=True):
-    """Gmail deal-card annotation."""
-
-    description: str | UnsetType = UNSET
-    discount_code: str | UnsetType = UNSET
-    availability_starts: str | UnsetType = UNSET
-    availability_ends: str | UnsetType = UNSET
-
-
-class ProductCarouselProduct(_V1, frozen=True, kw_only=True):
-    """One product of a manual Gmail product carousel."""
-
-    id: str | UnsetType = UNSET
-    headline: str | UnsetType = UNSET
-    original_price: str | UnsetType = UNSET
-    discount_value: str | UnsetType = UNSET
-    discount_type: str | UnsetType = UNSET
-    promo_url: str | UnsetType = UNSET
-    product_image: str | UnsetType = UNSET
-
-
-class ProductCarouselManualData(_V1, frozen=True, kw_only=True):
-    """Manual product list (at least two products)."""
-
-    currency: str | UnsetType = UNSET
-    products: list[ProductCarouselProduct] | UnsetType = UNSET
-
-
-class ProductSetData(_V1, frozen=True, kw_only=True):
-    """Products drawn from a catalog product set (2 to 9)."""
-
-    product_set: str | UnsetType = UNSET
-    image_url: str | UnsetType = UNSET
-    headline: str | UnsetType = UNSET
-    promo_url: str | UnsetType = UNSET
-    product_count: int | UnsetType = UNSET
-
-
-class ProductCarousel(_V1, frozen=True, kw_only=True):
-    """Gmail product carousel: ``MANUAL`` or ``PRODUCT_SET``."""
-
-    type: str
-    manual_data: ProductCarouselManualData | UnsetType = UNSET
-    product_set_data: ProductSetData | UnsetType = UNSET
-
-
-class GmailAnnotations(_V1, frozen=True, kw_only=True):
-    """Gmail promotions-tab annotations (V1 Email only)."""
-
-    send_email_if_personalization_fails: bool | UnsetType = UNSET
-    sender_logo: str | UnsetType = UNSET
-    sender_logo_type: str | UnsetType = UNSET
-    deal_card: DealCard | UnsetType = UNSET
-    product_carousel: ProductCarousel | UnsetType = UNSET
-
-
-class EmailContent(EmailContentBase, frozen=True, kw_only=True):
-    """One V1 email variation; adds Gmail annotations."""
-
-    gmail_annotations: GmailAnnotations | UnsetType = UNSET
-
-
-class EmailContentBody(_V1, frozen=True, kw_only=True):
-    """``campaign_content.content`` of an Email campaign."""
-
-    email: EmailContent
-
-
-class EmailCampaignContent(_V1, frozen=True, kw_only=True):
-    """Email content: locales, variations and the email itself."""
-
-    content: EmailContentBody
-    locales: list[str] | UnsetType = UNSET
-    variation_details: VariationDetails | UnsetType = UNSET
-
-
-class SchedulingDetails(SchedulingDetailsBase, frozen=True, kw_only=True):
-    """V1 scheduling: every time is UTC, no ``timezone`` field."""
-
-
-class IosPriority(_V1, frozen=True, kw_only=True):
-    """APNS priority and interruption level (V1 spellings)."""
-
-    apns_priority: str | UnsetType = UNSET
-    interruption_level: InterruptionLevel | UnsetType = UNSET
-    relevance_score: float | UnsetType = UNSET
-
-
-class PlatformLevelPriority(_V1, frozen=True, kw_only=True):
-    """Delivery priority per platform."""
-
-    android_specific_priority: AndroidPriority | UnsetType = UNSET
-    ios_specific_priority: IosPriority | UnsetType = UNSET
-
-
-class AdvancedDetails(_V1, frozen=True, kw_only=True):
-    """``advanced``: expiry and platform priority of a Push campaign."""
-
-    expiration_settings: ExpirationSettings | UnsetType = UNSET
-    platform_level_priority: PlatformLevelPriority | UnsetType = UNSET
-
-
-class CampaignAudienceLimit(_V1, frozen=True, kw_only=True):
-    """V1 audience cap (V5 renamed ``metrics`` and added the enabled flag)."""
-
-    limit: int | UnsetType = UNSET
-    metrics: str | UnsetType = UNSET
-    frequency: str | UnsetType = UNSET
 
 
 # -- create / update -------------------------------------------------------------------
@@ -545,104 +403,3 @@ class PreviewRequest(_V1Request, frozen=True, kw_only=True):
     personalization_content: PersonalizationContent
     personalization_details: PreviewPersonalizationDetails
     user_details: UserDetails | UnsetType = UNSET
-
-
-# -- responses -------------------------------------------------------------------------
-
-
-class CampaignCreateResponse(_V1, frozen=True, kw_only=True):
-    """201 answer of ``POST /campaigns``."""
-
-    campaign_id: str
-
-
-class TestCampaignResponse(_V1, frozen=True, kw_only=True):
-    """200 answer of ``POST /campaigns/test``: a result per identifier value."""
-
-    data: dict[str, TestResult] = msgspec.field(default_factory=dict)
-    message: str | None = None
-
-
-class PersonalizedContent(_V1, frozen=True, kw_only=True):
-    """The rendered content; mirrors the request payload."""
-
-    payload: dict[str, Any] | None = None
-
-
-class PreviewResponse(_V1, frozen=True, kw_only=True):
-    """200 answer of ``POST /personalization/preview``."""
-
-    personalized_content: PersonalizedContent | None = None
-
-
-class ResponseConnector(_V1, frozen=True, kw_only=True):
-    """Connector as echoed by search."""
-
-    connector_type: str | None = None
-    connector_name: str | None = None
-
-
-class CampaignDetails(_V1, frozen=True, kw_only=True):
-    """One row of ``POST /campaigns/search`` (a bare JSON array of these).
-
-    Channel-dependent components stay plain dicts (the spec types them ``object``).
-    """
-
-    campaign_id: str
-    status: str | None = None
-    channel: str | None = None
-    campaign_delivery_type: str | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    sent_time: str | None = None
-    flow_id: str | None = None
-    flow_name: str | None = None
-    parent_id: str | None = None
-    sender_name: str | None = None
-    basic_details: dict[str, Any] | None = None
-    campaign_content: dict[str, Any] | None = None
-    trigger_condition: dict[str, Any] | None = None
-    delivery_controls: dict[str, Any] | None = None
-    advanced: dict[str, Any] | None = None
-    segmentation_details: dict[str, Any] | None = None
-    scheduling_details: dict[str, Any] | None = None
-    conversion_goal_details: dict[str, Any] | None = None
-    control_group_details: dict[str, Any] | None = None
-    utm_params: dict[str, Any] | None = None
-    connector: ResponseConnector | None = None
-    campaign_audience_limit: dict[str, Any] | None = None
-
-
-class CampaignMeta(_V1, frozen=True, kw_only=True):
-    """One row of ``POST /campaigns/meta`` (a bare JSON array of these)."""
-
-    campaign_id: str
-    channel: str | None = None
-    platform: list[str] | None = None
-    created_by: str | None = None
-    campaign_delivery_type: str | None = None
-    campaign_name: str | None = None
-    campaign_team: str | None = None
-    campaign_tags: list[str] | None = None
-    campaign_status: str | None = None
-    campaign_start_time: str | None = None
-    parent_campaign_id: str | None = None
-    total_child_campaigns: int | None = None
-    reachability_details: ReachabilityDetails | None = None
-
-
-class ChildCampaign(_V1, frozen=True, kw_only=True):
-    """One execution of a Periodic or Business-Event-triggered parent."""
-
-    campaign_id: str
-    sent_time: str | None = None
-    status: str | None = None
-
-
-class ChildCampaignsResponse(_V1, frozen=True, kw_only=True):
-    """200 answer of ``POST /campaigns/{parent_campaign_id}/executions``."""
-
-    executions: list[ChildCampaign] = msgspec.field(default_factory=list)
-    total_instances: int | None = None

@@ -19,10 +19,7 @@ nothing), the audience limit, and the merged test identifier set.
 
 from __future__ import annotations
 
-import enum
-from typing import Any, Generic, TypeVar
-
-import msgspec
+from typing import Any
 
 from ._common import (
     UNSET,
@@ -51,15 +48,57 @@ from ._common import (
     UnsetType,
     UtmParams,
 )
+from ._v5_parts import (
+    _V5,
+    AdvancedDetails,
+    CampaignAudienceLimit,
+    CampaignStatus,
+    EmailBasicDetails,
+    EmailCampaignContent,
+    EmailContent,
+    EmailContentBody,
+    GeoFenceTimeBound,
+    GeoFenceTimeLimit,
+    InterruptionLevel,
+    IosPriority,
+    PlatformLevelPriority,
+    PushCampaignContent,
+    PushContentBody,
+    SchedulingDetails,
+    SherpaMetric,
+    VariationDetails,
+    _V5Request,
+)
+from ._v5_responses import (
+    CampaignDetails,
+    CampaignList,
+    CampaignMeta,
+    CampaignMetaList,
+    DraftCreated,
+    Envelope,
+    PatchAccepted,
+    PreviewResult,
+    StatusChanged,
+    TestResults,
+    ValidationIssue,
+    ValidationResult,
+)
 
 __all__ = [
     "AdvancedDetails",
+    "AndroidPriority",
     "CampaignAudienceLimit",
+    "CampaignDeliveryType",
     "CampaignDetails",
     "CampaignList",
     "CampaignMeta",
     "CampaignMetaList",
     "CampaignStatus",
+    "Channel",
+    "Connector",
+    "ContentType",
+    "ControlGroupDetails",
+    "ConversionGoalDetails",
     "CreateDraftRequest",
     "DateTimeRange",
     "DraftCreated",
@@ -67,32 +106,45 @@ __all__ = [
     "EmailBasicDetails",
     "EmailCampaignContent",
     "EmailContent",
+    "EmailContentBase",
     "EmailContentBody",
+    "EmailDeliveryControls",
     "EmailDraft",
     "EmailDraftPatch",
     "EmailPreviewRequest",
     "EmailTestRequest",
+    "EmailTriggerCondition",
     "Envelope",
+    "ExpirationSettings",
     "GeoFenceTimeBound",
     "GeoFenceTimeLimit",
     "InterruptionLevel",
     "IosPriority",
     "MetaFields",
     "MetaRequest",
+    "Model",
     "PatchAccepted",
+    "PersonalizationDetails",
     "PlatformLevelPriority",
     "PreviewRequest",
     "PreviewResult",
     "PublishRequest",
+    "PushBasicDetails",
     "PushCampaignContent",
+    "PushContent",
     "PushContentBody",
+    "PushDeliveryControls",
     "PushDraft",
     "PushDraftPatch",
     "PushPreviewRequest",
     "PushTestRequest",
+    "PushTriggerCondition",
+    "ReachabilityDetails",
     "SchedulingDetails",
+    "SchedulingDetailsBase",
     "SearchFields",
     "SearchRequest",
+    "SegmentationDetails",
     "SherpaMetric",
     "SmsPreviewRequest",
     "StatusAction",
@@ -100,168 +152,17 @@ __all__ = [
     "StatusChanged",
     "TestCampaignMeta",
     "TestRequest",
+    "TestResult",
     "TestResults",
+    "UNSET",
+    "UnsetType",
     "UserIdentification",
+    "UtmParams",
     "ValidateRequest",
     "ValidationIssue",
     "ValidationResult",
     "VariationDetails",
 ]
-
-T = TypeVar("T")
-
-
-class _V5(Model, frozen=True, kw_only=True):
-    """Base of every V5 model."""
-
-
-class _V5Request(_V5, frozen=True, kw_only=True):
-    """A V5 request body; ``extra`` is merged into the JSON the client sends."""
-
-    request_id: str | UnsetType = UNSET
-    extra: dict[str, Any] | UnsetType = UNSET
-
-
-# -- V5-only closed sets ---------------------------------------------------------------
-
-
-class CampaignStatus(str, enum.Enum):
-    """V5 campaign statuses (adds ``DRAFT`` and ``SENDING``; no ``RETIRED``)."""
-
-    DRAFT = "DRAFT"
-    SCHEDULED = "SCHEDULED"
-    ACTIVE = "ACTIVE"
-    SENDING = "SENDING"
-    PAUSED = "PAUSED"
-    SENT = "SENT"
-    STOPPED = "STOPPED"
-    ARCHIVED = "ARCHIVED"
-
-
-class SherpaMetric(str, enum.Enum):
-    """V5 spelling of the Sherpa metric."""
-
-    OPEN_RATE = "OPEN_RATE"
-    CLICK_RATE = "CLICK_RATE"
-    BOTH = "BOTH"
-
-
-class InterruptionLevel(str, enum.Enum):
-    """V5 spelling of the iOS interruption level."""
-
-    PASSIVE = "PASSIVE"
-    ACTIVE = "ACTIVE"
-    TIME_SENSITIVE = "TIME_SENSITIVE"
-    CRITICAL = "CRITICAL"
-
-
-# -- V5 component shapes ---------------------------------------------------------------
-
-
-class EmailBasicDetails(_V5, frozen=True, kw_only=True):
-    """``basic_details`` of a V5 Email campaign (all optional in a draft)."""
-
-    name: str | UnsetType = UNSET
-    content_type: ContentType | UnsetType = UNSET
-    user_attribute_identifier: str | UnsetType = UNSET
-    business_event: str | UnsetType = UNSET
-    subscription_category: str | UnsetType = UNSET
-    tags: list[str] | UnsetType = UNSET
-    team: str | UnsetType = UNSET
-
-
-class VariationDetails(_V5, frozen=True, kw_only=True):
-    """A/B variations (V5: integer percentages, metric ``OPEN_RATE``)."""
-
-    distribution_type: str | UnsetType = UNSET
-    no_of_variations: int | UnsetType = UNSET
-    manual_distribution_percentage: dict[str, Any] | UnsetType = UNSET
-    sherpa_campaign_duration: int | UnsetType = UNSET
-    sherpa_distribution_metric: SherpaMetric | UnsetType = UNSET
-
-
-class PushContentBody(_V5, frozen=True, kw_only=True):
-    """``campaign_content.content`` of a Push campaign (single locale/variation)."""
-
-    push: PushContent
-
-
-class PushCampaignContent(_V5, frozen=True, kw_only=True):
-    """Push content; locale-keyed variations go through ``extra`` or a dict body."""
-
-    content: PushContentBody | UnsetType = UNSET
-    locales: list[str] | UnsetType = UNSET
-    variation_details: VariationDetails | UnsetType = UNSET
-
-
-class EmailContent(EmailContentBase, frozen=True, kw_only=True):
-    """One V5 email variation (``from_address`` lives here, not in basic details)."""
-
-
-class EmailContentBody(_V5, frozen=True, kw_only=True):
-    """``campaign_content.content`` of an Email campaign."""
-
-    email: EmailContent
-
-
-class EmailCampaignContent(_V5, frozen=True, kw_only=True):
-    """Email content: locales, variations and the email itself."""
-
-    content: EmailContentBody | UnsetType = UNSET
-    locales: list[str] | UnsetType = UNSET
-    variation_details: VariationDetails | UnsetType = UNSET
-
-
-class GeoFenceTimeBound(_V5, frozen=True, kw_only=True):
-    """One delivery window of a Location-triggered campaign."""
-
-    start_time: str | UnsetType = UNSET
-    end_time: str | UnsetType = UNSET
-
-
-class GeoFenceTimeLimit(_V5, frozen=True, kw_only=True):
-    """``ALWAYS`` or ``LIMITED_TIME`` within ``timebounds``."""
-
-    notification_schedule: str | UnsetType = UNSET
-    timebounds: list[GeoFenceTimeBound] | UnsetType = UNSET
-
-
-class SchedulingDetails(SchedulingDetailsBase, frozen=True, kw_only=True):
-    """V5 scheduling: IANA ``timezone`` (required for fixed-time and BTS sends)."""
-
-    timezone: str | UnsetType = UNSET
-    geo_fence_timelimit: GeoFenceTimeLimit | UnsetType = UNSET
-
-
-class IosPriority(_V5, frozen=True, kw_only=True):
-    """APNS priority and interruption level (V5 spellings)."""
-
-    apns_priority: str | UnsetType = UNSET
-    interruption_level: InterruptionLevel | UnsetType = UNSET
-    relevance_score: float | UnsetType = UNSET
-
-
-class PlatformLevelPriority(_V5, frozen=True, kw_only=True):
-    """Delivery priority per platform."""
-
-    android_specific_priority: AndroidPriority | UnsetType = UNSET
-    ios_specific_priority: IosPriority | UnsetType = UNSET
-
-
-class AdvancedDetails(_V5, frozen=True, kw_only=True):
-    """``advanced``: expiry and platform priority."""
-
-    expiration_settings: ExpirationSettings | UnsetType = UNSET
-    platform_level_priority: PlatformLevelPriority | UnsetType = UNSET
-
-
-class CampaignAudienceLimit(_V5, frozen=True, kw_only=True):
-    """Cap on messages sent (``limit`` 1 to 9,999,999,999)."""
-
-    is_campaign_audience_limit_enabled: bool | UnsetType = UNSET
-    metric: str | UnsetType = UNSET
-    frequency: str | UnsetType = UNSET
-    limit: int | UnsetType = UNSET
 
 
 # -- create / patch / publish / validate / status --------------------------------------
@@ -502,135 +403,3 @@ class SmsPreviewRequest(
 
 
 PreviewRequest = PushPreviewRequest | EmailPreviewRequest | SmsPreviewRequest
-
-
-# -- responses -------------------------------------------------------------------------
-
-
-class Envelope(_V5, Generic[T], frozen=True, kw_only=True):
-    """Every V5 2xx body: ``{response_id, type, data}``."""
-
-    data: T
-    response_id: str | None = None
-    type: str | None = None
-
-
-class DraftCreated(_V5, frozen=True, kw_only=True):
-    """``data`` of a 201 from ``POST /v5/campaigns``."""
-
-    id: str
-    status: str | None = None
-
-
-class PatchAccepted(_V5, frozen=True, kw_only=True):
-    """``data`` of a 200 from ``PATCH /v5/campaigns/{id}``."""
-
-    id: str
-
-
-class StatusChanged(_V5, frozen=True, kw_only=True):
-    """``data`` of a 200 from the status endpoint (new status is not returned)."""
-
-    id: str
-    action: str | None = None
-
-
-class ValidationIssue(_V5, frozen=True, kw_only=True):
-    """One reason a draft cannot be published."""
-
-    field: str | None = None
-    issue: str | None = None
-
-
-class ValidationResult(_V5, frozen=True, kw_only=True):
-    """``data`` of validate: always 200; ``valid`` says whether it may publish."""
-
-    valid: bool
-    errors: list[ValidationIssue] = msgspec.field(default_factory=list)
-
-
-class TestResults(_V5, frozen=True, kw_only=True):
-    """``data`` of a test: a result per ``<PLATFORM>_<locale>_<variation>`` key."""
-
-    data: dict[str, TestResult] = msgspec.field(default_factory=dict)
-    message: str | None = None
-
-
-class PreviewResult(_V5, frozen=True, kw_only=True):
-    """``data`` of a preview; ``personalized_content`` may nest another envelope."""
-
-    personalized_content: dict[str, Any] | None = None
-
-
-class CampaignDetails(_V5, frozen=True, kw_only=True):
-    """A full campaign (GET, search rows).
-
-    ``id`` is this version's document id; ``campaign_id`` is canonical across
-    versions (equal to ``id`` when versioning is off). Channel-dependent components
-    stay plain dicts: the spec types them as a Push-or-Email union.
-    """
-
-    id: str | None = None
-    campaign_id: str | None = None
-    version_number: int | None = None
-    status: str | None = None
-    channel: str | None = None
-    campaign_delivery_type: str | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    sent_time: str | None = None
-    flow_id: str | None = None
-    flow_name: str | None = None
-    parent_id: str | None = None
-    sender_name: str | None = None
-    basic_details: dict[str, Any] | None = None
-    campaign_content: dict[str, Any] | None = None
-    trigger_condition: dict[str, Any] | None = None
-    segmentation_details: dict[str, Any] | None = None
-    scheduling_details: dict[str, Any] | None = None
-    delivery_controls: dict[str, Any] | None = None
-    advanced: dict[str, Any] | None = None
-    conversion_goal_details: dict[str, Any] | None = None
-    control_group_details: dict[str, Any] | None = None
-    utm_params: dict[str, Any] | None = None
-    connector: dict[str, Any] | None = None
-    campaign_audience_limit: dict[str, Any] | None = None
-
-    @property
-    def canonical_id(self) -> str | None:
-        """The id to use across versions: ``campaign_id``, else ``id``."""
-        return self.campaign_id or self.id
-
-
-class CampaignList(_V5, frozen=True, kw_only=True):
-    """``data`` of search: no total; stop when a page has fewer than ``limit`` rows."""
-
-    campaigns: list[CampaignDetails] = msgspec.field(default_factory=list)
-
-
-class CampaignMeta(_V5, frozen=True, kw_only=True):
-    """One meta row (V1 field names plus ``version_number``, ``rejection_comment``)."""
-
-    campaign_id: str
-    version_number: int | None = None
-    channel: str | None = None
-    platform: list[str] | None = None
-    created_by: str | None = None
-    campaign_delivery_type: str | None = None
-    campaign_name: str | None = None
-    campaign_team: str | None = None
-    campaign_tags: list[str] | None = None
-    campaign_status: str | None = None
-    campaign_start_time: str | None = None
-    parent_campaign_id: str | None = None
-    total_child_campaigns: int | None = None
-    rejection_comment: str | None = None
-    reachability_details: ReachabilityDetails | None = None
-
-
-class CampaignMetaList(_V5, frozen=True, kw_only=True):
-    """``data`` of meta."""
-
-    campaigns: list[CampaignMeta] = msgspec.field(default_factory=list)

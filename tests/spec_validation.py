@@ -211,11 +211,16 @@ def _check(version: int, schema: dict[str, Any], instance: Any, where: str) -> N
     validator = jsonschema.Draft202012Validator(translated, registry=_registry(version))
     errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.path))
     if errors:
-        lines = [
-            f"  at /{'/'.join(str(p) for p in e.absolute_path)}: {e.message:.300}"
-            for e in errors
-        ]
+        lines = [_describe(error) for error in errors]
         raise SpecValidationError(f"{where} violates the spec:\n" + "\n".join(lines))
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    """One line per violation; for a failed ``anyOf``, the most relevant cause."""
+    if error.context:
+        error = jsonschema.exceptions.best_match(error.context)
+    path = "/".join(str(part) for part in error.absolute_path)
+    return f"  at /{path}: {error.message:.300}"
 
 
 def validate_request(version: int | str, operation_id: str, body: Any) -> None:

@@ -118,7 +118,7 @@ async def pause(client: MoEngageClient, **kwargs: Any) -> None:
             "500 Internal Server Error",
             "Something went wrong. Please contact Moengage team",
             "string",
-            None,
+            "rid-1",  # the 500 envelope echoes none: the call's own id is kept
             id="v1-500",
         ),
     ],
@@ -137,7 +137,7 @@ async def test_v1_error_envelope_maps_to_its_exception(
     """A V1 error envelope becomes the status's exception with every field parsed."""
     recorder.reply("POST", STATUS, status, body)
     with pytest.raises(cls) as info:
-        await pause(v1_client, retry=RetryPolicy(max_retries=0))
+        await pause(v1_client, request_id="rid-1", retry=RetryPolicy(max_retries=0))
     err = info.value
     assert (err.status, err.code, err.message, err.target, err.request_id) == (
         status,
@@ -201,6 +201,17 @@ async def test_undocumented_bodies_keep_the_raw_text(
     assert info.value.status == 502
     assert info.value.raw_body == raw.decode()
     assert reason in info.value.message
+
+
+async def test_undocumented_bodies_carry_the_calls_request_id(
+    v1_client: MoEngageClient, recorder: RecordingServer
+) -> None:
+    """An HTML 502 echoes no request_id, so the error carries the one we sent."""
+    recorder.reply("POST", STATUS, 502, raw=b"<html>Bad Gateway</html>")
+    with pytest.raises(ServerError) as info:
+        await pause(v1_client, request_id="rid-77", retry=RetryPolicy(max_retries=0))
+    assert info.value.request_id == "rid-77"
+    assert "rid-77" in str(info.value)
 
 
 @pytest.mark.parametrize(

@@ -102,12 +102,32 @@ async def test_update_campaign_patches_the_campaign(
     recorder.reply("PATCH", f"{P}/campaigns/c-1", 204)
     update = v1.PushCampaignUpdate(
         updated_by="ops@example.com",
-        scheduling_details=v1.SchedulingDetails(expiry_time="2026-07-20T13:55:00"),
+        scheduling_details=v1.SchedulingDetails(
+            delivery_type="AT_FIXED_TIME", expiry_time="2026-07-20T13:55:00"
+        ),
     )
     await v1_client.update_campaign("c-1", update)
     sent = recorder.requests[0]
     assert (sent.method, sent.path) == ("PATCH", f"{P}/campaigns/c-1")
-    assert sent.json["updated_by"] == "ops@example.com"
+    validate_request(1, "update_campaign", sent.body)
+
+
+async def test_extra_fields_reach_the_server(
+    v1_client: MoEngageClient, recorder: RecordingServer
+) -> None:
+    """A model's ``extra`` keys are merged into what the server receives."""
+    recorder.reply("POST", f"{P}/campaigns/search", 200, [])
+    search = v1.CampaignSearchRequest(
+        limit=1,
+        page=1,
+        campaign_fields=v1.CampaignSearchFields(name="Sale"),
+        extra={"campaign_fields": {"team": "growth"}},
+    )
+    await v1_client.search_campaigns(search)
+    assert recorder.requests[0].json["campaign_fields"] == {
+        "name": "Sale",
+        "team": "growth",
+    }
 
 
 async def test_search_campaigns_decodes_the_bare_array(

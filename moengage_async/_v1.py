@@ -14,11 +14,21 @@ from typing import Any
 import msgspec
 
 from ._budget_spec import Priority
-from ._constants import MAX_STATUS_BATCH, MAX_TEST_RECIPIENTS
+from ._constants import MAX_STATUS_BATCH
 from ._core import USE_CLIENT_DEFAULT, BaseClient, check_request_id
 from ._errors import PayloadValidationError
 from ._retry import RetryPolicy
-from .models._common import to_wire
+from ._v1_checks import (
+    MAX_PAGE_LIMIT,
+    Payload,
+    check_channel,
+    check_preview,
+    check_test_recipients,
+    coerce_action,
+    validate_campaign_ids,
+    validate_paging,
+    wire_body,
+)
 from .models.v1 import (
     CampaignCreateResponse,
     CampaignDetails,
@@ -50,80 +60,12 @@ __all__ = [
     "validate_paging",
 ]
 
-#: ``limit`` of search, meta and executions: 1 to 15 rows per page.
-MAX_PAGE_LIMIT = 15
-
 _decode_created = msgspec.json.Decoder(CampaignCreateResponse).decode
 _decode_search = msgspec.json.Decoder(list[CampaignDetails]).decode
 _decode_meta = msgspec.json.Decoder(list[CampaignMeta]).decode
 _decode_test = msgspec.json.Decoder(TestCampaignResponse).decode
 _decode_preview = msgspec.json.Decoder(PreviewResponse).decode
 _decode_children = msgspec.json.Decoder(ChildCampaignsResponse).decode
-
-Payload = msgspec.Struct | Mapping[str, Any]
-
-
-def coerce_action(action: StatusAction | str) -> StatusAction:
-    """Return the action as the enum; refuse anything but STOP, PAUSE or RESUME."""
-    try:
-        return StatusAction(action.upper() if isinstance(action, str) else action)
-    except (ValueError, AttributeError):
-        raise PayloadValidationError(
-            f"unknown status action {action!r}; expected STOP, PAUSE or RESUME"
-        ) from None
-
-
-def validate_campaign_ids(campaign_ids: Sequence[str], *, maximum: int) -> list[str]:
-    """Return the ids as a list; refuse none, more than ``maximum``, or blanks."""
-    if isinstance(campaign_ids, str):
-        raise PayloadValidationError(
-            "campaign_ids must be a sequence of ids, not a string"
-        )
-    ids = list(campaign_ids)
-    if not 1 <= len(ids) <= maximum:
-        raise PayloadValidationError(
-            f"campaign_ids must hold 1 to {maximum} ids, got {len(ids)}"
-        )
-    for campaign_id in ids:
-        if not isinstance(campaign_id, str) or not campaign_id.strip():
-            raise PayloadValidationError(f"invalid campaign id {campaign_id!r}")
-    return ids
-
-
-def validate_paging(limit: Any, page: Any) -> None:
-    """Refuse a ``limit`` outside 1 to 15 or a ``page`` below 1."""
-    if isinstance(limit, bool) or not isinstance(limit, int):
-        raise PayloadValidationError(f"limit must be an int, got {limit!r}")
-    if not 1 <= limit <= MAX_PAGE_LIMIT:
-        raise PayloadValidationError(
-            f"limit must be 1 to {MAX_PAGE_LIMIT}, got {limit}"
-        )
-    if isinstance(page, bool) or not isinstance(page, int) or page < 1:
-        raise PayloadValidationError(f"page must be an int >= 1, got {page!r}")
-
-
-def _body(
-    payload: Payload, request_id: str | None, allowed: tuple[type, ...], what: str
-) -> tuple[dict[str, Any], str]:
-    """Return the wire body and its request id, refusing the wrong model or ids."""
-    if isinstance(payload, msgspec.Struct) and not isinstance(payload, allowed):
-        names = " or ".join(cls.__name__ for cls in allowed)
-        raise PayloadValidationError(
-            f"{what} expects {names} or a mapping, got {type(payload).__name__}"
-        )
-    if not isinstance(payload, (msgspec.Struct, Mapping)):
-        raise PayloadValidationError(
-            f"{what} expects a model or a mapping, got {type(payload).__name__}"
-        )
-    body = to_wire(payload)
-    embedded = body.get("request_id")
-    if embedded is not None and request_id is not None and embedded != request_id:
-        raise PayloadValidationError(
-            "request_id given twice with different values (payload and argument)"
-        )
-    rid = check_request_id(request_id if request_id is not None else embedded)
-    body["request_id"] = rid
-    return body, rid
 
 
 class V1Operations(BaseClient):
@@ -156,9 +98,10 @@ class V1Operations(BaseClient):
             PayloadValidationError: wrong model type or a blank/conflicting
                 ``request_id``; nothing is sent.
         """
-        body, rid = _body(
+        body, rid = wire_body(
             campaign, request_id, (PushCampaign, EmailCampaign), "create_campaign"
         )
+        check_channel(body, "create_campaign")
         response = await self._call(
             "v1.create_campaign",
             body=body,
@@ -185,12 +128,15 @@ class V1Operations(BaseClient):
             update: a ``v1.PushCampaignUpdate``/``v1.EmailCampaignUpdate`` or a
                 mapping; ``updated_by`` is required by MoEngage.
         """
-        body, rid = _body(
+        body, rid = wire_body(
             update,
             request_id,
             (PushCampaignUpdate, EmailCampaignUpdate),
             "update_campaign",
         )
+        updated_by = body.get("updated_by")
+        if not isinstance(updated_by, str) or not updated_by.strip():
+            raise PayloadValidationError("update_campaign needs updated_by (an email)")
         await self._call(
             "v1.update_campaign",
             body=body,
@@ -215,7 +161,7 @@ class V1Operations(BaseClient):
         Raises:
             PayloadValidationError: ``limit`` outside 1 to 15 or ``page`` below 1.
         """
-        body, rid = _body(
+        body, rid = wire_body(
             search, request_id, (CampaignSearchRequest,), "search_campaigns"
         )
         validate_paging(body.get("limit"), body.get("page"))
@@ -244,17 +190,11 @@ class V1Operations(BaseClient):
             PayloadValidationError: no recipients or more than 10 (enforced for
                 both channels, API.md §9 C10).
         """
-        body, rid = _body(
+        body, rid = wire_body(
             test, request_id, (PushTestRequest, EmailTestRequest), "test_campaign"
         )
-        meta = body.get("test_campaign_meta")
-        values = meta.get("identifier_values") if isinstance(meta, dict) else None
-        if not isinstance(values, list) or not 1 <= len(values) <= MAX_TEST_RECIPIENTS:
-            count = len(values) if isinstance(values, list) else 0
-            raise PayloadValidationError(
-                "test_campaign_meta.identifier_values must hold 1 to "
-                f"{MAX_TEST_RECIPIENTS} recipients, got {count}"
-            )
+        check_channel(body, "test_campaign")
+        check_test_recipients(body)
         response = await self._call(
             "v1.test_campaign",
             body=body,
@@ -275,9 +215,10 @@ class V1Operations(BaseClient):
         priority: Priority = Priority.INTERACTIVE,
     ) -> PreviewResponse:
         """Render personalised content for one user without sending anything."""
-        body, rid = _body(
+        body, rid = wire_body(
             preview, request_id, (PreviewRequest,), "personalized_preview"
         )
+        check_preview(body)
         response = await self._call(
             "v1.personalized_preview",
             body=body,
@@ -302,7 +243,9 @@ class V1Operations(BaseClient):
         Raises:
             PayloadValidationError: ``limit`` outside 1 to 15 or ``page`` below 1.
         """
-        body, rid = _body(query, request_id, (CampaignMetaRequest,), "campaign_meta")
+        body, rid = wire_body(
+            query, request_id, (CampaignMetaRequest,), "campaign_meta"
+        )
         validate_paging(body.get("limit"), body.get("page"))
         response = await self._call(
             "v1.campaign_meta",

@@ -302,6 +302,40 @@ INVALID: list[Any] = [
         lambda c: c.create_campaign(v1.CampaignSearchRequest(limit=1, page=1)),
         id="wrong-model",
     ),
+    pytest.param(lambda c: c.create_campaign({"name": "x"}), id="create-no-channel"),
+    pytest.param(
+        lambda c: c.update_campaign("c-1", {"channel": "PUSH"}), id="no-updated-by"
+    ),
+    pytest.param(
+        lambda c: c.test_campaign(
+            {
+                "channel": "EMAIL",
+                "test_campaign_meta": {"identifier": "EMAIL", "identifier_values": []},
+            }
+        ),
+        id="zero-test-recipients",
+    ),
+    pytest.param(
+        lambda c: c.personalized_preview(
+            {
+                "personalization_content": {},
+                "personalization_details": {"channel": "PUSH"},
+            }
+        ),
+        id="preview-without-content",
+    ),
+    pytest.param(
+        lambda c: c.personalized_preview(
+            {
+                "personalization_content": {"payload": {"t": "x"}},
+                "personalization_details": {
+                    "channel": "PUSH",
+                    "event_attributes": {"sku": "1"},
+                },
+            }
+        ),
+        id="preview-event-attributes-without-event",
+    ),
 ]
 
 

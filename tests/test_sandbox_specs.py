@@ -47,6 +47,23 @@ def test_a_discriminator_selects_the_schema_by_its_property() -> None:
     )
     assert schema["properties"] == {"channel": {"enum": ["PUSH", "EMAIL"]}}
     assert schema["allOf"][0] == {
-        "if": {"properties": {"channel": {"const": "PUSH"}}},
+        "if": {"required": ["channel"], "properties": {"channel": {"const": "PUSH"}}},
         "then": {"$ref": "#/a"},
+    }
+
+
+def test_without_the_discriminator_any_branch_may_match() -> None:
+    """When the discriminator property is absent, the body must fit some branch."""
+    schema = to_json_schema(
+        {
+            "oneOf": [{"$ref": "#/a"}, {"$ref": "#/b"}],
+            "discriminator": {
+                "propertyName": "channel",
+                "mapping": {"PUSH": "#/a", "EMAIL": "#/b"},
+            },
+        }
+    )
+    assert schema["allOf"][-1] == {
+        "if": {"not": {"required": ["channel"]}},
+        "then": {"anyOf": [{"$ref": "#/a"}, {"$ref": "#/b"}]},
     }

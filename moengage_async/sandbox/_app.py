@@ -8,6 +8,7 @@ post-faults -> ledger. ``/_sandbox/*`` control routes skip all of it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -22,9 +23,15 @@ from ._faults import Fault
 from ._ledger import RequestRecord
 from ._state import SandboxState, StoredReply
 
-__all__ = ["Handler", "build_app", "encode_reply"]
+__all__ = ["Handler", "SELF_VALIDATING", "build_app", "encode_reply"]
 
 Handler = Callable[[SandboxState, Call], Reply]
+
+#: Operations whose body schema depends on the stored campaign's channel; their
+#: handlers validate (V1 update's discriminator is optional; V5 PATCH is a plain
+#: ``oneOf`` of Push/Email patches, or the publish body).
+SELF_VALIDATING = frozenset({"v1.update_campaign", "v5.update_draft"})
+_SCOPE_SPLIT = re.compile(r"[\s,]+")
 
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
@@ -147,6 +154,7 @@ class Pipeline:
                 page = _HTML_PAGE.format(status=status, reason=_REASONS[status])
                 return web.Response(status=status, text=page, content_type="text/html")
             return self._respond(self._server_error(ids, status))
+        scopes = headers.get("X-MOE-Scopes") if op.version == 5 else None
         call = Call(
             op,
             workspace,
@@ -156,6 +164,7 @@ class Pipeline:
             request_id,
             headers.get("Idempotency-Key"),
             response_id,
+            None if scopes is None else tuple(_SCOPE_SPLIT.split(scopes.strip())),
         )
         reply = self._dispatch(call, raw, body_error, header_rid)
         self._record(workspace, now, headers, reply.status, fault, request_id)
@@ -220,7 +229,7 @@ class Pipeline:
                     "Idempotency-Key header is required.",
                     target="Idempotency-Key",
                 )
-            if state.validate:
+            if state.validate and op.name not in SELF_VALIDATING:
                 _check_schema(op, call.body)
             reply = self._handler(state, call)
         except Refusal as refusal:

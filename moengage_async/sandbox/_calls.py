@@ -44,6 +44,8 @@ class Call:
     request_id: str | None
     idempotency_key: str | None
     response_id: str
+    #: V5 ``X-MOE-Scopes`` entries (None when the header is absent).
+    scopes: tuple[str, ...] | None = None
 
 
 @dataclass(slots=True)

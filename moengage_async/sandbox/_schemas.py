@@ -18,6 +18,8 @@ from typing import Any
 __all__ = [
     "FieldError",
     "OperationSchemas",
+    "component_error",
+    "iter_operations",
     "load_spec",
     "operation_schemas",
     "to_json_schema",
@@ -44,14 +46,21 @@ def load_spec(version: int) -> dict[str, Any]:
     return spec
 
 
-def to_json_schema(node: Any) -> Any:
-    """Rewrite OpenAPI 3.0 ``nullable``/``discriminator`` into plain JSON Schema."""
+def to_json_schema(node: Any, *, lenient_one_of: bool = False) -> Any:
+    """Rewrite OpenAPI 3.0 ``nullable``/``discriminator`` into plain JSON Schema.
+
+    A discriminated ``oneOf`` picks its branch by the property's value; when the
+    property is absent, any branch may match. ``lenient_one_of`` (used for
+    responses) reads a plain ``oneOf`` as ``anyOf``: the V5 GET schema offers
+    Push or Email ``basic_details`` as ``oneOf`` over two schemas that both accept
+    any object, which no answer could satisfy literally.
+    """
     if isinstance(node, list):
-        return [to_json_schema(item) for item in node]
+        return [to_json_schema(item, lenient_one_of=lenient_one_of) for item in node]
     if not isinstance(node, dict):
         return node
     out = {
-        k: to_json_schema(v)
+        k: to_json_schema(v, lenient_one_of=lenient_one_of)
         for k, v in node.items()
         if k not in ("example", "examples", "description", "x-mint")
     }
@@ -61,28 +70,55 @@ def to_json_schema(node: Any) -> Any:
         out.pop("oneOf")
         mapping: dict[str, str] = disc["mapping"]
         out.setdefault("type", "object")
-        out["required"] = sorted({*out.get("required", []), prop})
         props = out.setdefault("properties", {})
         props[prop] = {"enum": list(mapping)}
         out["allOf"] = [
             *out.get("allOf", []),
             *(
                 {
-                    "if": {"properties": {prop: {"const": value}}},
+                    "if": {
+                        "required": [prop],
+                        "properties": {prop: {"const": value}},
+                    },
                     "then": {"$ref": ref},
                 }
                 for value, ref in mapping.items()
             ),
+            {
+                "if": {"not": {"required": [prop]}},
+                "then": {"anyOf": [{"$ref": ref} for ref in mapping.values()]},
+            },
         ]
+    elif lenient_one_of and "oneOf" in out:
+        out["anyOf"] = out.pop("oneOf")
     if out.pop("nullable", False):
         return {"anyOf": [out, {"type": "null"}]}
     return out
 
 
 @functools.cache
-def _components(version: int) -> dict[str, Any]:
-    components: dict[str, Any] = to_json_schema(load_spec(version)["components"])
+def _components(version: int, lenient: bool = False) -> dict[str, Any]:
+    components: dict[str, Any] = to_json_schema(
+        load_spec(version)["components"], lenient_one_of=lenient
+    )
     return components
+
+
+@functools.cache
+def _component_validator(version: int, name: str) -> Any:
+    from jsonschema import Draft7Validator, FormatChecker
+
+    root = {
+        "$ref": f"#/components/schemas/{name}",
+        "components": _components(version),
+    }
+    return Draft7Validator(root, format_checker=FormatChecker(formats=("email",)))
+
+
+def component_error(version: int, name: str, body: Any) -> FieldError | None:
+    """The first problem of ``body`` against ``components/schemas/<name>``."""
+    errors = sorted(_component_validator(version, name).iter_errors(body), key=_rank)
+    return None if not errors else _field_error(errors[0])
 
 
 @dataclass(frozen=True)
@@ -100,10 +136,10 @@ class OperationSchemas:
         body = self.operation.get("requestBody")
         return bool(isinstance(body, dict) and body.get("required"))
 
-    def _validator(self, schema: Any) -> Any:
+    def _validator(self, schema: Any, *, lenient: bool = False) -> Any:
         from jsonschema import Draft7Validator, FormatChecker
 
-        root = {"allOf": [schema], "components": _components(self.version)}
+        root = {"allOf": [schema], "components": _components(self.version, lenient)}
         checker = FormatChecker(formats=("email",))
         return Draft7Validator(root, format_checker=checker)
 
@@ -133,14 +169,14 @@ class OperationSchemas:
             name = response["$ref"].rsplit("/", 1)[-1]
             response = load_spec(self.version)["components"]["responses"][name]
         schema = response.get("content", {}).get("application/json", {}).get("schema")
-        return None if schema is None else to_json_schema(schema)
+        return None if schema is None else to_json_schema(schema, lenient_one_of=True)
 
     def response_errors(self, status: int, body: Any) -> list[str]:
         """Why a response body does not match its documented schema (``[]``: fine)."""
         schema = self.response_schema(status)
         if schema is None:
             return [] if body is None else [f"{status} documents no body"]
-        validator = self._validator(schema)
+        validator = self._validator(schema, lenient=True)
         return [f"{_path(e)}: {e.message}" for e in validator.iter_errors(body)]
 
 

@@ -27,8 +27,9 @@ __all__ = ["Sandbox", "serve"]
 
 def _handlers() -> Mapping[str, Handler]:
     from ._routes_v1 import V1_HANDLERS
+    from ._routes_v5 import V5_HANDLERS
 
-    return {**V1_HANDLERS}
+    return {**V1_HANDLERS, **V5_HANDLERS}
 
 
 def _require_jsonschema() -> None:
@@ -209,6 +210,21 @@ class Sandbox:
         if found is None:
             raise KeyError(campaign_id)
         return found
+
+    def seed_executions(
+        self, parent_id: str, n: int, *, status: str = "Sent"
+    ) -> list[str]:
+        """Give a parent ``n`` child runs (V1 executions); return the child ids."""
+        parent = self.campaign(parent_id)
+        ids = []
+        for _ in range(n):
+            child = self._state.store.new_id()
+            day = parent.created_date
+            parent.executions.append(
+                {"campaign_id": child, "sent_time": f"{day} 08:00:00", "status": status}
+            )
+            ids.append(child)
+        return ids
 
     def seed_campaigns(
         self,

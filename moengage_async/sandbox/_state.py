@@ -62,6 +62,7 @@ class SandboxState:
         self.idempotency: dict[tuple[str, str], StoredReply] = {}
         self.created: dict[tuple[str, str], CreateRecord] = {}
         self.gcg_busy_until: dict[str, float] = {}
+        self.gcg_jobs: list[dict[str, Any]] = []
         self._response_ids = itertools.count(1)
         self._auth_cache: dict[str, str | None] = {}
 

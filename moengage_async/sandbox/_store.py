@@ -51,7 +51,8 @@ class Campaign:
     created_date: str
     body: dict[str, Any] = field(default_factory=dict)
     version_number: int = 1
-    archived: bool = False
+    #: Child runs of a Periodic / Business-Event-triggered parent (V1 executions).
+    executions: list[dict[str, str]] = field(default_factory=list)
     #: Where RESUME returns to.
     paused_from: str | None = None
     updated_by: str | None = None

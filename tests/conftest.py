@@ -92,10 +92,13 @@ def spec_problems(
             break
     else:
         return [f"no documented operation for {method} {path}"]
-    try:
-        return schemas.response_errors(status, body)
-    except KeyError:
-        pass
+    # V5 404 uses the observed NOT_FOUND code, outside the documented enum (C14):
+    # it is checked by the relaxed envelope below.
+    if not (version == 5 and status == 404):
+        try:
+            return schemas.response_errors(status, body)
+        except KeyError:
+            pass
     # Undocumented for this operation (429 anywhere, V5 404 NOT_FOUND, 5xx
     # faults): it must still be the generation's error envelope.
     name = "ErrorResponse" if version == 1 else "V5ErrorEnvelope"

@@ -210,13 +210,22 @@ async def test_search_leaves_out_archived_campaigns_unless_asked(
 
 
 async def test_v1_search_never_shows_v5_drafts(sandbox_http: SandboxHTTP) -> None:
-    """Drafts are a V5 notion: V1 search leaves them out even when asked."""
+    """Drafts are a V5 notion: V1 search leaves them out."""
     sandbox_http.sandbox.seed_campaigns(1, status="DRAFT", api=5)
+    (live,) = sandbox_http.sandbox.seed_campaigns(1)
+    _, rows, _ = await sandbox_http.call("POST", f"{V1}/campaigns/search", _paging())
+    assert [r["campaign_id"] for r in rows] == [live]
+
+
+async def test_v1_search_refuses_a_draft_status_filter(
+    sandbox_http: SandboxHTTP,
+) -> None:
+    """``DRAFT`` is not in V1's status enum: filtering by it is a 400."""
     fields = {"status": ["DRAFT"]}
-    code, rows, _ = await sandbox_http.call(
+    code, answer, _ = await sandbox_http.call(
         "POST", f"{V1}/campaigns/search", _paging(campaign_fields=fields)
     )
-    assert code == 400 or rows == []
+    assert (code, answer["error"]["target"]) == (400, "campaign_fields.status.0")
 
 
 async def test_a_limit_of_16_is_refused(sandbox_http: SandboxHTTP) -> None:

@@ -7,6 +7,7 @@ post-faults -> ledger. ``/_sandbox/*`` control routes skip all of it.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -24,6 +25,8 @@ from ._ledger import RequestRecord
 from ._state import SandboxState, StoredReply
 
 __all__ = ["Handler", "SELF_VALIDATING", "build_app", "encode_reply"]
+
+log = logging.getLogger("moengage_async.sandbox")
 
 Handler = Callable[[SandboxState, Call], Reply]
 
@@ -234,6 +237,9 @@ class Pipeline:
             reply = self._handler(state, call)
         except Refusal as refusal:
             reply = _error_reply(op, ids, refusal)
+        except Exception:  # a sandbox bug: still answer the documented 500 shape
+            log.exception("sandbox handler %s failed", op.name)
+            return self._server_error(ids, 500)
         if slot is not None and reply.status < 500:
             state.idempotency[slot] = StoredReply(fingerprint, reply)
         return reply

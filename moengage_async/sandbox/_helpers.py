@@ -73,7 +73,7 @@ def publish_errors(campaign: Campaign) -> list[dict[str, str]]:
     errors = [
         {"field": name, "issue": f"{name} is required to publish."}
         for name in needs
-        if not body.get(name)
+        if body.get(name) is None
     ]
     basic = body.get("basic_details") or {}
     if isinstance(basic, dict) and basic and not basic.get("name"):

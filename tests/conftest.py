@@ -155,10 +155,11 @@ def spec_example(version: int, method: str, path: str, name: str) -> Any:
 from moengage_async import MoEngageClient  # noqa: E402
 from moengage_async._clock import FakeClock  # noqa: E402
 from moengage_async._retry import RetryPolicy  # noqa: E402
-from tests.recording_server import RecordingServer, recording_server  # noqa: E402
-
-#: The API key every recorder-backed client uses; the secrets test hunts for it.
-TEST_API_KEY = "sk-live-DO-NOT-LEAK-4242"
+from tests.recording_server import (  # noqa: E402
+    TEST_API_KEY,
+    RecordingServer,
+    recording_server,
+)
 
 
 @pytest.fixture

@@ -27,8 +27,7 @@ from moengage_async import (
     UnprocessableEntityError,
 )
 from moengage_async._clock import FakeClock
-from tests.conftest import TEST_API_KEY
-from tests.recording_server import RecordingServer
+from tests.recording_server import TEST_API_KEY, RecordingServer
 
 STATUS = "/core-services/v1/campaigns/status"
 GCG = "/core-services/v1/global-control-group/users"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import base64
 import logging
-import uuid
+import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,7 @@ from ._errors import (
     TransportError,
 )
 from ._hooks import Hooks, RequestInfo, ThrottleInfo
-from ._limiter import Limiter
+from ._limiter import Limiter, Permit
 from ._operations import OPERATIONS, Operation
 from ._retry import RetryDetails, RetryPolicy, parse_retry_after
 from ._transport import AiohttpTransport, Response, Transport
@@ -56,9 +56,66 @@ USE_CLIENT_DEFAULT: Any = _UseClientDefault()
 _encode = msgspec.json.Encoder().encode
 
 
-def new_request_id() -> str:
-    """Return a fresh UUID v4, usable as ``request_id`` and ``Idempotency-Key``."""
-    return str(uuid.uuid4())
+# RFC 4122 version 4: version nibble 4, variant bits 10 (what ``uuid.uuid4`` sets).
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def new_request_id(_urandom: Any = os.urandom) -> str:
+    """Return a fresh UUID v4, usable as ``request_id`` and ``Idempotency-Key``.
+
+    Same bits and text as ``str(uuid.uuid4())``, without building a ``UUID``
+    object (it runs once per call on the request path).
+    """
+    value = int.from_bytes(_urandom(16), "big") & _UUID4_CLEAR | _UUID4_SET
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+class _Finish:
+    """Await the rest of an already started coroutine (it suspended once)."""
+
+    __slots__ = ("_coro", "_first")
+
+    def __init__(self, coro: Any, first: Any) -> None:
+        self._coro = coro
+        self._first = first
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        coro, value = self._coro, self._first
+        while True:
+            try:
+                sent = yield value
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:  # forward throw() (e.g. cancellation)
+                try:
+                    value = coro.throw(exc)
+                except StopIteration:
+                    return
+            else:
+                try:
+                    value = coro.send(sent)
+                except StopIteration:
+                    return
+
+
+async def _complete_shielded(permit: Permit, success: bool) -> None:
+    """``await permit.complete(...)`` that cancellation cannot interrupt.
+
+    Completion must run to its end or budgets leak. A completion that finishes
+    without suspending (in-memory limiters) cannot be cancelled, so it runs
+    directly; only one that suspends (network backends) pays for a shielded
+    cancel scope, entered before control first returns to the event loop.
+    """
+    coro = permit.complete(success=success)
+    try:
+        first = coro.send(None)
+    except StopIteration:
+        return
+    with anyio.CancelScope(shield=True):
+        await _Finish(coro, first)
 
 
 def check_request_id(request_id: str | None) -> str:
@@ -261,15 +318,14 @@ class BaseClient:
         request_id: str,
     ) -> tuple[Response | None, MoEngageError | None]:
         clock = self._clock
-        started = clock.now()
+        on_throttle = self._hooks.on_throttle
+        started = 0.0 if on_throttle is None else clock.now()
         permit = await self._limiter.acquire(
             self._workspace_id, op.budgets, priority=priority, deadline=deadline
         )
         sent_at = clock.now()
-        if sent_at > started and self._hooks.on_throttle is not None:
-            self._hooks.on_throttle(
-                ThrottleInfo(op.name, op.budgets, sent_at - started)
-            )
+        if on_throttle is not None and sent_at > started:
+            on_throttle(ThrottleInfo(op.name, op.budgets, sent_at - started))
         success = False
         try:
             remaining = None if deadline is None else deadline - sent_at
@@ -295,8 +351,7 @@ class BaseClient:
                 await self._on_rate_limited(op, error, sent_at, attempt, request_id)
             return None, error
         finally:
-            with anyio.CancelScope(shield=True):
-                await permit.complete(success=success)
+            await _complete_shielded(permit, success)
 
     async def _on_rate_limited(
         self,

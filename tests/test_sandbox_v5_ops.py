@@ -431,3 +431,25 @@ async def test_a_long_wait_is_whole_seconds(sandbox_http: SandboxHTTP) -> None:
         sandbox_http, "PATCH", f"/v5/campaigns/{ids[1]}/status", {"action": "PAUSE"}
     )
     assert headers["Retry-After"] == "90"
+
+
+@pytest.mark.moengage_sandbox(budgets="create_success=1/60", clock=FakeClock())
+async def test_a_rate_limited_key_is_not_remembered(sandbox_http: SandboxHTTP) -> None:
+    """A 429'd create retried with its key after the window creates, not replays."""
+    clock = sandbox_http.sandbox.state.clock
+    assert isinstance(clock, FakeClock)
+    await v5(sandbox_http, "POST", "/v5/campaigns", draft_body(), key="first")
+    refused = await v5(sandbox_http, "POST", "/v5/campaigns", draft_body(), key="k")
+    clock.advance(60.0)
+    retried = await v5(sandbox_http, "POST", "/v5/campaigns", draft_body(), key="k")
+    assert (refused[0], retried[0]) == (429, 201)
+
+
+async def test_get_ignores_idempotency_keys(sandbox_http: SandboxHTTP) -> None:
+    """GET is not keyed: the same key twice still shows the current status."""
+    (cid,) = sandbox_http.sandbox.seed_campaigns(1, api=5)
+    path = f"/v5/campaigns/{cid}"
+    _, before, _ = await v5(sandbox_http, "GET", path, key="same")
+    await v5(sandbox_http, "PATCH", f"{path}/status", {"action": "PAUSE"})
+    _, after, _ = await v5(sandbox_http, "GET", path, key="same")
+    assert (before["data"]["status"], after["data"]["status"]) == ("ACTIVE", "PAUSED")

@@ -194,7 +194,8 @@ class Pipeline:
         state = self._state
         op = self._op
         ids = (call.request_id, call.response_id)
-        key = call.idempotency_key if op.version == 5 else None
+        # Keys are honoured where V5 documents them (not on GET/validate/preview).
+        key = call.idempotency_key if op.idempotency_key else None
         slot = (call.workspace_id, key) if key else None
         fingerprint = (op.path, raw)
         if slot is not None:
@@ -240,7 +241,8 @@ class Pipeline:
         except Exception:  # a sandbox bug: still answer the documented 500 shape
             log.exception("sandbox handler %s failed", op.name)
             return self._server_error(ids, 500)
-        if slot is not None and reply.status < 500:
+        # A 429 or 5xx was not an answer to the request: a retry must run it.
+        if slot is not None and reply.status < 500 and reply.status != 429:
             state.idempotency[slot] = StoredReply(fingerprint, reply)
         return reply
 

@@ -453,3 +453,45 @@ async def test_get_ignores_idempotency_keys(sandbox_http: SandboxHTTP) -> None:
     await v5(sandbox_http, "PATCH", f"{path}/status", {"action": "PAUSE"})
     _, after, _ = await v5(sandbox_http, "GET", path, key="same")
     assert (before["data"]["status"], after["data"]["status"]) == ("ACTIVE", "PAUSED")
+
+
+async def test_a_get_without_any_request_id_is_400(sandbox_http: SandboxHTTP) -> None:
+    """V5 needs X-MOE-Request-Id when no body carries ``request_id``."""
+    (cid,) = sandbox_http.sandbox.seed_campaigns(1, api=5)
+    headers = sandbox_http.sandbox.auth_headers(version=5)
+    async with sandbox_http.session.get(
+        f"{sandbox_http.sandbox.url}/v5/campaigns/{cid}", headers=headers
+    ) as response:
+        body = await response.json()
+    assert (response.status, body["error"]["target"]) == (400, "X-MOE-Request-Id")
+
+
+async def test_a_body_that_is_not_declared_json_is_400(
+    sandbox_http: SandboxHTTP,
+) -> None:
+    """A body sent as text/plain is refused naming ``Content-Type``."""
+    code, body, _ = await v5(
+        sandbox_http,
+        "POST",
+        "/v5/campaigns",
+        draft_body(),
+        headers={"Content-Type": "text/plain"},
+    )
+    assert (code, body["error"]["target"]) == (400, "Content-Type")
+
+
+async def test_v5_without_moe_appkey_is_401_unauthorized(
+    sandbox_http: SandboxHTTP,
+) -> None:
+    """V5 also requires MOE-APPKEY (C2): without it the answer is 401."""
+    headers = sandbox_http.sandbox.auth_headers(version=5)
+    del headers["MOE-APPKEY"]
+    headers["Idempotency-Key"] = "k"
+    headers["X-MOE-Request-Id"] = "r"
+    async with sandbox_http.session.post(
+        f"{sandbox_http.sandbox.url}/v5/campaigns",
+        json=draft_body(),
+        headers=headers,
+    ) as response:
+        body = await response.json()
+    assert (response.status, body["error"]["code"]) == (401, "UNAUTHORIZED")

@@ -20,6 +20,7 @@ from .._constants import V1_PREFIX
 from .._operations import OPERATIONS, Operation
 from ._calls import Call, Refusal, Reply
 from ._envelopes import v1_error, v1_rate_limited, v5_error, v5_rate_limited
+from ._fastpath import fast_valid
 from ._faults import Fault
 from ._ledger import RequestRecord
 from ._state import SandboxState, StoredReply
@@ -169,7 +170,9 @@ class Pipeline:
             response_id,
             None if scopes is None else tuple(_SCOPE_SPLIT.split(scopes.strip())),
         )
-        reply = self._dispatch(call, raw, body_error, header_rid)
+        reply = self._dispatch(
+            call, raw, body_error, header_rid, headers.get("Content-Type")
+        )
         self._record(workspace, now, headers, reply.status, fault, request_id)
         if fault is Fault.LOST_REPLY:
             return _drop(request)
@@ -189,7 +192,12 @@ class Pipeline:
     # -- pieces ----------------------------------------------------------------
 
     def _dispatch(
-        self, call: Call, raw: bytes, body_error: bool, header_rid: str | None
+        self,
+        call: Call,
+        raw: bytes,
+        body_error: bool,
+        header_rid: str | None,
+        content_type: str | None,
     ) -> Reply:
         state = self._state
         op = self._op
@@ -215,25 +223,14 @@ class Pipeline:
                     ),
                 )
         try:
+            _check_headers(op, call, raw, content_type, header_rid)
             if body_error:
                 raise Refusal(400, "Request body is not valid JSON.", target="body")
             if (
-                header_rid is not None
-                and call.request_id is not None
-                and (header_rid != call.request_id)
+                state.validate
+                and op.name not in SELF_VALIDATING
+                and not fast_valid(op.name, call.body)
             ):
-                raise Refusal(
-                    400,
-                    "X-MOE-Request-Id header and body request_id must be equal.",
-                    target="request_id",
-                )
-            if op.idempotency_key and not key:
-                raise Refusal(
-                    400,
-                    "Idempotency-Key header is required.",
-                    target="Idempotency-Key",
-                )
-            if state.validate and op.name not in SELF_VALIDATING:
                 _check_schema(op, call.body)
             reply = self._handler(state, call)
         except Refusal as refusal:
@@ -328,6 +325,38 @@ class Pipeline:
                 headers.get("Idempotency-Key"),
                 fault.value,
             )
+        )
+
+
+def _check_headers(
+    op: Operation,
+    call: Call,
+    raw: bytes,
+    content_type: str | None,
+    header_rid: str | None,
+) -> None:
+    """API.md §2: JSON content type on bodies; V5 request id and key rules."""
+    if raw and (content_type or "").split(";", 1)[0].strip().lower() != _JSON:
+        raise Refusal(
+            400, "Content-Type must be application/json.", target="Content-Type"
+        )
+    if op.version != 5:
+        return
+    if header_rid is None and call.request_id is None:
+        raise Refusal(
+            400,
+            "X-MOE-Request-Id header (or body request_id) is required.",
+            target="X-MOE-Request-Id",
+        )
+    if header_rid is not None and call.request_id not in (None, header_rid):
+        raise Refusal(
+            400,
+            "X-MOE-Request-Id header and body request_id must be equal.",
+            target="request_id",
+        )
+    if op.idempotency_key and not call.idempotency_key:
+        raise Refusal(
+            400, "Idempotency-Key header is required.", target="Idempotency-Key"
         )
 
 

@@ -16,9 +16,9 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
-from .._constants import V1_PREFIX
 from .._operations import OPERATIONS, Operation
 from ._calls import Call, Refusal, Reply
+from ._checks import check_headers, check_schema
 from ._envelopes import v1_error, v1_rate_limited, v5_error, v5_rate_limited
 from ._fastpath import fast_valid
 from ._faults import Fault
@@ -223,7 +223,7 @@ class Pipeline:
                     ),
                 )
         try:
-            _check_headers(op, call, raw, content_type, header_rid)
+            check_headers(op, call, raw, content_type, header_rid)
             if body_error:
                 raise Refusal(400, "Request body is not valid JSON.", target="body")
             if (
@@ -231,7 +231,7 @@ class Pipeline:
                 and op.name not in SELF_VALIDATING
                 and not fast_valid(op.name, call.body)
             ):
-                _check_schema(op, call.body)
+                check_schema(op, call.body)
             reply = self._handler(state, call)
         except Refusal as refusal:
             reply = _error_reply(op, ids, refusal)
@@ -328,38 +328,6 @@ class Pipeline:
         )
 
 
-def _check_headers(
-    op: Operation,
-    call: Call,
-    raw: bytes,
-    content_type: str | None,
-    header_rid: str | None,
-) -> None:
-    """API.md §2: JSON content type on bodies; V5 request id and key rules."""
-    if raw and (content_type or "").split(";", 1)[0].strip().lower() != _JSON:
-        raise Refusal(
-            400, "Content-Type must be application/json.", target="Content-Type"
-        )
-    if op.version != 5:
-        return
-    if header_rid is None and call.request_id is None:
-        raise Refusal(
-            400,
-            "X-MOE-Request-Id header (or body request_id) is required.",
-            target="X-MOE-Request-Id",
-        )
-    if header_rid is not None and call.request_id not in (None, header_rid):
-        raise Refusal(
-            400,
-            "X-MOE-Request-Id header and body request_id must be equal.",
-            target="request_id",
-        )
-    if op.idempotency_key and not call.idempotency_key:
-        raise Refusal(
-            400, "Idempotency-Key header is required.", target="Idempotency-Key"
-        )
-
-
 def _body_request_id(body: Any) -> str | None:
     if isinstance(body, dict):
         value = body.get("request_id")
@@ -373,23 +341,6 @@ def _drop(request: web.Request) -> web.Response:
     if transport is not None:
         transport.close()
     return web.Response(status=500)
-
-
-def _spec_path(op: Operation) -> str:
-    return op.path[len(V1_PREFIX) :] if op.version == 1 else op.path
-
-
-def _check_schema(op: Operation, body: Any) -> None:
-    from ._schemas import operation_schemas
-
-    schemas = operation_schemas(op.version, op.method, _spec_path(op))
-    if body is None:
-        if schemas.request_body_required:
-            raise Refusal(400, "request body is mandatory", target="body")
-        return
-    error = schemas.request_error(body)
-    if error is not None:
-        raise Refusal(400, error.message, target=error.field)
 
 
 def build_app(

@@ -35,8 +35,7 @@ async def test_creates_whose_replies_are_lost_are_not_duplicated(
     """Retried creates (same request_id) after lost replies make one campaign each."""
     async with moengage_sandbox.client(retry=RETRY_HARD, budgets=UNLIMITED) as client:
         made = [
-            await client.create_campaign(push_create(f"create-{i}"))
-            for i in range(10)
+            await client.create_campaign(push_create(f"create-{i}")) for i in range(10)
         ]
     ledger = moengage_sandbox.ledger
     assert [a.campaign_id for a in ledger.actions() if a.kind == "create"] == made

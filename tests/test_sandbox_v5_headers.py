@@ -192,3 +192,15 @@ async def test_v5_without_moe_appkey_is_401_unauthorized(
     ) as response:
         body = await response.json()
     assert (response.status, body["error"]["code"]) == (401, "UNAUTHORIZED")
+
+
+async def test_one_key_on_two_campaigns_is_refused(sandbox_http: SandboxHTTP) -> None:
+    """The same key and body sent to another campaign's path is not a replay."""
+    first, second = sandbox_http.sandbox.seed_campaigns(2, api=5)
+    body = {"action": "PAUSE"}
+    await v5(sandbox_http, "PATCH", f"/v5/campaigns/{first}/status", body, key="k")
+    code, answer, _ = await v5(
+        sandbox_http, "PATCH", f"/v5/campaigns/{second}/status", body, key="k"
+    )
+    assert (code, answer["error"]["code"]) == (400, "BAD_REQUEST")
+    assert sandbox_http.sandbox.campaign(second).status == "ACTIVE"

@@ -205,7 +205,8 @@ class Pipeline:
         # Keys are honoured where V5 documents them (not on GET/validate/preview).
         key = call.idempotency_key if op.idempotency_key else None
         slot = (call.workspace_id, key) if key else None
-        fingerprint = (op.path, raw)
+        # The concrete path: one key on two campaigns is two different requests.
+        fingerprint = (_concrete_path(op, call), raw)
         if slot is not None:
             seen = state.idempotency.get(slot)
             if seen is not None:
@@ -326,6 +327,13 @@ class Pipeline:
                 fault.value,
             )
         )
+
+
+def _concrete_path(op: Operation, call: Call) -> str:
+    path = op.path
+    for name, value in call.path_params.items():
+        path = path.replace("{" + name + "}", value)
+    return path
 
 
 def _body_request_id(body: Any) -> str | None:

@@ -8,6 +8,7 @@ request_id reuse window, looked up past it) instead of created twice.
 
 from __future__ import annotations
 
+import bisect
 import enum
 import hashlib
 import logging
@@ -140,15 +141,35 @@ def bulk_request_id(job_id: str, index: int, digest: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{job_id}\x00{index}\x00{digest}"))
 
 
-def earliest_finish_s(items: int, windows: Iterable[tuple[int, float]]) -> float:
-    """Seconds until ``items`` sends can all start, from empty rolling windows.
+def earliest_finish_s(
+    items: int,
+    windows: Iterable[tuple[int, float]],
+    *,
+    sent: Iterable[float] = (),
+    now: float = 0.0,
+) -> float:
+    """Seconds from ``now`` until the last of ``items`` sends may start.
 
-    Item ``k`` (0-based) cannot start before ``(k // limit) * seconds`` of any
-    window, so the last one starts at the largest such value.
+    Replays the rolling windows greedily: each item starts at the first moment
+    every window (``limit`` per ``seconds``) has room, given the earlier sends
+    ``sent`` (clock times) and the items before it. Exact for one process that
+    owns the budgets; a lower bound when others spend them too.
     """
-    if items <= 0:
-        return 0.0
-    return max(((items - 1) // lim * sec for lim, sec in windows), default=0.0)
+    pairs = [(int(lim), float(sec)) for lim, sec in windows]
+    stamps = sorted(sent)
+    t = now
+    for _ in range(max(items, 0)):
+        while True:
+            start = t
+            for lim, sec in pairs:
+                recent = len(stamps) - bisect.bisect_right(stamps, t - sec)
+                if recent >= lim:
+                    start = max(start, stamps[len(stamps) - lim] + sec)
+            if start == t:
+                break
+            t = start
+        stamps.append(t)
+    return t - now if items > 0 else 0.0
 
 
 @dataclass
@@ -212,6 +233,8 @@ class _Run:
         self.started = started
         self.stop = False
         self.resume_at: float | None = None
+        #: Clock times of this run's creations, for the ETA.
+        self.sent: list[float] = []
 
 
 class BulkCreateOperations(V1Operations):
@@ -423,6 +446,7 @@ class _Job:
                 continue
             except MoEngageError as exc:
                 return await self._failed(item, exc)
+            self.run.sent.append(self.client.clock.now())
             await self._journal(
                 self.journal.record_created, item.index, campaign_id, now=time.time()
             )
@@ -491,7 +515,8 @@ class _Job:
         run = self.run
         done = sum(r.status is CreateItemStatus.CREATED for r in run.results.values())
         failed = sum(r.status is CreateItemStatus.FAILED for r in run.results.values())
-        elapsed = self.client.clock.now() - run.started
+        now = self.client.clock.now()
+        elapsed = now - run.started
         remaining = run.total - done - failed
         self.progress(
             Progress(
@@ -500,24 +525,18 @@ class _Job:
                 total=run.total,
                 elapsed_s=elapsed,
                 rate_per_s=(done + failed) / elapsed if elapsed > 0 else 0.0,
-                eta_s=self._eta(remaining),
+                eta_s=self._eta(remaining, now),
             )
         )
 
-    def _eta(self, remaining: int) -> float:
-        """Earliest finish the create budgets allow, from their window sizes."""
-        usage = [
+    def _eta(self, remaining: int, now: float) -> float:
+        """Earliest finish the create budgets allow, given this run's sends."""
+        windows = [
             (w.limit, w.seconds)
             for w in self.client.limiter.snapshot(self.client.workspace_id)
             if w.budget in _CREATE_BUDGETS
-        ]
-        if not usage:
-            usage = [
-                (w.limit, w.seconds)
-                for b in _CREATE_BUDGETS
-                for w in DEFAULT_BUDGETS[b].windows
-            ]
-        return earliest_finish_s(remaining, usage)
+        ] or [w for b in _CREATE_BUDGETS for w in DEFAULT_BUDGETS[b].windows]
+        return earliest_finish_s(remaining, windows, sent=self.run.sent, now=now)
 
 
 def _matches(found: Mapping[str, Any], item: _Item) -> bool:

@@ -10,9 +10,9 @@ from ._budget_spec import Priority as Priority
 from ._budget_spec import Window as Window
 from ._budget_spec import parse_budgets as parse_budgets
 from ._budgets import MemoryLimiter as MemoryLimiter
-from ._bulk_create import BulkCreateReport as BulkCreateReport
-from ._bulk_create import CreateItemResult as CreateItemResult
-from ._bulk_create import CreateItemStatus as CreateItemStatus
+from ._bulk_items import BulkCreateReport as BulkCreateReport
+from ._bulk_items import CreateItemResult as CreateItemResult
+from ._bulk_items import CreateItemStatus as CreateItemStatus
 from ._client import MoEngageClient as MoEngageClient
 from ._clock import Clock as Clock
 from ._clock import FakeClock as FakeClock

@@ -8,15 +8,11 @@ request_id reuse window, looked up past it) instead of created twice.
 
 from __future__ import annotations
 
-import bisect
-import enum
-import hashlib
+import dataclasses
 import logging
 import os
 import time
-import uuid
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import anyio
@@ -24,204 +20,34 @@ import anyio.to_thread
 import msgspec
 
 from ._budget_spec import DEFAULT_BUDGETS, Priority
+from ._bulk_items import (
+    REUSE_WINDOWS_S,
+    BulkCreateReport,
+    CreateItemResult,
+    CreateItemStatus,
+    PreparedItem,
+    collect_items,
+    earliest_finish_s,
+    finished_result,
+    matches_campaign,
+    pending_result,
+    prepare_item,
+)
 from ._constants import DEFAULT_TIMEOUT_S
 from ._core import new_request_id
 from ._errors import APIError, MoEngageError, PayloadValidationError, RateLimitError
 from ._journal import ItemState, Journal, JournalItem
 from ._progress import Progress
+from ._retry import RetryPolicy
 from ._v1 import V1Operations
 
-__all__ = [
-    "BULK_TAG_PREFIX",
-    "BulkCreateOperations",
-    "BulkCreateReport",
-    "CreateItemResult",
-    "CreateItemStatus",
-    "REUSE_WINDOWS_S",
-    "bulk_request_id",
-    "earliest_finish_s",
-    "payload_hash",
-]
+__all__ = ["BulkCreateOperations"]
 
 log = logging.getLogger("moengage_async")
 
-#: API.md §6: a V1 create request_id replays the original campaign for 1 h (Push)
-#: or 1 day (Email) after a successful creation.
-REUSE_WINDOWS_S: Mapping[str, float] = {"PUSH": 3600.0, "EMAIL": 86400.0}
-#: Each item carries the tag ``BULK_TAG_PREFIX + request_id`` so it can be found.
-BULK_TAG_PREFIX = "moengage-async:"
-_NAMESPACE = uuid.UUID("6f3c2f0e-9b1d-4c55-8a5e-2b8d1e4a7c10")
 _CREATE_BUDGETS = ("create_requests", "create_success")
 _SEARCH_PAGE = 15
 _SEARCH_MAX_PAGES = 20
-_canonical = msgspec.json.Encoder(order="sorted").encode
-
-
-class CreateItemStatus(str, enum.Enum):
-    """How one item of a bulk creation ended (for now)."""
-
-    CREATED = "created"
-    FAILED = "failed"
-    PENDING = "pending"
-
-
-@dataclass(frozen=True, slots=True)
-class CreateItemResult:
-    """One item's outcome.
-
-    ``retryable`` marks a failure whose outcome is open (5xx, transport): the journal
-    keeps the item unresolved and a rerun reconciles it. ``via`` says how a created
-    item was settled: ``"create"``, ``"journal"`` (an earlier run) or ``"lookup"``.
-    """
-
-    index: int
-    request_id: str
-    name: str | None
-    status: CreateItemStatus
-    campaign_id: str | None = None
-    error: str | None = None
-    retryable: bool = False
-    via: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class BulkCreateReport:
-    """Every item's outcome, in input order, and why the job ended.
-
-    ``resume_at`` (client clock time) is set when the job stopped on a spent quota:
-    the earliest moment a rerun with the same journal can make progress.
-    """
-
-    job_id: str
-    items: tuple[CreateItemResult, ...]
-    stopped_on_quota: bool = False
-    resume_at: float | None = None
-
-    def _select(self, status: CreateItemStatus) -> list[CreateItemResult]:
-        return [item for item in self.items if item.status is status]
-
-    @property
-    def created(self) -> list[CreateItemResult]:
-        """Items whose campaign exists (created now, earlier, or found)."""
-        return self._select(CreateItemStatus.CREATED)
-
-    @property
-    def failed(self) -> list[CreateItemResult]:
-        """Items MoEngage refused, or whose call failed after retries."""
-        return self._select(CreateItemStatus.FAILED)
-
-    @property
-    def pending(self) -> list[CreateItemResult]:
-        """Items not attempted because the job stopped on quota."""
-        return self._select(CreateItemStatus.PENDING)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Items per status, e.g. ``{"created": 5, "failed": 0, "pending": 7}``."""
-        return {s.value: len(self._select(s)) for s in CreateItemStatus}
-
-    @property
-    def complete(self) -> bool:
-        """True when no item is pending and no failure is left open."""
-        return all(
-            i.status is CreateItemStatus.CREATED
-            or (i.status is CreateItemStatus.FAILED and not i.retryable)
-            for i in self.items
-        )
-
-
-def payload_hash(payload: Mapping[str, Any]) -> str:
-    """SHA-256 of the payload's canonical JSON (sorted keys), ``request_id`` aside."""
-    body = {k: v for k, v in payload.items() if k != "request_id"}
-    return hashlib.sha256(_canonical(body)).hexdigest()
-
-
-def bulk_request_id(job_id: str, index: int, digest: str) -> str:
-    """The deterministic request_id of item ``index`` of a job (a UUID v5)."""
-    return str(uuid.uuid5(_NAMESPACE, f"{job_id}\x00{index}\x00{digest}"))
-
-
-def earliest_finish_s(
-    items: int,
-    windows: Iterable[tuple[int, float]],
-    *,
-    sent: Iterable[float] = (),
-    now: float = 0.0,
-) -> float:
-    """Seconds from ``now`` until the last of ``items`` sends may start.
-
-    Replays the rolling windows greedily: each item starts at the first moment
-    every window (``limit`` per ``seconds``) has room, given the earlier sends
-    ``sent`` (clock times) and the items before it. Exact for one process that
-    owns the budgets; a lower bound when others spend them too.
-    """
-    pairs = [(int(lim), float(sec)) for lim, sec in windows]
-    stamps = sorted(sent)
-    t = now
-    for _ in range(max(items, 0)):
-        while True:
-            start = t
-            for lim, sec in pairs:
-                recent = len(stamps) - bisect.bisect_right(stamps, t - sec)
-                if recent >= lim:
-                    start = max(start, stamps[len(stamps) - lim] + sec)
-            if start == t:
-                break
-            t = start
-        stamps.append(t)
-    return t - now if items > 0 else 0.0
-
-
-@dataclass
-class _Item:
-    index: int
-    payload: dict[str, Any]
-    digest: str
-    request_id: str
-    name: str | None
-    channel: str | None
-    tag: str | None
-
-
-def _prepare(index: int, campaign: Any, job_id: str, tag: bool) -> _Item:
-    if isinstance(campaign, msgspec.Struct):
-        campaign = msgspec.to_builtins(campaign)
-    if not isinstance(campaign, Mapping):
-        raise PayloadValidationError(
-            f"item {index}: expected a create payload (dict or model), "
-            f"got {type(campaign).__name__}"
-        )
-    payload = {k: v for k, v in campaign.items() if k != "request_id"}
-    digest = payload_hash(payload)
-    rid = bulk_request_id(job_id, index, digest)
-    basics = payload.get("basic_details")
-    name = basics.get("name") if isinstance(basics, Mapping) else None
-    channel = payload.get("channel")
-    label = None
-    if tag and isinstance(basics, Mapping):
-        tags = basics.get("tags", [])
-        if isinstance(tags, list):
-            label = BULK_TAG_PREFIX + rid
-            payload["basic_details"] = {**basics, "tags": [*tags, label]}
-    return _Item(
-        index,
-        payload,
-        digest,
-        rid,
-        name if isinstance(name, str) else None,
-        channel if isinstance(channel, str) else None,
-        label,
-    )
-
-
-async def _collect(campaigns: Any) -> list[Any]:
-    if isinstance(campaigns, (str, bytes, Mapping)):
-        raise PayloadValidationError(
-            "campaigns must be an iterable of create payloads, not a single value"
-        )
-    if isinstance(campaigns, AsyncIterable):
-        return [c async for c in campaigns]
-    return list(campaigns)
 
 
 class _Run:
@@ -289,8 +115,8 @@ class BulkCreateOperations(V1Operations):
             raise ValueError("concurrency must be an integer >= 1")
         if not patience_s >= 0:
             raise ValueError("patience_s must be >= 0")
-        raw = await _collect(campaigns)
-        items = [_prepare(i, c, job_id, tag_items) for i, c in enumerate(raw)]
+        raw = await collect_items(campaigns)
+        items = [prepare_item(i, c, job_id, tag_items) for i, c in enumerate(raw)]
         windows = {**REUSE_WINDOWS_S, **(reuse_windows_s or {})}
         owned = not isinstance(journal, Journal)
         if isinstance(journal, Journal):
@@ -307,10 +133,10 @@ class BulkCreateOperations(V1Operations):
                 lambda: store.register(job_id, records, now=time.time())
             )
             run = _Run(len(items), self._clock.now())
-            todo: list[tuple[_Item, JournalItem]] = []
+            todo: list[tuple[PreparedItem, JournalItem]] = []
             for item, row in zip(items, rows, strict=True):
                 if row.state in (ItemState.CREATED, ItemState.FAILED):
-                    run.results[item.index] = _finished(item, row)
+                    run.results[item.index] = finished_result(item, row)
                 else:
                     todo.append((item, row))
             job = _Job(self, store, job_id, run, on_quota, patience_s, priority)
@@ -320,7 +146,7 @@ class BulkCreateOperations(V1Operations):
                 for _ in range(min(concurrency, len(todo))):
                     tg.start_soon(job.worker, queue)
             for item, _row in todo:
-                run.results.setdefault(item.index, _pending(item))
+                run.results.setdefault(item.index, pending_result(item))
         finally:
             if owned:
                 await anyio.to_thread.run_sync(store.close)
@@ -330,31 +156,6 @@ class BulkCreateOperations(V1Operations):
             stopped_on_quota=run.stop,
             resume_at=run.resume_at,
         )
-
-
-def _finished(item: _Item, row: JournalItem) -> CreateItemResult:
-    if row.state is ItemState.CREATED:
-        return CreateItemResult(
-            item.index,
-            item.request_id,
-            item.name,
-            CreateItemStatus.CREATED,
-            campaign_id=row.campaign_id,
-            via="journal",
-        )
-    return CreateItemResult(
-        item.index,
-        item.request_id,
-        item.name,
-        CreateItemStatus.FAILED,
-        error=row.error,
-    )
-
-
-def _pending(item: _Item) -> CreateItemResult:
-    return CreateItemResult(
-        item.index, item.request_id, item.name, CreateItemStatus.PENDING
-    )
 
 
 class _Job:
@@ -401,11 +202,15 @@ class _Job:
             self.run.results[item.index] = result
             self._report()
 
-    async def one(self, item: _Item, row: JournalItem) -> CreateItemResult:
+    async def one(self, item: PreparedItem, row: JournalItem) -> CreateItemResult:
+        """Settle one item: reconcile an open outcome, then send until it ends."""
         if row.state is ItemState.SENT and row.uncertain_since is not None:
             window = self.windows.get(item.channel or "", min(self.windows.values()))
             if time.time() - row.uncertain_since >= window:
-                found = await self._lookup(item)
+                try:
+                    found = await self._lookup(item)
+                except MoEngageError as exc:
+                    return await self._failed(item, exc, open_outcome=True)
                 if found is not None:
                     await self._journal(
                         self.journal.record_created, item.index, found, now=time.time()
@@ -413,52 +218,74 @@ class _Job:
                     return self._created(item, found, "lookup")
             # Within the window MoEngage answers a resent request_id with the
             # original campaign; past it, the lookup just proved there is none.
-        uncertain = row.uncertain_since
+        return await self._send(item, row.uncertain_since)
+
+    async def _send(
+        self, item: PreparedItem, uncertain: float | None
+    ) -> CreateItemResult:
+        """Send with the same request_id until created, refused, or out of tries.
+
+        One attempt per call (``max_retries=0``), so the job knows whether each
+        attempt may have reached MoEngage: only those make the item uncertain.
+        """
+        client = self.client
+        policy = client._retry
+        once = dataclasses.replace(policy, max_retries=0)
+        timeout = self.patience_s + (client._timeout or DEFAULT_TIMEOUT_S)
+        failures = 0
         while True:
-            await self._journal(self.journal.record_intent, item.index, now=time.time())
-            uncertain = uncertain if uncertain is not None else time.time()
+            now = time.time()
+            await self._journal(self.journal.record_intent, item.index, now=now)
             try:
-                campaign_id = await self.client.create_campaign(
+                campaign_id = await client.create_campaign(
                     item.payload,
                     request_id=item.request_id,
                     priority=self.priority,
-                    timeout=self.patience_s
-                    + (self.client._timeout or DEFAULT_TIMEOUT_S),
+                    timeout=timeout,
+                    retry=once,
                 )
             except RateLimitError as exc:
+                # Refused unsent (locally or by a 429): nothing was created now.
                 await self._journal(
-                    self.journal.record_not_sent,
-                    item.index,
-                    uncertain_since=row.uncertain_since,
+                    self.journal.record_not_sent, item.index, uncertain_since=uncertain
                 )
-                retry_at = exc.retry_at
                 if self.on_quota == "stop" or self.run.stop:
                     self.run.stop = True
-                    if retry_at is not None:
-                        self.run.resume_at = min(
-                            self.run.resume_at or retry_at, retry_at
-                        )
-                    return _pending(item)
-                # A local refusal names the slot; a bare 429 gets the patience.
-                now = self.client.clock.now()
-                delay = self.patience_s if retry_at is None else retry_at - now
-                await self.client.clock.sleep(max(delay, 1e-3))
+                    if exc.retry_at is not None:
+                        first = self.run.resume_at
+                        self.run.resume_at = min(first or exc.retry_at, exc.retry_at)
+                    return pending_result(item)
+                # A local refusal names the slot; a bare 429 (V1 sends no
+                # Retry-After) waits a backoff, at least a second.
+                clock_now = client.clock.now()
+                wait = (
+                    max(policy.backoff(failures + 1), 1.0)
+                    if exc.retry_at is None
+                    else exc.retry_at - clock_now
+                )
+                await client.clock.sleep(max(wait, 1e-3))
                 continue
             except MoEngageError as exc:
-                return await self._failed(item, exc)
-            self.run.sent.append(self.client.clock.now())
+                if _definitive(exc):
+                    return await self._failed(item, exc, open_outcome=False)
+                uncertain = now if uncertain is None else uncertain
+                failures += 1
+                if failures > policy.max_retries:
+                    return await self._failed(item, exc, open_outcome=True)
+                await client.clock.sleep(policy.backoff(failures))
+                continue
+            self.run.sent.append(client.clock.now())
             await self._journal(
                 self.journal.record_created, item.index, campaign_id, now=time.time()
             )
             return self._created(item, campaign_id, "create")
 
-    async def _failed(self, item: _Item, exc: MoEngageError) -> CreateItemResult:
+    async def _failed(
+        self, item: PreparedItem, exc: MoEngageError, *, open_outcome: bool
+    ) -> CreateItemResult:
         text = f"{type(exc).__name__}: {exc}"
-        definitive = isinstance(exc, PayloadValidationError) or (
-            isinstance(exc, APIError) and 400 <= exc.status < 500
-        )
         record = (
-            self.journal.record_failed if definitive else self.journal.record_unknown
+            self.journal.record_unknown if open_outcome else self.journal.record_failed
         )
         await self._journal(record, item.index, text, now=time.time())
         log.warning("bulk job %s item %d failed: %s", self.job_id, item.index, text)
@@ -468,10 +295,12 @@ class _Job:
             item.name,
             CreateItemStatus.FAILED,
             error=text,
-            retryable=not definitive,
+            retryable=open_outcome,
         )
 
-    def _created(self, item: _Item, campaign_id: str, via: str) -> CreateItemResult:
+    def _created(
+        self, item: PreparedItem, campaign_id: str, via: str
+    ) -> CreateItemResult:
         return CreateItemResult(
             item.index,
             item.request_id,
@@ -481,7 +310,7 @@ class _Job:
             via=via,
         )
 
-    async def _lookup(self, item: _Item) -> str | None:
+    async def _lookup(self, item: PreparedItem) -> str | None:
         """Find the campaign an earlier attempt created, by its tag or name."""
         fields: dict[str, Any] = (
             {"tags": [item.tag]} if item.tag is not None else {"name": item.name}
@@ -503,7 +332,7 @@ class _Job:
             if not isinstance(rows, list):
                 rows = rows.get("campaigns", []) if isinstance(rows, dict) else []
             for found in rows:
-                if isinstance(found, dict) and _matches(found, item):
+                if isinstance(found, dict) and matches_campaign(found, item):
                     return str(found["campaign_id"])
             if len(rows) < _SEARCH_PAGE:
                 return None
@@ -539,13 +368,12 @@ class _Job:
         return earliest_finish_s(remaining, windows, sent=self.run.sent, now=now)
 
 
-def _matches(found: Mapping[str, Any], item: _Item) -> bool:
-    basics = found.get("basic_details")
-    basics = basics if isinstance(basics, Mapping) else {}
-    if item.tag is not None:
-        tags = [*basics.get("tags", []), *found.get("tags", [])]
-        return item.tag in tags
-    return item.name is not None and item.name in (
-        basics.get("name"),
-        found.get("name"),
+def _definitive(exc: MoEngageError) -> bool:
+    """A refusal that created nothing and would be refused again (400, 401, ...)."""
+    if isinstance(exc, PayloadValidationError):
+        return True
+    return (
+        isinstance(exc, APIError)
+        and 400 <= exc.status < 500
+        and not RetryPolicy.is_retryable_status(exc.status)
     )

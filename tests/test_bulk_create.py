@@ -17,7 +17,7 @@ from moengage_async import (
     Progress,
     RetryPolicy,
 )
-from moengage_async._bulk_create import BULK_TAG_PREFIX, bulk_request_id
+from moengage_async._bulk_items import BULK_TAG_PREFIX, bulk_request_id
 from moengage_async._journal import ItemState, Journal
 
 FAST = "create_requests=1000/1;create_success=1000/1"

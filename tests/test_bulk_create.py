@@ -293,3 +293,36 @@ async def test_a_caller_owned_journal_stays_open(tmp_path: Path) -> None:
         await client.bulk_create(_campaigns(2), job_id="job", journal=journal)
     assert [r.state for r in journal.items("job")] == [ItemState.CREATED] * 2
     journal.close()
+
+
+async def test_a_server_error_is_retried_with_the_same_request_id() -> None:
+    """A 5xx is retried within the job and the item is created once."""
+    fake = FakeMoEngage(fail_next=[500, 503])
+    async with serve(fake) as url, _client(url, max_retries=2) as client:
+        report = await client.bulk_create(_campaigns(1), job_id="job")
+    assert (report.items[0].status, fake.create_requests) == (
+        CreateItemStatus.CREATED,
+        3,
+    )
+    assert fake.names() == ["c0"]
+
+
+async def test_a_failed_lookup_leaves_the_item_open(tmp_path: Path) -> None:
+    """When the reconciling search fails, the item is reported open, not created."""
+    fake = FakeMoEngage(
+        replay_window_s=0.0, on_create=lambda n: "lose" if n == 1 else None
+    )
+    windows = {"PUSH": 0.0}
+    async with serve(fake) as url, _client(url, max_retries=0) as client:
+        await client.bulk_create(
+            _campaigns(1), job_id="job", journal=tmp_path / "j", reuse_windows_s=windows
+        )
+    async with _client("http://127.0.0.1:9", max_retries=0) as offline:
+        again = await offline.bulk_create(
+            _campaigns(1), job_id="job", journal=tmp_path / "j", reuse_windows_s=windows
+        )
+    assert again.items[0].status is CreateItemStatus.FAILED
+    assert again.items[0].retryable
+    journal = Journal(tmp_path / "j")
+    assert journal.items("job")[0].state is ItemState.SENT
+    journal.close()

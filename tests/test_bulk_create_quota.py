@@ -140,3 +140,28 @@ async def test_progress_eta_comes_from_the_create_budgets() -> None:
         )
     assert [p.eta_s for p in seen] == [60.0, 60.0, 60.0, 60.0, 60.0, 0.0, 0.0]
     assert seen[-1].elapsed_s == 60.0
+
+
+async def test_a_refusal_after_a_lost_answer_keeps_the_item_open(
+    tmp_path: Path,
+) -> None:
+    """An attempt refused by the budget after one that may have created stays open."""
+    fake = FakeMoEngage(
+        replay_window_s=0.0, on_create=lambda n: "lose" if n == 1 else None
+    )
+    clock = FakeClock()
+    options: dict[str, Any] = {
+        "job_id": "job",
+        "journal": tmp_path / "j",
+        "on_quota": "stop",
+        "patience_s": 1,
+        "reuse_windows_s": {"PUSH": 0.0},
+    }
+    budgets = "create_requests=1/60;create_success=100/60"
+    async with serve(fake) as url, _client(url, clock, budgets) as client:
+        first = await client.bulk_create(_campaigns(1), **options)
+        clock.advance(60)
+        again = await client.bulk_create(_campaigns(1), **options)
+    assert (first.stopped_on_quota, first.items[0].status.value) == (True, "pending")
+    assert (again.items[0].via, again.items[0].campaign_id) == ("lookup", "cmp00000")
+    assert len(fake.ledger) == 1

@@ -365,6 +365,9 @@ class _Job:
             for w in self.client.limiter.snapshot(self.client.workspace_id)
             if w.budget in _CREATE_BUDGETS
         ] or [w for b in _CREATE_BUDGETS for w in DEFAULT_BUDGETS[b].windows]
+        # Sends older than the longest window no longer hold anything back.
+        horizon = now - max(sec for _, sec in windows)
+        self.run.sent = [t for t in self.run.sent if t > horizon]
         return earliest_finish_s(remaining, windows, sent=self.run.sent, now=now)
 
 

@@ -67,13 +67,13 @@ async def _run_worker(
     return code
 
 
-def _trials() -> list[Any]:
-    return [
-        pytest.param(seed, None, id=f"seed{seed}-replay-window") for seed in range(3)
-    ] + [pytest.param(seed, 0.0, id=f"seed{seed}-window-passed") for seed in (10, 11)]
-
-
-@pytest.mark.parametrize(("seed", "window"), _trials())
+@pytest.mark.parametrize(
+    ("seed", "window"),
+    [
+        pytest.param(0, None, id="seed0-replay-window"),
+        pytest.param(10, 0.0, id="seed10-window-passed"),
+    ],
+)
 async def test_kill_9_loses_nothing_and_duplicates_nothing(
     tmp_path: Path, seed: int, window: float | None
 ) -> None:

@@ -113,7 +113,7 @@ async def test_an_invalid_payload_fails_alone(tmp_path: Path) -> None:
     """A 400 item is reported failed; the others are created."""
     fake = FakeMoEngage()
     items = _campaigns(4)
-    items[2]["channel"] = "SMS"
+    del items[2]["campaign_delivery_type"]
     async with serve(fake) as url, _client(url) as client:
         report = await client.bulk_create(items, job_id="job", journal=tmp_path / "j")
     assert [r.status for r in report.items] == [
@@ -128,11 +128,23 @@ async def test_an_invalid_payload_fails_alone(tmp_path: Path) -> None:
     assert sorted(fake.names(), key=str) == ["c0", "c1", "c3"]
 
 
+async def test_an_item_the_client_refuses_fails_alone_unsent() -> None:
+    """An item failing client-side checks is reported failed and never sent."""
+    fake = FakeMoEngage()
+    items = _campaigns(3)
+    items[0]["channel"] = "SMS"
+    async with serve(fake) as url, _client(url) as client:
+        report = await client.bulk_create(items, job_id="job")
+    assert report.counts == {"created": 2, "failed": 1, "pending": 0}
+    assert (report.items[0].error or "").startswith("PayloadValidationError")
+    assert fake.create_requests == 2
+
+
 async def test_a_definitive_failure_is_not_resent_on_rerun(tmp_path: Path) -> None:
     """A 400 is final: the rerun reports it from the journal without sending."""
     fake = FakeMoEngage()
     items = _campaigns(2)
-    items[0]["channel"] = "SMS"
+    del items[0]["campaign_delivery_type"]
     async with serve(fake) as url, _client(url) as client:
         await client.bulk_create(items, job_id="job", journal=tmp_path / "j")
         again = await client.bulk_create(items, job_id="job", journal=tmp_path / "j")

@@ -84,8 +84,8 @@ class FakeMoEngage:
         if not isinstance(rid, str) or not rid:
             return _error(400, "request_id key is mandatory field", "request_id", rid)
         basics = body.get("basic_details")
-        if body.get("channel") not in ("PUSH", "EMAIL") or not isinstance(basics, dict):
-            return _error(400, "invalid campaign", "channel", rid)
+        if "campaign_delivery_type" not in body or not isinstance(basics, dict):
+            return _error(400, "invalid campaign", "campaign_delivery_type", rid)
         now = self.now()
         for old in reversed(self.ledger):
             if old.request_id == rid and now - old.at < self.replay_window_s:

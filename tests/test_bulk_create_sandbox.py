@@ -19,10 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import msgspec
 import pytest
 from conftest import spec_example
 
 from moengage_async import FakeClock, RetryPolicy
+from moengage_async._bulk_items import BULK_TAG_PREFIX
+from moengage_async.models import v1
 from moengage_async.sandbox import Sandbox
 
 WORKER = Path(__file__).with_name("crash_worker.py")
@@ -160,3 +163,16 @@ async def test_kill_9_at_random_points_creates_each_campaign_once(
     assert report["counts"] == {"created": COUNT, "failed": 0, "pending": 0}
     ids = {sandbox.campaign(cid).name: cid for _, _, cid, _ in report["items"]}
     assert sorted(ids) == sorted(f"c{i}" for i in range(COUNT))
+
+
+async def test_typed_create_models_are_accepted() -> None:
+    """Items may be v1.PushCampaign models; each is created with its tag."""
+    models = [msgspec.convert(c, v1.PushCampaign) for c in _campaigns(2)]
+    async with Sandbox(budgets=FAST) as sandbox, sandbox.client(budgets=FAST) as c:
+        report = await c.bulk_create(models, job_id="job")
+    assert report.counts["created"] == 2
+    created = sandbox.campaign(report.items[1].campaign_id or "")
+    assert (created.name, created.tags[-1]) == (
+        "c1",
+        BULK_TAG_PREFIX + report.items[1].request_id,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import os
 import time
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
@@ -365,6 +366,12 @@ class _Job:
             for w in self.client.limiter.snapshot(self.client.workspace_id)
             if w.budget in _CREATE_BUDGETS
         ] or [w for b in _CREATE_BUDGETS for w in DEFAULT_BUDGETS[b].windows]
+        # Bulk work may fill only the limiter's bulk share of each window.
+        share = getattr(self.client.limiter, "bulk_share", 1.0)
+        if self.priority is Priority.BULK and isinstance(share, float):
+            windows = [
+                (max(1, min(lim, math.floor(lim * share))), sec) for lim, sec in windows
+            ]
         # Sends older than the longest window no longer hold anything back.
         horizon = now - max(sec for _, sec in windows)
         self.run.sent = [t for t in self.run.sent if t > horizon]

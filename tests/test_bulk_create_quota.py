@@ -31,6 +31,7 @@ def _client(url: str, clock: FakeClock, budgets: str | None = QUOTA) -> MoEngage
         budgets=budgets,
         clock=clock,
         retry=RetryPolicy(testing=True),
+        bulk_share=1.0,  # the job may use the whole window: no interactive traffic
     )
 
 

@@ -81,7 +81,10 @@ async def test_the_sandbox_quota_and_the_client_agree_on_stop_and_resume(
     async with (
         Sandbox(budgets=quota, clock=clock) as sandbox,
         sandbox.client(
-            budgets=quota, clock=clock, retry=RetryPolicy(testing=True)
+            budgets=quota,
+            clock=clock,
+            retry=RetryPolicy(testing=True),
+            bulk_share=1.0,
         ) as client,
     ):
         for _ in range(3):

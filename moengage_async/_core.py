@@ -86,7 +86,7 @@ class _Finish:
         while True:
             try:
                 sent = yield value
-            except GeneratorExit:
+            except GeneratorExit:  # noqa: PERF203 - forwarding needs the try per step
                 coro.close()
                 raise
             except BaseException as exc:  # forward throw() (e.g. cancellation)

@@ -25,6 +25,7 @@ from ._v1_checks import (
     check_preview,
     check_test_recipients,
     coerce_action,
+    creation_body,
     validate_campaign_ids,
     validate_paging,
     wire_body,
@@ -38,14 +39,12 @@ from .models.v1 import (
     CampaignStatusChangeRequest,
     ChildCampaignsRequest,
     ChildCampaignsResponse,
-    EmailCampaign,
     EmailCampaignUpdate,
     EmailTestRequest,
     GcgAction,
     GlobalControlGroupRequest,
     PreviewRequest,
     PreviewResponse,
-    PushCampaign,
     PushCampaignUpdate,
     PushTestRequest,
     StatusAction,
@@ -98,10 +97,7 @@ class V1Operations(BaseClient):
             PayloadValidationError: wrong model type or a blank/conflicting
                 ``request_id``; nothing is sent.
         """
-        body, rid = wire_body(
-            campaign, request_id, (PushCampaign, EmailCampaign), "create_campaign"
-        )
-        check_channel(body, "create_campaign")
+        body, rid = creation_body(campaign, request_id)
         response = await self._call(
             "v1.create_campaign",
             body=body,

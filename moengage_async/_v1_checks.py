@@ -10,8 +10,8 @@ import msgspec
 from ._constants import MAX_TEST_RECIPIENTS
 from ._core import check_request_id
 from ._errors import PayloadValidationError
-from .models._common import to_wire
-from .models.v1 import StatusAction
+from .models._common import UnsetType, to_wire
+from .models.v1 import EmailCampaign, PushCampaign, StatusAction
 
 __all__ = [
     "MAX_PAGE_LIMIT",
@@ -20,6 +20,7 @@ __all__ = [
     "check_preview",
     "check_test_recipients",
     "coerce_action",
+    "creation_body",
     "validate_campaign_ids",
     "validate_paging",
     "wire_body",
@@ -92,6 +93,34 @@ def wire_body(
         )
     rid = check_request_id(request_id if request_id is not None else embedded)
     body["request_id"] = rid
+    return body, rid
+
+
+def creation_body(payload: Payload, request_id: str | None) -> tuple[Any, str]:
+    """``wire_body`` + ``check_channel`` for ``create_campaign``, without the copy.
+
+    A ``PushCampaign``/``EmailCampaign`` without ``extra`` is sent as the model
+    itself: msgspec encodes it directly, about 3x cheaper than building the dict
+    first (``benchmarks/bench_payloads.py``). Same checks, same JSON object (the
+    model's tag is its channel); anything else takes the ``wire_body`` path.
+    """
+    if isinstance(payload, (PushCampaign, EmailCampaign)) and not payload.extra:
+        own = payload.request_id
+        if request_id is None and type(own) is str and own.strip():
+            return payload, own  # the common case, checked in full
+        embedded = None if isinstance(own, UnsetType) else own
+        if embedded is not None and request_id is not None and embedded != request_id:
+            raise PayloadValidationError(
+                "request_id given twice with different values (payload and argument)"
+            )
+        rid = check_request_id(request_id if request_id is not None else embedded)
+        if embedded != rid:
+            payload = msgspec.structs.replace(payload, request_id=rid)
+        return payload, rid
+    body, rid = wire_body(
+        payload, request_id, (PushCampaign, EmailCampaign), "create_campaign"
+    )
+    check_channel(body, "create_campaign")
     return body, rid
 
 

@@ -1,0 +1,265 @@
+"""Guards for the request path's cost, in machine-independent terms.
+
+No wall-clock times here (``benchmarks/`` measures speed): these count what the hot
+path builds per request (encoders, decoders, header dicts, retained memory, file
+descriptors) against a real aiohttp server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import tracemalloc
+import uuid
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import anyio
+import msgspec
+import pytest
+
+import moengage_async
+from moengage_async import MoEngageClient, UnlimitedLimiter, new_session
+from moengage_async._core import _encode, new_request_id
+from moengage_async._transport import AiohttpTransport, Response
+from moengage_async._v1_checks import creation_body, wire_body
+from moengage_async.models import v1
+from tests.recording_server import TEST_API_KEY, RecordingServer
+
+CALLS = 25
+STATUS_PATH = "/core-services/v1/campaigns/status"
+SEARCH_PATH = "/core-services/v1/campaigns/search"
+CREATE_PATH = "/core-services/v1/campaigns"
+SEARCH = {"campaign_fields": {"status": ["ACTIVE"]}, "limit": 15, "page": 1}
+SPEC = Path(moengage_async.__file__).parent / "sandbox/specs/moengage-campaigns-v1.json"
+
+
+def _create_examples() -> list[dict[str, Any]]:
+    spec = json.loads(SPEC.read_text())
+    media = spec["paths"]["/campaigns"]["post"]["requestBody"]["content"]
+    return [ex["value"] for ex in media["application/json"]["examples"].values()]
+
+
+def _model(example: Mapping[str, Any]) -> v1.PushCampaign | v1.EmailCampaign:
+    cls = v1.PushCampaign if example["channel"] == "PUSH" else v1.EmailCampaign
+    return msgspec.convert(example, cls)
+
+
+class _Counting:
+    """Counts constructions of a msgspec class (or calls of a function)."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.count = 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.count += 1
+        return self.real(*args, **kwargs)
+
+
+@pytest.fixture
+def msgspec_counters(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, _Counting]]:
+    counters = {
+        name: _Counting(getattr(msgspec.json, name))
+        for name in ("Encoder", "Decoder", "encode", "decode")
+    }
+    for name, counter in counters.items():
+        monkeypatch.setattr(msgspec.json, name, counter)
+    yield counters
+
+
+class _HeaderWatchingTransport(AiohttpTransport):
+    """The real transport; remembers which headers objects it was handed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.header_ids: set[int] = set()
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        timeout_s: float | None,
+    ) -> Response:
+        self.header_ids.add(id(headers))
+        return await super().send(
+            method, url, headers=headers, body=body, timeout_s=timeout_s
+        )
+
+
+def _client(recorder: RecordingServer, **kwargs: Any) -> MoEngageClient:
+    return MoEngageClient(
+        "ws-perf",
+        TEST_API_KEY,
+        base_url=recorder.url,
+        limiter=UnlimitedLimiter(),
+        **kwargs,
+    )
+
+
+async def test_no_json_encoder_or_decoder_is_built_per_request(
+    recorder: RecordingServer, msgspec_counters: dict[str, _Counting]
+) -> None:
+    """Status, search and create calls reuse the encoders/decoders built at import."""
+    row = {"campaign_id": "c1", "status": "ACTIVE", "channel": "PUSH"}
+    recorder.reply("POST", SEARCH_PATH, 200, [row])
+    recorder.reply("POST", CREATE_PATH, 201, {"campaign_id": "c9"})
+    example = {k: v for k, v in _create_examples()[0].items() if k != "request_id"}
+    campaign = _model(example)
+    async with _client(recorder) as client:
+        for _ in range(CALLS):
+            await client.change_status("PAUSE", ["c1", "c2"])
+            await client.search_campaigns(SEARCH)
+            await client.create_campaign(campaign, request_id=new_request_id())
+    assert len(recorder.requests) == 3 * CALLS
+    assert {name: c.count for name, c in msgspec_counters.items()} == dict.fromkeys(
+        msgspec_counters, 0
+    )
+
+
+async def test_v1_headers_are_one_dict_for_every_request(
+    recorder: RecordingServer,
+) -> None:
+    """Every V1 request hands the transport the same prebuilt headers mapping."""
+    transport = _HeaderWatchingTransport()
+    async with _client(recorder, transport=transport) as client:
+        for _ in range(CALLS):
+            await client.change_status("STOP", ["c1"])
+    assert len(recorder.requests) == CALLS
+    assert len(transport.header_ids) == 1
+
+
+async def test_requests_retain_no_memory_in_the_client(
+    recorder: RecordingServer,
+) -> None:
+    """After warm-up, 200 calls leave under 1 KiB allocated by our own modules."""
+    package = str(Path(moengage_async.__file__).parent)
+    async with _client(recorder) as client:
+        for _ in range(20):
+            await client.change_status("PAUSE", ["c1"])
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.take_snapshot()
+            for _ in range(200):
+                await client.change_status("PAUSE", ["c1"])
+            gc.collect()
+            after = tracemalloc.take_snapshot()
+        finally:
+            tracemalloc.stop()
+    ours = [tracemalloc.Filter(True, package + os.sep + "*")]
+    grown = sum(
+        stat.size_diff
+        for stat in after.filter_traces(ours).compare_to(
+            before.filter_traces(ours), "lineno"
+        )
+    )
+    assert grown < 1024
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc (Linux)")
+async def test_idle_clients_sharing_a_session_hold_no_file_descriptor() -> None:
+    """500 idle clients on one shared session open no descriptor between them."""
+    session = new_session()
+    try:
+        before = _open_fds()
+        clients = [
+            MoEngageClient(f"ws-{i}", TEST_API_KEY, session=session) for i in range(500)
+        ]
+        assert _open_fds() == before
+        for client in clients:
+            await client.aclose()
+    finally:
+        await session.close()
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc (Linux)")
+async def test_idle_clients_with_own_sessions_open_nothing_until_used() -> None:
+    """A client creates its session lazily: 500 unused clients hold no descriptor."""
+    before = _open_fds()
+    clients = [MoEngageClient(f"ws-{i}", TEST_API_KEY) for i in range(500)]
+    assert _open_fds() == before
+    for client in clients:
+        await client.aclose()
+
+
+def test_request_ids_are_uuid4_text() -> None:
+    """``new_request_id`` gives ``str(uuid.uuid4())`` text: version 4, RFC 4122."""
+    ids = [new_request_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for rid in ids:
+        parsed = uuid.UUID(rid)
+        assert (parsed.version, parsed.variant, str(parsed)) == (
+            4,
+            uuid.RFC_4122,
+            rid,
+        )
+
+
+@pytest.mark.parametrize("request_id", [None, "rid-arg"])
+@pytest.mark.parametrize("index", range(len(_create_examples())))
+def test_a_creation_model_is_sent_as_the_same_json_object(
+    index: int, request_id: str | None
+) -> None:
+    """The no-copy creation body encodes to the JSON object the dict path builds."""
+    example = dict(_create_examples()[index])
+    if request_id is not None:
+        example.pop("request_id")
+    model = _model(example)
+    body, rid = creation_body(model, request_id)
+    expected, expected_rid = wire_body(
+        model, request_id, (v1.PushCampaign, v1.EmailCampaign), "create_campaign"
+    )
+    assert rid == expected_rid
+    assert json.loads(_encode(body)) == json.loads(_encode(expected))
+
+
+class _SuspendingPermit:
+    """Completion that yields to the loop (like a network-backed limiter)."""
+
+    def __init__(self, completing: anyio.Event) -> None:
+        self.completing = completing
+        self.finished = False
+
+    async def complete(self, *, success: bool) -> None:
+        self.completing.set()
+        for _ in range(5):
+            await anyio.lowlevel.checkpoint()
+        self.finished = True
+
+
+class _SuspendingLimiter(UnlimitedLimiter):
+    def __init__(self) -> None:
+        self.completing = anyio.Event()
+        self.permits: list[_SuspendingPermit] = []
+
+    async def acquire(self, *args: Any, **kwargs: Any) -> Any:
+        permit = _SuspendingPermit(self.completing)
+        self.permits.append(permit)
+        return permit
+
+
+async def test_cancellation_during_a_suspending_completion_lets_it_finish(
+    recorder: RecordingServer,
+) -> None:
+    """A call cancelled while its permit completes still completes the permit."""
+    limiter = _SuspendingLimiter()
+    async with (
+        MoEngageClient(
+            "ws-perf", TEST_API_KEY, base_url=recorder.url, limiter=limiter
+        ) as client,
+        anyio.create_task_group() as tg,
+    ):
+        tg.start_soon(client.change_status, "PAUSE", ["c1"])
+        await limiter.completing.wait()
+        tg.cancel_scope.cancel()
+    assert [p.finished for p in limiter.permits] == [True]

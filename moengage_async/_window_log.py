@@ -1,0 +1,193 @@
+"""Exact rolling-window maths, pure and synchronous (no clock, no tasks).
+
+The rule that makes a schedule safe against a strict server whatever the network
+does: admit a request sent at ``s`` only if, for every window ``limit/seconds``,
+``in_flight + #(completion stamps c with c > s - seconds) < limit``. A request
+reaches the server somewhere between its send and its completion, so no server
+window of that length can then hold ``limit + 1`` arrivals.
+
+Completion stamps arrive in time order, so each window's log is sorted: it is a
+ring of ``(time, count)`` entries, expired from the left in O(1) amortized. Large
+windows (limit above ``EXACT_UP_TO``) merge stamps that share a slice of
+``seconds / SLICES`` into one entry stamped with the latest time: that expires the
+merged stamps *later* than their own times (never over-admits), costs under
+``1 / SLICES`` of throughput and bounds the ring to ``SLICES + 1`` entries.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+
+__all__ = ["BudgetState", "EXACT_UP_TO", "SLICES", "WindowLog"]
+
+#: Windows with at most this many requests keep every stamp (exact).
+EXACT_UP_TO = 512
+#: Larger windows merge stamps within ``seconds / SLICES`` of each other.
+SLICES = 512
+
+
+class WindowLog:
+    """The completion stamps still inside one rolling window, oldest first."""
+
+    __slots__ = (
+        "_cap",
+        "_counts",
+        "_head",
+        "_size",
+        "_times",
+        "bulk_limit",
+        "limit",
+        "quantum",
+        "seconds",
+        "used",
+    )
+
+    def __init__(self, limit: int, seconds: float, bulk_share: float = 1.0) -> None:
+        self.limit = limit
+        self.seconds = seconds
+        self.bulk_limit = max(1, min(limit, math.floor(limit * bulk_share)))
+        self.quantum = 0.0 if limit <= EXACT_UP_TO else seconds / SLICES
+        self.used = 0
+        cap = min(limit, SLICES + 2) if self.quantum else limit
+        self._cap = max(cap, 1)
+        self._times = array("d", [0.0]) * self._cap
+        self._counts = array("H" if limit < 65536 else "L", [0]) * self._cap
+        self._head = 0
+        self._size = 0
+
+    def expire(self, now: float) -> None:
+        """Drop entries whose window has passed (a stamp ``c`` counts while
+        ``now < c + seconds``)."""
+        times = self._times
+        seconds = self.seconds
+        while self._size and times[self._head] + seconds <= now:
+            self.used -= self._counts[self._head]
+            self._head = (self._head + 1) % self._cap
+            self._size -= 1
+
+    def add(self, now: float) -> None:
+        """Record one completion stamp at ``now`` (never earlier than the last)."""
+        self.expire(now)
+        self.used += 1
+        if self._size:
+            last = (self._head + self._size - 1) % self._cap
+            previous = self._times[last]
+            if previous >= now or (
+                self.quantum
+                and math.floor(previous / self.quantum)
+                == math.floor(now / self.quantum)
+            ):
+                self._counts[last] += 1
+                self._times[last] = max(previous, now)
+                return
+        if self._size == self._cap:
+            self._grow()
+        slot = (self._head + self._size) % self._cap
+        self._times[slot] = now
+        self._counts[slot] = 1
+        self._size += 1
+
+    def _grow(self) -> None:
+        # Only reachable if more stamps than the limit land in one window, which
+        # the admission rule prevents; kept so a misuse degrades, never corrupts.
+        order = [(self._head + i) % self._cap for i in range(self._size)]
+        times = array("d", (self._times[i] for i in order))
+        counts = array(self._counts.typecode, (self._counts[i] for i in order))
+        extra = self._cap
+        times.extend([0.0] * extra)
+        counts.extend([0] * extra)
+        self._times, self._counts = times, counts
+        self._head, self._cap = 0, self._cap + extra
+
+    def expiry_of(self, n: int) -> float:
+        """Return when the oldest ``n`` counted stamps (``1 <= n <= used``) have
+        all expired."""
+        seen = 0
+        index = self._head
+        while True:
+            seen += self._counts[index]
+            if seen >= n:
+                return self._times[index] + self.seconds
+            index = (index + 1) % self._cap
+
+    @property
+    def entries(self) -> int:
+        """How many ring entries are in use (for memory tests and snapshots)."""
+        return self._size
+
+
+class BudgetState:
+    """One budget of one workspace: its windows, in-flight count and server block."""
+
+    __slots__ = (
+        "blocked_until",
+        "concurrency",
+        "in_flight",
+        "name",
+        "successes_only",
+        "windows",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        windows: tuple[tuple[int, float], ...],
+        *,
+        successes_only: bool = False,
+        concurrency: int | None = None,
+        bulk_share: float = 1.0,
+    ) -> None:
+        self.name = name
+        self.windows = tuple(WindowLog(lim, sec, bulk_share) for lim, sec in windows)
+        self.successes_only = successes_only
+        self.concurrency = concurrency
+        self.in_flight = 0
+        self.blocked_until = -math.inf
+
+    def admits(self, now: float, bulk: bool) -> bool:
+        """Return whether one more request may be sent at ``now`` in this lane."""
+        if now < self.blocked_until:
+            return False
+        flying = self.in_flight
+        if self.concurrency is not None and flying >= self.concurrency:
+            return False
+        for window in self.windows:
+            window.expire(now)
+            cap = window.bulk_limit if bulk else window.limit
+            if flying + window.used >= cap:
+                return False
+        return True
+
+    def complete(self, now: float, success: bool) -> None:
+        """Turn one in-flight request into a stamp (or release a failed quota)."""
+        self.in_flight -= 1
+        if success or not self.successes_only:
+            for window in self.windows:
+                window.add(now)
+
+    def earliest(self, now: float, bulk: bool, ahead: int) -> tuple[float, bool]:
+        """Return a lower bound on when a request could be admitted, and whether
+        that needs an in-flight request to complete first.
+
+        ``ahead`` callers queued in front each take one slot first; like in-flight
+        requests they are stamped at ``now`` at the earliest, so they free their
+        slot no sooner than ``now + seconds``.
+        """
+        at = max(now, self.blocked_until)
+        waits_completion = False
+        flying = self.in_flight + ahead
+        if self.concurrency is not None and flying >= self.concurrency:
+            waits_completion = True
+        for window in self.windows:
+            window.expire(now)
+            cap = window.bulk_limit if bulk else window.limit
+            need = flying + window.used - cap + 1
+            if need <= 0:
+                continue
+            if need <= window.used:
+                at = max(at, window.expiry_of(need))
+            else:
+                waits_completion = True
+                at = max(at, now + window.seconds)
+        return at, waits_completion

@@ -170,20 +170,35 @@ class MemoryLimiter:
         Raises ``RateLimitError(local=True, retry_at=...)`` without waiting when
         the earliest possible slot lies beyond ``deadline`` (clock time).
         """
+        permit = self.try_acquire(workspace, budgets, priority=priority)
+        if permit is not None:
+            return permit
+        bulk = priority is Priority.BULK
+        return await self._wait(
+            workspace, self._states(workspace, budgets), bulk, deadline
+        )
+
+    def try_acquire(
+        self,
+        workspace: str,
+        budgets: Sequence[str],
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> Permit | None:
+        """Take the slots now if they are free and nobody queues first, else
+        return ``None`` without waiting (for "skip when busy" callers)."""
         states = self._states(workspace, budgets)
         bulk = priority is Priority.BULK
         now = self._clock.now()
         for state in states:
             lanes = state.lanes
             if lanes is not None and (lanes[0] or (bulk and lanes[1])):
-                break  # others queued first: no overtaking
+                return None  # others queued first: no overtaking
             if not state.admits(now, bulk):
-                break
-        else:
-            for state in states:
-                state.in_flight += 1
-            return _Permit(self, states)
-        return await self._wait(workspace, states, bulk, deadline)
+                return None
+        for state in states:
+            state.in_flight += 1
+        return _Permit(self, states)
 
     async def _wait(
         self,
@@ -326,14 +341,7 @@ class MemoryLimiter:
             blocked_for = max(0.0, state.blocked_until - now)
             queued = state.queued()
             for window in state.windows:
-                window.expire(now)
-                need = state.in_flight + window.used - window.limit + 1
-                if need <= 0:
-                    free_at = now
-                elif need <= window.used:
-                    free_at = window.expiry_of(need)
-                else:
-                    free_at = now + window.seconds
+                free_at, _ = window.admission_bound(now, state.in_flight, 0, False)
                 rows.append(
                     WindowUsage(
                         name,

@@ -99,6 +99,10 @@ class FakeClock:
         self._drop_dead()
         return self._sleepers[0][0] if self._sleepers else None
 
+    async def settle(self) -> None:
+        """Return once every other task is blocked (time does not move)."""
+        await _all_other_tasks_blocked()
+
     async def autojump(self) -> None:
         """Run forever, jumping to the next deadline whenever all other tasks block.
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from typing import Any
 
 __all__ = ["BudgetState", "EXACT_UP_TO", "SLICES", "WindowLog"]
 
@@ -28,9 +29,15 @@ SLICES = 512
 
 
 class WindowLog:
-    """The completion stamps still inside one rolling window, oldest first."""
+    """The completion stamps still inside one rolling window, oldest first.
+
+    Small windows store each distinct stamp time as a double. Large windows store
+    the index of the slice a stamp fell into (4 bytes) and treat the stamp as if
+    made at the slice's end: later than it was, so expiry is never early.
+    """
 
     __slots__ = (
+        "_base",
         "_cap",
         "_counts",
         "_head",
@@ -49,19 +56,27 @@ class WindowLog:
         self.bulk_limit = max(1, min(limit, math.floor(limit * bulk_share)))
         self.quantum = 0.0 if limit <= EXACT_UP_TO else seconds / SLICES
         self.used = 0
-        cap = min(limit, SLICES + 2) if self.quantum else limit
-        self._cap = max(cap, 1)
-        self._times = array("d", [0.0]) * self._cap
+        self._cap = max(1, min(limit, SLICES + 2) if self.quantum else limit)
+        self._times: array[Any] = (
+            array("i", [0]) * self._cap
+            if self.quantum
+            else array("d", [0.0]) * self._cap
+        )
         self._counts = array("H" if limit < 65536 else "L", [0]) * self._cap
+        self._base = 0  # slice indices are stored relative to this one
         self._head = 0
         self._size = 0
+
+    def _time(self, index: int) -> float:
+        if self.quantum:
+            return float((self._base + self._times[index] + 1) * self.quantum)
+        return float(self._times[index])
 
     def expire(self, now: float) -> None:
         """Drop entries whose window has passed (a stamp ``c`` counts while
         ``now < c + seconds``)."""
-        times = self._times
         seconds = self.seconds
-        while self._size and times[self._head] + seconds <= now:
+        while self._size and self._time(self._head) + seconds <= now:
             self.used -= self._counts[self._head]
             self._head = (self._head + 1) % self._cap
             self._size -= 1
@@ -70,35 +85,40 @@ class WindowLog:
         """Record one completion stamp at ``now`` (never earlier than the last)."""
         self.expire(now)
         self.used += 1
+        if self.quantum:
+            stamp: float = self._slice(now)
+        else:
+            stamp = now
         if self._size:
             last = (self._head + self._size - 1) % self._cap
-            previous = self._times[last]
-            if previous >= now or (
-                self.quantum
-                and math.floor(previous / self.quantum)
-                == math.floor(now / self.quantum)
-            ):
+            if self._times[last] >= stamp:
                 self._counts[last] += 1
-                self._times[last] = max(previous, now)
                 return
         if self._size == self._cap:
             self._grow()
         slot = (self._head + self._size) % self._cap
-        self._times[slot] = now
+        self._times[slot] = stamp
         self._counts[slot] = 1
         self._size += 1
+
+    def _slice(self, now: float) -> int:
+        index = math.floor(now / self.quantum)
+        if not self._size:
+            self._base = index  # keeps the stored offsets small
+        if (index + 1) * self.quantum < now:  # division rounded down: stay late
+            index += 1
+        return index - self._base
 
     def _grow(self) -> None:
         # Only reachable if more stamps than the limit land in one window, which
         # the admission rule prevents; kept so a misuse degrades, never corrupts.
         order = [(self._head + i) % self._cap for i in range(self._size)]
-        times = array("d", (self._times[i] for i in order))
+        times = array(self._times.typecode, (self._times[i] for i in order))
         counts = array(self._counts.typecode, (self._counts[i] for i in order))
-        extra = self._cap
-        times.extend([0.0] * extra)
-        counts.extend([0] * extra)
+        times.extend(array(self._times.typecode, [0]) * self._cap)
+        counts.extend(array(self._counts.typecode, [0]) * self._cap)
         self._times, self._counts = times, counts
-        self._head, self._cap = 0, self._cap + extra
+        self._head, self._cap = 0, self._cap * 2
 
     def expiry_of(self, n: int) -> float:
         """Return when the oldest ``n`` counted stamps (``1 <= n <= used``) have
@@ -108,8 +128,37 @@ class WindowLog:
         while True:
             seen += self._counts[index]
             if seen >= n:
-                return self._times[index] + self.seconds
+                return self._time(index) + self.seconds
             index = (index + 1) % self._cap
+
+    def admission_bound(
+        self, now: float, flying: int, ahead: int, bulk: bool
+    ) -> tuple[float, bool]:
+        """Return a lower bound on when one more request fits, and whether that
+        waits on an in-flight request's completion.
+
+        Units take slots in order: counted stamps (oldest first), in-flight
+        requests, the ``ahead`` callers queued in front, then this one. Each holds
+        its slot at least ``seconds``, so unit ``k`` cannot start before unit
+        ``k - limit`` has freed its slot; an in-flight request frees its slot no
+        sooner than ``now + seconds``, a queued one ``seconds`` after it starts.
+        The bound is exact for the head of the queue (``ahead == 0``) when it
+        does not wait on a completion.
+        """
+        self.expire(now)
+        used = self.used
+        index = used + flying + ahead
+        step = self.bulk_limit if bulk else self.limit
+        shift = 0.0
+        while True:
+            if index < step:
+                return now + shift, False
+            i = index - step
+            if i < used:
+                return self.expiry_of(i + 1) + shift, False
+            if i < used + flying:
+                return now + self.seconds + shift, True
+            index, step, shift = i, self.limit, shift + self.seconds
 
     @property
     def entries(self) -> int:
@@ -170,24 +219,17 @@ class BudgetState:
         """Return a lower bound on when a request could be admitted, and whether
         that needs an in-flight request to complete first.
 
-        ``ahead`` callers queued in front each take one slot first; like in-flight
-        requests they are stamped at ``now`` at the earliest, so they free their
-        slot no sooner than ``now + seconds``.
+        ``ahead`` callers queued in front each take one slot first (see
+        ``WindowLog.admission_bound``).
         """
         at = max(now, self.blocked_until)
         waits_completion = False
-        flying = self.in_flight + ahead
-        if self.concurrency is not None and flying >= self.concurrency:
+        flying = self.in_flight
+        if self.concurrency is not None and flying + ahead >= self.concurrency:
             waits_completion = True
         for window in self.windows:
-            window.expire(now)
-            cap = window.bulk_limit if bulk else window.limit
-            need = flying + window.used - cap + 1
-            if need <= 0:
-                continue
-            if need <= window.used:
-                at = max(at, window.expiry_of(need))
-            else:
-                waits_completion = True
-                at = max(at, now + window.seconds)
+            when, needs = window.admission_bound(now, flying, ahead, bulk)
+            if when > at:
+                at = when
+            waits_completion = waits_completion or needs
         return at, waits_completion

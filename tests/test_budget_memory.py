@@ -1,0 +1,69 @@
+"""Memory per workspace stays bounded whatever the window length."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+
+from moengage_async import DEFAULT_BUDGETS, FakeClock, MemoryLimiter
+from moengage_async._window_log import SLICES
+
+LIMIT_BYTES = 64 * 1024
+
+
+async def saturate(
+    limiter: MemoryLimiter, clock: FakeClock, workspace: str, seconds: float = 3600
+) -> int:
+    """Fill every window of the documented table for an hour; return requests."""
+    sent = 0
+    step = 0.6
+    for tick in range(int(seconds / step)):
+        for name in DEFAULT_BUDGETS:
+            if name == "preview" and tick < (3600 - 60) / step:
+                continue  # 10,000/min: filling its last minute is the worst case
+            burst = 100 if name == "preview" else 1  # steady: every slice used
+            for _ in range(burst):
+                permit = limiter.try_acquire(workspace, (name,))
+                if permit is None:
+                    break
+                clock.advance(1e-4)  # distinct stamps: the most entries
+                await permit.complete(success=True)
+                sent += 1
+        clock.advance(step)
+    return sent
+
+
+async def test_full_table_saturated_for_an_hour_fits_in_64_kib() -> None:
+    """Every documented budget at its limit for an hour costs under 64 KiB."""
+    clock = FakeClock()
+    limiter = MemoryLimiter(clock=clock)
+    await saturate(limiter, clock, "warm-up", 120)  # import-time and code caches
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        sent = await saturate(limiter, clock, "w")
+        gc.collect()
+        used = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert sent >= 8 * 5990  # the hour windows really were filled
+    assert used <= LIMIT_BYTES, used
+
+
+async def test_large_windows_keep_a_bounded_number_of_entries() -> None:
+    """A saturated 6000/h window holds at most SLICES + 2 entries."""
+    clock = FakeClock()
+    limiter = MemoryLimiter(clock=clock)
+    await saturate(limiter, clock, "w")
+    state = limiter._workspaces["w"].states["status"]
+    hour = state.windows[2]
+    assert hour.used > 5900
+    assert SLICES - 2 <= hour.entries <= SLICES + 2
+
+
+async def test_unused_budgets_allocate_nothing() -> None:
+    """A workspace that only changes status holds state for that budget only."""
+    limiter = MemoryLimiter(clock=FakeClock())
+    await limiter.acquire("w", ("status",))
+    assert set(limiter._workspaces["w"].states) == {"status"}

@@ -187,7 +187,11 @@ class MemoryLimiter:
     ) -> Permit | None:
         """Take the slots now if they are free and nobody queues first, else
         return ``None`` without waiting (for "skip when busy" callers)."""
-        states = self._states(workspace, budgets)
+        ws = self._workspaces.get(workspace)
+        key = budgets if type(budgets) is tuple else tuple(budgets)
+        states = None if ws is None else ws.sets.get(key)
+        if states is None:
+            states = self._states(workspace, key)
         bulk = priority is Priority.BULK
         now = self._clock.now()
         for state in states:

@@ -45,6 +45,7 @@ class WindowLog:
         "_times",
         "bulk_limit",
         "limit",
+        "next_expiry",
         "quantum",
         "seconds",
         "used",
@@ -66,6 +67,9 @@ class WindowLog:
         self._base = 0  # slice indices are stored relative to this one
         self._head = 0
         self._size = 0
+        #: When the oldest entry leaves the window (inf when empty): callers skip
+        #: ``expire()`` entirely until then, which keeps acquire O(1).
+        self.next_expiry = math.inf
 
     def _time(self, index: int) -> float:
         if self.quantum:
@@ -75,15 +79,29 @@ class WindowLog:
     def expire(self, now: float) -> None:
         """Drop entries whose window has passed (a stamp ``c`` counts while
         ``now < c + seconds``)."""
-        seconds = self.seconds
-        while self._size and self._time(self._head) + seconds <= now:
-            self.used -= self._counts[self._head]
-            self._head = (self._head + 1) % self._cap
-            self._size -= 1
+        size = self._size
+        if not size:
+            return
+        times, counts, cap = self._times, self._counts, self._cap
+        head, seconds, quantum = self._head, self.seconds, self.quantum
+        used = self.used
+        while size:
+            if quantum:
+                stamp = (self._base + times[head] + 1) * quantum
+            else:
+                stamp = times[head]
+            if stamp + seconds > now:
+                break
+            used -= counts[head]
+            head = (head + 1) % cap
+            size -= 1
+        self._head, self._size, self.used = head, size, used
+        self.next_expiry = self._time(head) + seconds if size else math.inf
 
     def add(self, now: float) -> None:
         """Record one completion stamp at ``now`` (never earlier than the last)."""
-        self.expire(now)
+        if now >= self.next_expiry:
+            self.expire(now)
         self.used += 1
         if self.quantum:
             stamp: float = self._slice(now)
@@ -100,6 +118,8 @@ class WindowLog:
         self._times[slot] = stamp
         self._counts[slot] = 1
         self._size += 1
+        if self._size == 1:
+            self.next_expiry = self._time(slot) + self.seconds
 
     def _slice(self, now: float) -> int:
         index = math.floor(now / self.quantum)
@@ -202,9 +222,9 @@ class BudgetState:
         if self.concurrency is not None and flying >= self.concurrency:
             return False
         for window in self.windows:
-            window.expire(now)
-            cap = window.bulk_limit if bulk else window.limit
-            if flying + window.used >= cap:
+            if now >= window.next_expiry:
+                window.expire(now)
+            if flying + window.used >= (window.bulk_limit if bulk else window.limit):
                 return False
         return True
 

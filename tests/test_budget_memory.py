@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import tracemalloc
+from dataclasses import dataclass
+
+import pytest
 
 from moengage_async import DEFAULT_BUDGETS, FakeClock, MemoryLimiter
 from moengage_async._window_log import SLICES
@@ -33,30 +37,44 @@ async def saturate(
     return sent
 
 
-async def test_full_table_saturated_for_an_hour_fits_in_64_kib() -> None:
-    """Every documented budget at its limit for an hour costs under 64 KiB."""
-    clock = FakeClock()
-    limiter = MemoryLimiter(clock=clock)
-    await saturate(limiter, clock, "warm-up", 120)  # import-time and code caches
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        sent = await saturate(limiter, clock, "w")
+@dataclass
+class Saturated:
+    limiter: MemoryLimiter
+    sent: int
+    traced_bytes: int
+
+
+@pytest.fixture(scope="module")
+def saturated() -> Saturated:
+    """One workspace with the documented table filled for an hour, traced."""
+
+    async def main() -> Saturated:
+        clock = FakeClock()
+        limiter = MemoryLimiter(clock=clock)
+        await saturate(limiter, clock, "warm-up", 120)  # code and type caches
         gc.collect()
-        used = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-    assert sent >= 8 * 5990  # the hour windows really were filled
-    assert used <= LIMIT_BYTES, used
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            sent = await saturate(limiter, clock, "w")
+            gc.collect()
+            used = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        return Saturated(limiter, sent, used)
+
+    return asyncio.run(main())
 
 
-async def test_large_windows_keep_a_bounded_number_of_entries() -> None:
+def test_full_table_saturated_for_an_hour_fits_in_64_kib(saturated: Saturated) -> None:
+    """Every documented budget at its limit for an hour costs under 64 KiB."""
+    assert saturated.sent >= 8 * 5990  # the hour windows really were filled
+    assert saturated.traced_bytes <= LIMIT_BYTES, saturated.traced_bytes
+
+
+def test_large_windows_keep_a_bounded_number_of_entries(saturated: Saturated) -> None:
     """A saturated 6000/h window holds at most SLICES + 2 entries."""
-    clock = FakeClock()
-    limiter = MemoryLimiter(clock=clock)
-    await saturate(limiter, clock, "w")
-    state = limiter._workspaces["w"].states["status"]
+    state = saturated.limiter._workspaces["w"].states["status"]
     hour = state.windows[2]
     assert hour.used > 5900
     assert SLICES - 2 <= hour.entries <= SLICES + 2

@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import anyio
+from budget_checks import worst_window_count
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from moengage_async import Budget, FakeClock, MemoryLimiter, Priority, RateLimitError
 from moengage_async import Window as W
-
-from budget_checks import worst_window_count
 
 SECONDS = st.sampled_from([0.5, 1.0, 2.0, 3.7])
 TIMES = st.integers(0, 40).map(lambda x: x / 10)  # ties on purpose

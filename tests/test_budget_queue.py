@@ -157,7 +157,7 @@ async def test_cancelled_waiter_frees_its_place() -> None:
         clock.advance(1.0)
     assert admitted == ["next"]
     usage = limiter.snapshot("w")
-    status = [u for u in usage if u.budget == "status"][0]
+    status = next(u for u in usage if u.budget == "status")
     assert (status.in_flight, status.queued) == (1, 0)
 
 

@@ -1,4 +1,4 @@
-"""MemoryLimiter: exact windows stamped at completion, quotas, gates, block, deadline."""
+"""MemoryLimiter: windows stamped at completion, quotas, gates, block, deadline."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from moengage_async import (
     FakeClock,
     MemoryLimiter,
     Permit,
-    Priority,
     RateLimitError,
     Window,
 )
@@ -252,3 +251,33 @@ async def test_wait_decisions_are_logged_at_debug(
     with pytest.raises(RateLimitError):
         await limiter.acquire("w", ("status",), deadline=0.5)
     assert any("w/status" in r.getMessage() for r in caplog.records)
+
+
+async def test_snapshot_reports_use_flight_queue_and_waits() -> None:
+    """snapshot() gives used, in flight, queued, next free and blocked per window."""
+    clock = FakeClock()
+    limiter = limiter_for("status=2/1,5/60", clock)
+    done = await limiter.acquire("w", ("status",))
+    await limiter.acquire("w", ("status",))
+    await done.complete(success=True)
+    clock.advance(0.25)
+    await limiter.block("w", ("status",), 0.5)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(limiter.acquire, "w", ("status",))
+        await clock.settle()
+        rows = [u for u in limiter.snapshot("w") if u.budget == "status"]
+        tg.cancel_scope.cancel()
+    second, minute = rows
+    assert (second.used, second.in_flight, second.queued) == (1, 1, 1)
+    assert second.next_free_in == pytest.approx(0.75)
+    assert second.blocked_for == pytest.approx(0.5)
+    assert (minute.limit, minute.seconds, minute.used) == (5, 60.0, 1)
+    assert minute.next_free_in == pytest.approx(0.5)  # only the block holds it
+
+
+async def test_snapshot_lists_unused_budgets_as_idle() -> None:
+    """Budgets never used show zero use and no wait, without creating state."""
+    limiter = limiter_for("status=2/1", FakeClock())
+    rows = limiter.snapshot("nobody")
+    assert rows and all(r.used == r.in_flight == r.queued == 0 for r in rows)
+    assert limiter._workspaces == {}

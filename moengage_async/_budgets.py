@@ -122,6 +122,7 @@ class MemoryLimiter:
             raise ValueError(f"bulk_share must be in (0, 1], got {bulk_share!r}")
         self._budgets = dict(DEFAULT_BUDGETS if budgets is None else budgets)
         self._clock: Clock = clock or MonotonicClock()
+        self._now = self._clock.now
         self._bulk_share = bulk_share
         self._workspaces: dict[str, _Workspace] = {}
 
@@ -170,13 +171,24 @@ class MemoryLimiter:
         Raises ``RateLimitError(local=True, retry_at=...)`` without waiting when
         the earliest possible slot lies beyond ``deadline`` (clock time).
         """
-        permit = self.try_acquire(workspace, budgets, priority=priority)
-        if permit is not None:
-            return permit
+        # The fast path, inlined from try_acquire: no await, no allocation but
+        # the permit.
+        ws = self._workspaces.get(workspace)
+        key = budgets if type(budgets) is tuple else tuple(budgets)
+        states = None if ws is None else ws.sets.get(key)
+        if states is None:
+            states = self._states(workspace, key)
         bulk = priority is Priority.BULK
-        return await self._wait(
-            workspace, self._states(workspace, budgets), bulk, deadline
-        )
+        now = self._now()
+        for state in states:
+            lanes = state.lanes
+            if (lanes is not None and (lanes[0] or (bulk and lanes[1]))) or (
+                not state.admits(now, bulk)
+            ):
+                return await self._wait(workspace, states, bulk, deadline)
+        for state in states:
+            state.in_flight += 1
+        return _Permit(self, states)
 
     def try_acquire(
         self,

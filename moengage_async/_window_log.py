@@ -17,6 +17,7 @@ merged stamps *later* than their own times (never over-admits), costs under
 from __future__ import annotations
 
 import math
+import sys
 from array import array
 from typing import Any
 
@@ -84,12 +85,9 @@ class WindowLog:
             return
         times, counts, cap = self._times, self._counts, self._cap
         head, seconds, quantum = self._head, self.seconds, self.quantum
-        used = self.used
+        base, used = self._base, self.used
         while size:
-            if quantum:
-                stamp = (self._base + times[head] + 1) * quantum
-            else:
-                stamp = times[head]
+            stamp = (base + times[head] + 1) * quantum if quantum else times[head]
             if stamp + seconds > now:
                 break
             used -= counts[head]
@@ -192,6 +190,7 @@ class BudgetState:
     __slots__ = (
         "blocked_until",
         "concurrency",
+        "gate",
         "in_flight",
         "name",
         "successes_only",
@@ -211,6 +210,7 @@ class BudgetState:
         self.windows = tuple(WindowLog(lim, sec, bulk_share) for lim, sec in windows)
         self.successes_only = successes_only
         self.concurrency = concurrency
+        self.gate = sys.maxsize if concurrency is None else concurrency
         self.in_flight = 0
         self.blocked_until = -math.inf
 
@@ -219,7 +219,7 @@ class BudgetState:
         if now < self.blocked_until:
             return False
         flying = self.in_flight
-        if self.concurrency is not None and flying >= self.concurrency:
+        if flying >= self.gate:
             return False
         for window in self.windows:
             if now >= window.next_expiry:

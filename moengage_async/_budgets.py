@@ -231,6 +231,7 @@ class MemoryLimiter:
                 state.lanes = (deque(), deque())
             state.lanes[lane].append(waiter)
         started = clock.now()
+        names = _names(states)  # once per wait, for the debug lines
         try:
             while True:
                 now = clock.now()
@@ -243,7 +244,7 @@ class MemoryLimiter:
                     log.debug(
                         "budget %s/%s admitted after %.3fs",
                         workspace,
-                        _names(states),
+                        names,
                         now - started,
                     )
                     return _Permit(self, states)
@@ -252,12 +253,12 @@ class MemoryLimiter:
                         "budget %s/%s cannot admit before the deadline "
                         "(earliest in %.3fs, deadline in %.3fs): failing now",
                         workspace,
-                        _names(states),
+                        names,
                         at - now,
                         deadline - now,
                     )
                     raise RateLimitError(
-                        f"budget {_names(states)} has no slot before the call's "
+                        f"budget {names} has no slot before the call's "
                         f"deadline; the earliest is in {at - now:.3f}s",
                         retry_at=at,
                         local=True,
@@ -268,7 +269,7 @@ class MemoryLimiter:
                 log.debug(
                     "budget %s/%s waits %s (%d ahead, %s, earliest in %.3fs)",
                     workspace,
-                    _names(states),
+                    names,
                     "for a wake-up" if math.isinf(wake_at) else "until a slot",
                     ahead,
                     "bulk" if bulk else "interactive",

@@ -93,3 +93,31 @@ async def test_429_without_retry_after_leaves_it_to_windows_and_backoff() -> Non
             assert all(u.blocked_for == 0 for u in client.budgets.snapshot())
         tg.cancel_scope.cancel()
     assert server.accepted == pytest.approx([0.5])
+
+
+async def test_bulk_pause_against_the_sandbox_draws_no_429() -> None:
+    """The sandbox (arrival-counted windows, uplink jitter) rejects none of 150."""
+    from moengage_async.sandbox import Faults, Sandbox
+
+    clock = FakeClock()
+    sandbox = Sandbox(budgets=BUDGETS, faults=Faults(jitter=0.004), clock=clock, seed=3)
+    async with sandbox, anyio.create_task_group() as tg:
+        tg.start_soon(clock.autojump)
+        ids = sandbox.seed_campaigns(1500)
+        async with sandbox.client(
+            clock=clock, budgets=BUDGETS, retry=RetryPolicy(max_retries=0)
+        ) as client:
+
+            async def pause(batch: list[str]) -> None:
+                await client.change_status(
+                    "PAUSE", batch, priority=Priority.BULK, timeout=None
+                )
+
+            async with anyio.create_task_group() as callers:
+                for i in range(0, len(ids), 10):
+                    callers.start_soon(pause, ids[i : i + 10])
+        tg.cancel_scope.cancel()
+    record = sandbox.ledger.budget("status")
+    assert (len(record.accepted), record.rejected) == (150, [])
+    assert sandbox.ledger.max_in_window("status", 6.0) <= 30
+    assert clock.now() > 5 * 6.0

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import tracemalloc
-from dataclasses import dataclass
 
 import pytest
 
 from moengage_async import DEFAULT_BUDGETS, FakeClock, MemoryLimiter
-from moengage_async._window_log import SLICES
+from moengage_async._window_log import SLICES, WindowLog
 
 LIMIT_BYTES = 64 * 1024
 
@@ -23,7 +22,7 @@ async def saturate(
     step = 0.6
     for tick in range(int(seconds / step)):
         for name in DEFAULT_BUDGETS:
-            if name == "preview" and tick < (3600 - 60) / step:
+            if name == "preview" and tick < (seconds - 60) / step:
                 continue  # 10,000/min: filling its last minute is the worst case
             burst = 100 if name == "preview" else 1  # steady: every slice used
             for _ in range(burst):
@@ -37,45 +36,54 @@ async def saturate(
     return sent
 
 
-@dataclass
-class Saturated:
-    limiter: MemoryLimiter
-    sent: int
-    traced_bytes: int
-
-
 @pytest.fixture(scope="module")
-def saturated() -> Saturated:
-    """One workspace with the documented table filled for an hour, traced."""
+def saturated() -> MemoryLimiter:
+    """One workspace with the documented table filled for a whole hour."""
 
-    async def main() -> Saturated:
+    async def main() -> MemoryLimiter:
         clock = FakeClock()
         limiter = MemoryLimiter(clock=clock)
-        await saturate(limiter, clock, "warm-up", 120)  # code and type caches
-        gc.collect()
-        tracemalloc.start()
-        try:
-            before = tracemalloc.get_traced_memory()[0]
-            sent = await saturate(limiter, clock, "w")
-            gc.collect()
-            used = tracemalloc.get_traced_memory()[0] - before
-        finally:
-            tracemalloc.stop()
-        return Saturated(limiter, sent, used)
+        assert await saturate(limiter, clock, "w") >= 8 * 5990
+        return limiter
 
     return asyncio.run(main())
 
 
-def test_full_table_saturated_for_an_hour_fits_in_64_kib(saturated: Saturated) -> None:
-    """Every documented budget at its limit for an hour costs under 64 KiB."""
-    assert saturated.sent >= 8 * 5990  # the hour windows really were filled
-    assert saturated.traced_bytes <= LIMIT_BYTES, saturated.traced_bytes
+async def test_saturated_table_fits_in_64_kib() -> None:
+    """Every documented budget in use at its limit costs under 64 KiB (traced).
+
+    Each window's ring is allocated in full on first use and never grows (the
+    next test checks that over an hour), so two saturated minutes show it all.
+    """
+    clock = FakeClock()
+    limiter = MemoryLimiter(clock=clock)
+    await saturate(limiter, clock, "warm-up", 60)  # code and type caches
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        await saturate(limiter, clock, "w", 120)
+        gc.collect()
+        used = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert set(limiter._workspaces["w"].states) == set(DEFAULT_BUDGETS)
+    assert used <= LIMIT_BYTES, used
 
 
-def test_large_windows_keep_a_bounded_number_of_entries(saturated: Saturated) -> None:
+def test_an_hour_at_the_limit_never_grows_a_ring(saturated: MemoryLimiter) -> None:
+    """After an hour at the limit every ring still has its first-use capacity."""
+    for state in saturated._workspaces["w"].states.values():
+        for window in state.windows:
+            fresh = WindowLog(window.limit, window.seconds)
+            assert window._cap == fresh._cap, (state.name, window.limit)
+
+
+def test_large_windows_keep_a_bounded_number_of_entries(
+    saturated: MemoryLimiter,
+) -> None:
     """A saturated 6000/h window holds at most SLICES + 2 entries."""
-    state = saturated.limiter._workspaces["w"].states["status"]
-    hour = state.windows[2]
+    hour = saturated._workspaces["w"].states["status"].windows[2]
     assert hour.used > 5900
     assert SLICES - 2 <= hour.entries <= SLICES + 2
 

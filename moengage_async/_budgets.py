@@ -36,11 +36,20 @@ log = logging.getLogger("moengage_async.budgets")
 
 
 class _Waiter:
-    """A queued caller; ``wake()`` cuts its current sleep short."""
+    """A queued caller; ``wake()`` cuts its current sleep short.
 
-    __slots__ = ("scope",)
+    ``permit`` is set when another task admitted this caller on its behalf (a
+    slot freed while it slept): the slot counts from that moment, not from when
+    this task gets to run, so a burst of freed slots is handed out at once.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("bulk", "lane", "permit", "scope", "states")
+
+    def __init__(self, states: tuple[_Budget, ...], bulk: bool) -> None:
+        self.states = states
+        self.bulk = bulk
+        self.lane = 1 if bulk else 0
+        self.permit: _Permit | None = None
         self.scope: anyio.CancelScope | None = None
 
     def wake(self) -> None:
@@ -223,90 +232,130 @@ class MemoryLimiter:
         bulk: bool,
         deadline: float | None,
     ) -> Permit:
-        clock = self._clock
-        lane = 1 if bulk else 0
-        waiter = _Waiter()
+        waiter = _Waiter(states, bulk)
         for state in states:
             if state.lanes is None:
                 state.lanes = (deque(), deque())
-            state.lanes[lane].append(waiter)
+            state.lanes[waiter.lane].append(waiter)
+        try:
+            permit = await self._wait_turn(workspace, waiter, deadline)
+        except BaseException:
+            if waiter.permit is not None:  # admitted, then cancelled: never sent
+                for state in states:
+                    state.release()
+            else:
+                self._dequeue(waiter)
+            self._grant(states)
+            raise
+        self._grant(states)
+        return permit
+
+    async def _wait_turn(
+        self, workspace: str, waiter: _Waiter, deadline: float | None
+    ) -> Permit:
+        clock = self._clock
+        states = waiter.states
         started = clock.now()
         names = _names(states)  # once per wait, for the debug lines
-        try:
-            while True:
-                now = clock.now()
-                at, blocked_on_completion, ahead = self._earliest(
-                    states, waiter, lane, now
-                )
+        while True:
+            now = clock.now()
+            if waiter.permit is None:
+                at, blocked_on_completion, ahead = self._earliest(waiter, now)
                 if not ahead and not blocked_on_completion and at <= now:
-                    for state in states:
-                        state.in_flight += 1
-                    log.debug(
-                        "budget %s/%s admitted after %.3fs",
-                        workspace,
-                        names,
-                        now - started,
-                    )
-                    return _Permit(self, states)
-                if deadline is not None and (at > deadline or now >= deadline):
-                    log.debug(
-                        "budget %s/%s cannot admit before the deadline "
-                        "(earliest in %.3fs, deadline in %.3fs): failing now",
-                        workspace,
-                        names,
-                        at - now,
-                        deadline - now,
-                    )
-                    raise RateLimitError(
-                        f"budget {names} has no slot before the call's "
-                        f"deadline; the earliest is in {at - now:.3f}s",
-                        retry_at=at,
-                        local=True,
-                    )
-                wake_at = math.inf if ahead or blocked_on_completion else at
-                if deadline is not None:
-                    wake_at = min(wake_at, deadline)
+                    self._admit(waiter)
+            if waiter.permit is not None:
                 log.debug(
-                    "budget %s/%s waits %s (%d ahead, %s, earliest in %.3fs)",
+                    "budget %s/%s admitted after %.3fs", workspace, names, now - started
+                )
+                return waiter.permit
+            if deadline is not None and (at > deadline or now >= deadline):
+                log.debug(
+                    "budget %s/%s cannot admit before the deadline "
+                    "(earliest in %.3fs, deadline in %.3fs): failing now",
                     workspace,
                     names,
-                    "for a wake-up" if math.isinf(wake_at) else "until a slot",
-                    ahead,
-                    "bulk" if bulk else "interactive",
                     at - now,
+                    deadline - now,
                 )
-                await self._sleep(waiter, wake_at - now)
-        finally:
-            for state in states:
-                lanes = state.lanes
-                assert lanes is not None
-                queue = lanes[lane]
-                if queue[0] is waiter:
-                    queue.popleft()
-                else:
-                    queue.remove(waiter)
-                if not lanes[0] and not lanes[1]:
-                    state.lanes = None
-                else:
-                    state.wake_heads()
+                raise RateLimitError(
+                    f"budget {names} has no slot before the call's "
+                    f"deadline; the earliest is in {at - now:.3f}s",
+                    retry_at=at,
+                    local=True,
+                )
+            wake_at = math.inf if ahead or blocked_on_completion else at
+            if deadline is not None:
+                wake_at = min(wake_at, deadline)
+            log.debug(
+                "budget %s/%s waits %s (%d ahead, %s, earliest in %.3fs)",
+                workspace,
+                names,
+                "for a wake-up" if math.isinf(wake_at) else "until a slot",
+                ahead,
+                "bulk" if waiter.bulk else "interactive",
+                at - now,
+            )
+            await self._sleep(waiter, wake_at - now)
 
-    def _earliest(
-        self, states: tuple[_Budget, ...], waiter: _Waiter, lane: int, now: float
-    ) -> tuple[float, bool, int]:
+    def _admit(self, waiter: _Waiter) -> None:
+        """Reserve the waiter's slots and take it out of its queues."""
+        for state in waiter.states:
+            state.in_flight += 1
+        self._dequeue(waiter)
+        waiter.permit = _Permit(self, waiter.states)
+
+    def _dequeue(self, waiter: _Waiter) -> None:
+        for state in waiter.states:
+            lanes = state.lanes
+            assert lanes is not None
+            queue = lanes[waiter.lane]
+            if queue[0] is waiter:
+                queue.popleft()
+            else:
+                queue.remove(waiter)
+            if not lanes[0] and not lanes[1]:
+                state.lanes = None
+
+    def _grantable(self, waiter: _Waiter, now: float) -> bool:
+        for state in waiter.states:
+            lanes = state.lanes
+            assert lanes is not None
+            if lanes[waiter.lane][0] is not waiter or (waiter.bulk and lanes[0]):
+                return False
+        return all(state.admits(now, waiter.bulk) for state in waiter.states)
+
+    def _grant(self, states: tuple[_Budget, ...]) -> None:
+        """Admit every queue head that fits now, in order, then wake the rest
+        of the heads so they recompute when their turn comes."""
+        now = self._now()
+        work = list(states)
+        for state in work:  # grows as admitted waiters bring their budgets
+            lanes = state.lanes
+            while lanes is not None:
+                head = lanes[0][0] if lanes[0] else lanes[1][0] if lanes[1] else None
+                if head is None or not self._grantable(head, now):
+                    break
+                self._admit(head)
+                head.wake()
+                work.extend(head.states)
+                lanes = state.lanes
+        for state in work:
+            state.wake_heads()
+
+    def _earliest(self, waiter: _Waiter, now: float) -> tuple[float, bool, int]:
         """Return (lower bound on the admission time, needs a completion first,
         callers queued ahead of ``waiter``)."""
         at = now
         needs_completion = False
         ahead_total = 0
-        bulk = lane == 1
-        for state in states:
+        for state in waiter.states:
             lanes = state.lanes
             assert lanes is not None
-            ahead = lanes[lane].index(waiter)
-            if bulk:
+            ahead = lanes[waiter.lane].index(waiter)
+            if waiter.bulk:
                 ahead += len(lanes[0])
             ahead_total += ahead
-            when, needs = state.earliest(now, bulk, ahead)
+            when, needs = state.earliest(now, waiter.bulk, ahead)
             at = max(at, when)
             needs_completion = needs_completion or needs
         return at, needs_completion, ahead_total
@@ -323,11 +372,13 @@ class MemoryLimiter:
                 waiter.scope = None
 
     def _complete(self, states: tuple[_Budget, ...], success: bool) -> None:
-        now = self._clock.now()
+        now = self._now()
+        queued = False
         for state in states:
             state.complete(now, success)
-            if state.lanes is not None:
-                state.wake_heads()
+            queued = queued or state.lanes is not None
+        if queued:
+            self._grant(states)
 
     async def block(
         self, workspace: str, budgets: Sequence[str], seconds: float

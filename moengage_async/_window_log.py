@@ -235,6 +235,10 @@ class BudgetState:
             for window in self.windows:
                 window.add(now)
 
+    def release(self) -> None:
+        """Give back a slot reserved for a request that was never sent."""
+        self.in_flight -= 1
+
     def earliest(self, now: float, bulk: bool, ahead: int) -> tuple[float, bool]:
         """Return a lower bound on when a request could be admitted, and whether
         that needs an in-flight request to complete first.

@@ -210,3 +210,40 @@ async def test_deadline_counts_callers_queued_ahead() -> None:
         assert caught.value.retry_at is not None and caught.value.retry_at > 25.0
         assert clock.now() == 0.0
         tg.cancel_scope.cancel()
+
+
+async def test_waiter_cancelled_right_after_its_turn_came_gives_the_slot_back() -> None:
+    """A caller handed a slot but cancelled before running holds nothing."""
+    clock = FakeClock()
+    limiter = limiter_for("gcg=10/60", clock)
+    first = await limiter.acquire("w", ("gcg",))
+    got: list[str] = []
+
+    async def caller() -> None:
+        await limiter.acquire("w", ("gcg",))
+        got.append("admitted")
+
+    scope = anyio.CancelScope()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(_in_scope, scope, caller)
+        await clock.settle()
+        await first.complete(success=True)  # hands the gate to the waiter...
+        scope.cancel()  # ...which is cancelled before it runs
+    assert got == []
+    gate = next(u for u in limiter.snapshot("w") if u.budget == "gcg")
+    assert (gate.in_flight, gate.queued) == (0, 0)
+    await limiter.acquire("w", ("gcg",), deadline=0.0)
+
+
+async def test_a_freed_slot_is_handed_over_at_once() -> None:
+    """When a completion frees the gate, the next waiter holds it at that instant."""
+    clock = FakeClock()
+    limiter = limiter_for("gcg=10/60", clock)
+    first = await limiter.acquire("w", ("gcg",))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(limiter.acquire, "w", ("gcg",))
+        await clock.settle()
+        await first.complete(success=True)
+        gate = next(u for u in limiter.snapshot("w") if u.budget == "gcg")
+        assert (gate.in_flight, gate.queued) == (1, 0)  # before the waiter ran

@@ -47,6 +47,8 @@ class FakeClock:
 
     Time moves only through ``advance()`` or, inside ``autojump()``, to the next
     sleeper's deadline whenever every task is blocked, as trio's ``MockClock`` does.
+    ``settle()`` lets every other task run until it blocks, without moving time.
+    Cancelled sleeps are forgotten at once, so they never drag time forward.
     """
 
     def __init__(self, start: float = 0.0) -> None:

@@ -12,6 +12,9 @@ from ._budget_spec import budgets_from_env as budgets_from_env
 from ._budget_spec import parse_budgets as parse_budgets
 from ._budget_view import BudgetView as BudgetView
 from ._budgets import MemoryLimiter as MemoryLimiter
+from ._bulk_items import BulkCreateReport as BulkCreateReport
+from ._bulk_items import CreateItemResult as CreateItemResult
+from ._bulk_items import CreateItemStatus as CreateItemStatus
 from ._client import MoEngageClient as MoEngageClient
 from ._clock import Clock as Clock
 from ._clock import FakeClock as FakeClock
@@ -33,6 +36,8 @@ from ._errors import UnprocessableEntityError as UnprocessableEntityError
 from ._hooks import Hooks as Hooks
 from ._hooks import RequestInfo as RequestInfo
 from ._hooks import ThrottleInfo as ThrottleInfo
+from ._journal import Journal as Journal
+from ._journal import JournalMismatchError as JournalMismatchError
 from ._limiter import Limiter as Limiter
 from ._limiter import Permit as Permit
 from ._limiter import UnlimitedLimiter as UnlimitedLimiter
@@ -58,12 +63,17 @@ __all__ = [
     "BadRequestError",
     "Budget",
     "BudgetView",
+    "BulkCreateReport",
     "Clock",
     "ConflictError",
     "ConnectError",
+    "CreateItemResult",
+    "CreateItemStatus",
     "DEFAULT_BUDGETS",
     "FakeClock",
     "Hooks",
+    "Journal",
+    "JournalMismatchError",
     "Limiter",
     "MemoryLimiter",
     "MoEngageClient",

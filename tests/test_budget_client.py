@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import anyio
 import pytest
 
-from moengage_async import FakeClock, MemoryLimiter, MoEngageClient, WindowUsage
+from moengage_async import (
+    FakeClock,
+    Hooks,
+    MemoryLimiter,
+    MoEngageClient,
+    ThrottleInfo,
+    WindowUsage,
+)
 
 
 async def test_client_reads_moengage_budgets_from_the_environment(
@@ -48,3 +56,25 @@ async def test_budgets_snapshot_reports_the_clients_workspace() -> None:
     status = [r for r in rows if r.budget == "status"]
     assert status[0] == WindowUsage("status", 10, 1.0, 1, 0, 0, 0.0, 0.0)
     assert sum(r.in_flight for r in rows) == 0
+
+
+async def test_throttle_hook_reports_the_budget_wait() -> None:
+    """A call held back by its budget reports the wait through Hooks.on_throttle."""
+    from moengage_async.sandbox import Sandbox
+
+    seen: list[ThrottleInfo] = []
+    clock = FakeClock()
+    sandbox = Sandbox(budgets="status=1/1", clock=clock)
+    async with sandbox, anyio.create_task_group() as tg:
+        tg.start_soon(clock.autojump)
+        ids = sandbox.seed_campaigns(2)
+        async with sandbox.client(
+            clock=clock, budgets="status=1/1", hooks=Hooks(on_throttle=seen.append)
+        ) as client:
+            await client.change_status("PAUSE", [ids[0]])
+            await client.change_status("PAUSE", [ids[1]])
+        tg.cancel_scope.cancel()
+    assert [(t.operation, t.budgets) for t in seen] == [
+        ("v1.change_status", ("status",))
+    ]
+    assert seen[0].waited_s == pytest.approx(1.0)

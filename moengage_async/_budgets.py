@@ -24,69 +24,21 @@ from collections.abc import Mapping, Sequence
 
 import anyio
 
+from ._budget_lanes import LaneBudget, Waiter, names_of
 from ._budget_spec import DEFAULT_BUDGETS, Budget, Priority
 from ._clock import Clock, MonotonicClock
 from ._errors import RateLimitError
 from ._limiter import Permit, WindowUsage
-from ._window_log import BudgetState
 
 __all__ = ["MemoryLimiter"]
 
 log = logging.getLogger("moengage_async.budgets")
 
 
-class _Waiter:
-    """A queued caller; ``wake()`` cuts its current sleep short.
-
-    ``permit`` is set when another task admitted this caller on its behalf (a
-    slot freed while it slept): the slot counts from that moment, not from when
-    this task gets to run, so a burst of freed slots is handed out at once.
-    """
-
-    __slots__ = ("bulk", "lane", "permit", "scope", "states")
-
-    def __init__(self, states: tuple[_Budget, ...], bulk: bool) -> None:
-        self.states = states
-        self.bulk = bulk
-        self.lane = 1 if bulk else 0
-        self.permit: _Permit | None = None
-        self.scope: anyio.CancelScope | None = None
-
-    def wake(self) -> None:
-        if self.scope is not None:
-            self.scope.cancel()
-
-
-class _Budget(BudgetState):
-    """A budget's state plus its two FIFO lanes (created only while someone waits)."""
-
-    __slots__ = ("lanes",)
-
-    def __init__(self, spec: Budget, bulk_share: float) -> None:
-        super().__init__(
-            spec.name,
-            spec.windows,
-            successes_only=spec.successes_only,
-            concurrency=spec.concurrency,
-            bulk_share=bulk_share,
-        )
-        self.lanes: tuple[deque[_Waiter], deque[_Waiter]] | None = None
-
-    def wake_heads(self) -> None:
-        lanes = self.lanes
-        if lanes is not None:
-            for lane in lanes:
-                if lane:
-                    lane[0].wake()
-
-    def queued(self) -> int:
-        return 0 if self.lanes is None else len(self.lanes[0]) + len(self.lanes[1])
-
-
 class _Permit:
     __slots__ = ("_done", "_limiter", "_states")
 
-    def __init__(self, limiter: MemoryLimiter, states: tuple[_Budget, ...]) -> None:
+    def __init__(self, limiter: MemoryLimiter, states: tuple[LaneBudget, ...]) -> None:
         self._limiter = limiter
         self._states = states
         self._done = False
@@ -106,8 +58,8 @@ class _Workspace:
     __slots__ = ("sets", "states")
 
     def __init__(self) -> None:
-        self.states: dict[str, _Budget] = {}
-        self.sets: dict[tuple[str, ...], tuple[_Budget, ...]] = {}
+        self.states: dict[str, LaneBudget] = {}
+        self.sets: dict[tuple[str, ...], tuple[LaneBudget, ...]] = {}
 
 
 class MemoryLimiter:
@@ -145,7 +97,7 @@ class MemoryLimiter:
         """The fraction of each window bulk callers may fill."""
         return self._bulk_share
 
-    def _states(self, workspace: str, names: Sequence[str]) -> tuple[_Budget, ...]:
+    def _states(self, workspace: str, names: Sequence[str]) -> tuple[LaneBudget, ...]:
         ws = self._workspaces.get(workspace)
         if ws is None:
             ws = self._workspaces[workspace] = _Workspace()
@@ -157,14 +109,14 @@ class MemoryLimiter:
             )
         return states
 
-    def _state(self, ws: _Workspace, name: str) -> _Budget:
+    def _state(self, ws: _Workspace, name: str) -> LaneBudget:
         state = ws.states.get(name)
         if state is None:
             spec = self._budgets.get(name)
             if spec is None:
                 known = ", ".join(sorted(self._budgets))
                 raise ValueError(f"unknown budget {name!r}; known budgets: {known}")
-            state = ws.states[name] = _Budget(spec, self._bulk_share)
+            state = ws.states[name] = LaneBudget(spec, self._bulk_share)
         return state
 
     async def acquire(
@@ -228,11 +180,11 @@ class MemoryLimiter:
     async def _wait(
         self,
         workspace: str,
-        states: tuple[_Budget, ...],
+        states: tuple[LaneBudget, ...],
         bulk: bool,
         deadline: float | None,
     ) -> Permit:
-        waiter = _Waiter(states, bulk)
+        waiter = Waiter(states, bulk)
         for state in states:
             if state.lanes is None:
                 state.lanes = (deque(), deque())
@@ -251,12 +203,12 @@ class MemoryLimiter:
         return permit
 
     async def _wait_turn(
-        self, workspace: str, waiter: _Waiter, deadline: float | None
+        self, workspace: str, waiter: Waiter, deadline: float | None
     ) -> Permit:
         clock = self._clock
         states = waiter.states
         started = clock.now()
-        names = _names(states)  # once per wait, for the debug lines
+        names = names_of(states)  # once per wait, for the debug lines
         while True:
             now = clock.now()
             if waiter.permit is None:
@@ -297,14 +249,14 @@ class MemoryLimiter:
             )
             await self._sleep(waiter, wake_at - now)
 
-    def _admit(self, waiter: _Waiter) -> None:
+    def _admit(self, waiter: Waiter) -> None:
         """Reserve the waiter's slots and take it out of its queues."""
         for state in waiter.states:
             state.in_flight += 1
         self._dequeue(waiter)
         waiter.permit = _Permit(self, waiter.states)
 
-    def _dequeue(self, waiter: _Waiter) -> None:
+    def _dequeue(self, waiter: Waiter) -> None:
         for state in waiter.states:
             lanes = state.lanes
             assert lanes is not None
@@ -316,7 +268,7 @@ class MemoryLimiter:
             if not lanes[0] and not lanes[1]:
                 state.lanes = None
 
-    def _grantable(self, waiter: _Waiter, now: float) -> bool:
+    def _grantable(self, waiter: Waiter, now: float) -> bool:
         for state in waiter.states:
             lanes = state.lanes
             assert lanes is not None
@@ -324,7 +276,7 @@ class MemoryLimiter:
                 return False
         return all(state.admits(now, waiter.bulk) for state in waiter.states)
 
-    def _grant(self, states: tuple[_Budget, ...]) -> None:
+    def _grant(self, states: tuple[LaneBudget, ...]) -> None:
         """Admit every queue head that fits now, in order, then wake the rest
         of the heads so they recompute when their turn comes."""
         now = self._now()
@@ -342,7 +294,7 @@ class MemoryLimiter:
         for state in work:
             state.wake_heads()
 
-    def _earliest(self, waiter: _Waiter, now: float) -> tuple[float, bool, int]:
+    def _earliest(self, waiter: Waiter, now: float) -> tuple[float, bool, int]:
         """Return (lower bound on the admission time, needs a completion first,
         callers queued ahead of ``waiter``)."""
         at = now
@@ -360,7 +312,7 @@ class MemoryLimiter:
             needs_completion = needs_completion or needs
         return at, needs_completion, ahead_total
 
-    async def _sleep(self, waiter: _Waiter, seconds: float) -> None:
+    async def _sleep(self, waiter: Waiter, seconds: float) -> None:
         with anyio.CancelScope() as scope:
             waiter.scope = scope
             try:
@@ -371,7 +323,7 @@ class MemoryLimiter:
             finally:
                 waiter.scope = None
 
-    def _complete(self, states: tuple[_Budget, ...], success: bool) -> None:
+    def _complete(self, states: tuple[LaneBudget, ...], success: bool) -> None:
         now = self._now()
         queued = False
         for state in states:
@@ -433,7 +385,3 @@ class MemoryLimiter:
             f"MemoryLimiter(budgets={len(self._budgets)}, "
             f"bulk_share={self._bulk_share!r}, workspaces={len(self._workspaces)})"
         )
-
-
-def _names(states: tuple[_Budget, ...]) -> str:
-    return ",".join(state.name for state in states)

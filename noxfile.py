@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.options.error_on_external_run = True
@@ -35,7 +37,11 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Run every benchmark script and print its table."""
-    session.install("-e", ".[test,plot]")
-    for script in sorted(__import__("pathlib").Path("benchmarks").glob("bench_*.py")):
+    """Run every ``benchmarks/bench_*.py`` script; each prints its markdown table.
+
+    Needs only the core dependencies and a local port (servers run on 127.0.0.1).
+    Arguments after ``--`` go to every script (e.g. ``nox -s bench -- --help``).
+    """
+    session.install("-e", ".")
+    for script in sorted(Path("benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)

@@ -69,6 +69,10 @@ def new_session(
     )
 
 
+#: Overrides any default timeout of a shared session; built once (it is immutable).
+_NO_TIMEOUT = aiohttp.ClientTimeout(total=None)
+
+
 class AiohttpTransport:
     """The default transport: an aiohttp session created lazily inside the loop.
 
@@ -110,7 +114,9 @@ class AiohttpTransport:
         body: bytes | None,
         timeout_s: float | None,
     ) -> Response:
-        timeout = aiohttp.ClientTimeout(total=timeout_s)
+        timeout = (
+            _NO_TIMEOUT if timeout_s is None else aiohttp.ClientTimeout(total=timeout_s)
+        )
         try:
             async with self.session.request(
                 method, url, headers=headers, data=body, timeout=timeout

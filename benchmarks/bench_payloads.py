@@ -168,6 +168,7 @@ def bench_encode(n: int, repeat: int) -> None:
     timings = _best(
         [
             ("client: create_campaign body + encode", client_path),
+            ("client encoder alone (_call's)", lambda: [encode(m) for m in models]),
             ("bare msgspec Encoder, same Structs", bare),
             ("json.dumps(dict)", json_dicts),
         ],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 import msgspec
 
@@ -106,7 +106,7 @@ def creation_body(payload: Payload, request_id: str | None) -> tuple[Any, str]:
     """
     kind = type(payload)  # exact types: cheaper than isinstance on this path
     if kind is PushCampaign or kind is EmailCampaign:
-        model = cast("PushCampaign | EmailCampaign", payload)
+        model: PushCampaign | EmailCampaign = payload  # type: ignore[assignment]
         own = model.request_id
         if not model.extra:
             if request_id is None and type(own) is str and own.strip():

@@ -39,9 +39,11 @@ def typecheck(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Run every ``benchmarks/bench_*.py`` script; each prints its markdown table.
 
-    Needs only the core dependencies and a local port (servers run on 127.0.0.1).
-    Arguments after ``--`` go to every script (e.g. ``nox -s bench -- --help``).
+    Needs the package with its test extra (sandbox, aiolimiter) and a local port
+    (servers run on 127.0.0.1): no network beyond the installs. Default sizes keep
+    each script under about a minute; run one directly for bigger runs
+    (``python benchmarks/bench_scaling.py --bulk --bulk-max 1000000``).
     """
-    session.install("-e", ".")
+    session.install("-e", ".[test]")  # sandbox, aiolimiter for the comparisons
     for script in sorted(Path("benchmarks").glob("bench_*.py")):
-        session.run("python", str(script), *session.posargs)
+        session.run("python", str(script))

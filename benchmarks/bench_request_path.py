@@ -154,7 +154,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--server", choices=("raw", "aiohttp"), default="raw")
     parser.add_argument("--uvloop", action="store_true")
+    parser.add_argument(
+        "--no-gc", action="store_true", help="disable the cyclic GC (diagnosis)"
+    )
     args = parser.parse_args(argv)
+    if args.no_gc:
+        gc.disable()
     with instant_server(args.server) as base_url:
         if args.uvloop:
             import uvloop

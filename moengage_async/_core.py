@@ -61,20 +61,17 @@ USE_CLIENT_DEFAULT: Any = _UseClientDefault()
 _encode = msgspec.json.Encoder().encode
 
 
-# RFC 4122 version 4: version nibble 4, variant bits 10 (what ``uuid.uuid4`` sets).
-_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
-_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
-
-
 def new_request_id(_urandom: Any = os.urandom) -> str:
     """Return a fresh UUID v4, usable as ``request_id`` and ``Idempotency-Key``.
 
-    Same bits and text as ``str(uuid.uuid4())``, without building a ``UUID``
-    object (it runs once per call on the request path).
+    Same text and randomness as ``str(uuid.uuid4())`` (122 random bits, version
+    nibble 4, variant 10xx), without building a ``UUID`` object: it runs once per
+    call on the request path.
     """
-    value = int.from_bytes(_urandom(16), "big") & _UUID4_CLEAR | _UUID4_SET
-    h = f"{value:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    raw = _urandom(16)
+    h = raw.hex()
+    variant = "89ab"[raw[8] >> 4 & 3]  # the high nibble's random low bits
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
 
 
 class _Finish:
@@ -343,7 +340,8 @@ class BaseClient:
                 self._report(op, None, sent_at, attempt, request_id, exc)
                 return None, exc
             success = 200 <= response.status < 300
-            self._report(op, response.status, sent_at, attempt, request_id, None)
+            if self._hooks.on_request is not None:
+                self._report(op, response.status, sent_at, attempt, request_id, None)
             if success:
                 return response, None
             retry_after = parse_retry_after(response.headers)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import aiohttp
+import msgspec
 
 from ._constants import DEFAULT_CONNECTION_LIMIT, DNS_CACHE_TTL_S, KEEPALIVE_TIMEOUT_S
 from ._errors import ConnectError, RequestTimeoutError
@@ -15,9 +15,8 @@ from ._errors import ConnectError, RequestTimeoutError
 __all__ = ["AiohttpTransport", "Response", "Transport", "new_session"]
 
 
-@dataclass(frozen=True, slots=True)
-class Response:
-    """An HTTP answer, body read in full."""
+class Response(msgspec.Struct, frozen=True):
+    """An HTTP answer, body read in full (immutable; built once per request)."""
 
     status: int
     headers: Mapping[str, str]

@@ -33,8 +33,14 @@ MAX_PAGE_LIMIT = 15
 Payload = msgspec.Struct | Mapping[str, Any]
 
 
+_ACTIONS: dict[object, StatusAction] = {a.value: a for a in StatusAction}
+
+
 def coerce_action(action: StatusAction | str) -> StatusAction:
     """Return the action as the enum; refuse anything but STOP, PAUSE or RESUME."""
+    known = _ACTIONS.get(action)  # exact spelling or the enum itself: one lookup
+    if known is not None:
+        return known
     try:
         return StatusAction(action.upper() if isinstance(action, str) else action)
     except (ValueError, AttributeError):

@@ -263,3 +263,28 @@ async def test_cancellation_during_a_suspending_completion_lets_it_finish(
         await limiter.completing.wait()
         tg.cancel_scope.cancel()
     assert [p.finished for p in limiter.permits] == [True]
+
+
+class _FailingPermit:
+    """Completion that suspends, then fails (a backend losing its connection)."""
+
+    async def complete(self, *, success: bool) -> None:
+        await anyio.lowlevel.checkpoint()
+        raise OSError("backend went away")
+
+
+class _FailingLimiter(UnlimitedLimiter):
+    async def acquire(self, *args: Any, **kwargs: Any) -> Any:
+        return _FailingPermit()
+
+
+async def test_an_error_in_a_suspending_completion_reaches_the_caller(
+    recorder: RecordingServer,
+) -> None:
+    """A completion that fails after suspending raises its error from the call."""
+    async with MoEngageClient(
+        "ws-perf", TEST_API_KEY, base_url=recorder.url, limiter=_FailingLimiter()
+    ) as client:
+        with pytest.raises(OSError, match="backend went away"):
+            await client.change_status("PAUSE", ["c1"])
+    assert len(recorder.requests) == 1

@@ -98,13 +98,14 @@ async def _bulk_case(base_url: str, ids: int) -> tuple[float, int]:
     async with MoEngageClient(
         "BENCHWS", "key", base_url=base_url, session=session, budgets=relaxed
     ) as client:
-        campaign_ids = [f"c{i:08d}" for i in range(ids)]
+        campaign_ids = (f"c{i:08d}" for i in range(ids))  # a lazy stream
         gc.collect()
         tracemalloc.start()
         base = tracemalloc.get_traced_memory()[0]
         start = time.perf_counter()
-        await client.bulk_change_status("PAUSE", campaign_ids)  # type: ignore[attr-defined]
+        report = await client.bulk_change_status("PAUSE", campaign_ids)
         wall = time.perf_counter() - start
+        assert report.applied == ids, report
         peak = tracemalloc.get_traced_memory()[1] - base
         tracemalloc.stop()
     await session.close()
@@ -133,7 +134,7 @@ def bulk_table(max_ids: int) -> None:
                 ]
             )
     print_table(
-        "bulk_change_status: peak traced memory (ids list itself excluded)",
+        "bulk_change_status over a lazy stream of ids: peak traced memory",
         ["ids", "peak MiB", "bytes per id", "ratio to 10k", "wall s"],
         rows,
     )

@@ -10,6 +10,8 @@ from ._budget_spec import Priority as Priority
 from ._budget_spec import Window as Window
 from ._budget_spec import parse_budgets as parse_budgets
 from ._budgets import MemoryLimiter as MemoryLimiter
+from ._bulk_status import BulkStatusReport as BulkStatusReport
+from ._bulk_status import StatusFailure as StatusFailure
 from ._client import MoEngageClient as MoEngageClient
 from ._clock import Clock as Clock
 from ._clock import FakeClock as FakeClock
@@ -35,6 +37,7 @@ from ._limiter import Limiter as Limiter
 from ._limiter import Permit as Permit
 from ._limiter import UnlimitedLimiter as UnlimitedLimiter
 from ._limiter import WindowUsage as WindowUsage
+from ._plan import Plan as Plan
 from ._progress import Progress as Progress
 from ._retry import RetryDetails as RetryDetails
 from ._retry import RetryPolicy as RetryPolicy
@@ -55,6 +58,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Budget",
+    "BulkStatusReport",
     "Clock",
     "ConflictError",
     "ConnectError",
@@ -70,6 +74,7 @@ __all__ = [
     "PayloadValidationError",
     "PermissionDeniedError",
     "Permit",
+    "Plan",
     "Priority",
     "Progress",
     "RateLimitError",
@@ -80,6 +85,7 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "StatusAction",
+    "StatusFailure",
     "ThrottleInfo",
     "Transport",
     "TransportError",

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 import anyio
+from anyio.streams.memory import MemoryObjectReceiveStream
 
 from ._budget_spec import Priority
 from ._constants import MAX_STATUS_BATCH
@@ -231,8 +232,11 @@ async def _batches(
 async def run_bulk(
     job: _Job, ids: Ids, *, batch_size: int, concurrency: int
 ) -> BulkStatusReport:
-    """Drive ``job`` over ``ids`` with at most ``concurrency`` batches in flight."""
-    limiter = anyio.CapacityLimiter(concurrency)
+    """Drive ``job`` over ``ids`` with at most ``concurrency`` batches in flight.
+
+    A fixed pool of workers pulls batches from an unbuffered stream, so the input
+    is read only as fast as batches are taken and no task outlives the call.
+    """
 
     def reject(campaign_id: str) -> None:
         job.outcome(
@@ -240,17 +244,20 @@ async def run_bulk(
             PayloadValidationError(f"invalid campaign id {campaign_id!r}"),
         )
 
-    async def work(batch: list[str], token: object) -> None:
-        try:
-            await job.settle(batch)
-        finally:
-            limiter.release_on_behalf_of(token)
+    send, receive = anyio.create_memory_object_stream[list[str]](0)
+
+    async def worker(batches: MemoryObjectReceiveStream[list[str]]) -> None:
+        async with batches:
+            async for batch in batches:
+                await job.settle(batch)
 
     async with anyio.create_task_group() as tg:
-        async for batch in _batches(ids, batch_size, reject):
-            token = object()
-            await limiter.acquire_on_behalf_of(token)
-            tg.start_soon(work, batch, token)
+        with receive:
+            for _ in range(concurrency):
+                tg.start_soon(worker, receive.clone())
+        async with send:
+            async for batch in _batches(ids, batch_size, reject):
+                await send.send(batch)
     job.report.elapsed_s = job.now() - job.started
     job.notify()
     return job.report

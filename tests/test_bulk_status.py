@@ -25,7 +25,13 @@ from moengage_async._errors import (
 class FakeServer:
     """Applies batches all-or-nothing; a batch holding a bad id is rejected (400)."""
 
-    def __init__(self, bad: set[str] = frozenset(), down: set[str] = frozenset()):  # type: ignore[assignment]
+    def __init__(
+        self,
+        clock: FakeClock,
+        bad: frozenset[str] = frozenset(),
+        down: frozenset[str] = frozenset(),
+    ) -> None:
+        self.clock = clock
         self.bad = bad
         self.down = down
         self.batches: list[list[str]] = []
@@ -38,7 +44,7 @@ class FakeServer:
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
-            await anyio.wait_all_tasks_blocked()  # let every concurrent send start
+            await self.clock.sleep(1.0)  # a round trip, in virtual time
             if self.bad.intersection(ids):
                 raise BadRequestError("campaign not found", status=400)
             if self.down.intersection(ids):
@@ -48,12 +54,21 @@ class FakeServer:
             self.in_flight -= 1
 
 
-def make_job(server: FakeServer, **kwargs: object) -> _Job:
+@pytest.fixture
+async def clock() -> AsyncIterator[FakeClock]:
+    """A virtual clock that jumps ahead whenever every task waits."""
     clock = FakeClock()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(clock.autojump)
+        yield clock
+        tg.cancel_scope.cancel()
+
+
+def make_job(server: FakeServer, **kwargs: object) -> _Job:
     return _Job(
         BulkStatusReport(StatusAction.PAUSE, applied_ids=[]),
         server.send,
-        clock.now,
+        server.clock.now,
         kwargs.get("total"),  # type: ignore[arg-type]
         kwargs.get("progress"),  # type: ignore[arg-type]
         None,
@@ -61,9 +76,11 @@ def make_job(server: FakeServer, **kwargs: object) -> _Job:
     )
 
 
-async def test_bisection_applies_every_valid_id_of_a_rejected_batch() -> None:
+async def test_bisection_applies_every_valid_id_of_a_rejected_batch(
+    clock: FakeClock,
+) -> None:
     """A 10-id batch with two bad ids applies the eight good ones; only the bad fail."""
-    server = FakeServer(bad={"c3", "c7"})
+    server = FakeServer(clock, bad=frozenset({"c3", "c7"}))
     outcomes: dict[str, MoEngageError | None] = {}
 
     def record(ids: Sequence[str], error: MoEngageError | None) -> None:
@@ -78,9 +95,9 @@ async def test_bisection_applies_every_valid_id_of_a_rejected_batch() -> None:
     assert requests == len(server.batches)
 
 
-async def test_server_errors_fail_the_batch_without_bisecting() -> None:
+async def test_server_errors_fail_the_batch_without_bisecting(clock: FakeClock) -> None:
     """A batch that keeps failing with 5xx is reported failed as a whole, once."""
-    server = FakeServer(down={"c1"})
+    server = FakeServer(clock, down=frozenset({"c1"}))
     failed: list[str] = []
 
     def record(ids: Sequence[str], error: MoEngageError | None) -> None:
@@ -91,9 +108,9 @@ async def test_server_errors_fail_the_batch_without_bisecting() -> None:
     assert (requests, failed) == (1, ["c0", "c1", "c2"])
 
 
-async def test_every_id_ends_applied_or_failed_exactly_once() -> None:
+async def test_every_id_ends_applied_or_failed_exactly_once(clock: FakeClock) -> None:
     """Across many batches, applied + failed covers every input id exactly once."""
-    server = FakeServer(bad={"c5", "c55", "c99"})
+    server = FakeServer(clock, bad=frozenset({"c5", "c55", "c99"}))
     job = make_job(server)
     ids = [f"c{i}" for i in range(103)]
     report = await run_bulk(job, ids, batch_size=10, concurrency=4)
@@ -104,36 +121,36 @@ async def test_every_id_ends_applied_or_failed_exactly_once() -> None:
     assert report.requests == len(server.batches)
 
 
-async def test_in_flight_batches_never_exceed_concurrency() -> None:
+async def test_in_flight_batches_never_exceed_concurrency(clock: FakeClock) -> None:
     """At most ``concurrency`` batches are sent at once."""
-    server = FakeServer()
+    server = FakeServer(clock)
     await run_bulk(
-        make_job(server), [str(i) for i in range(500)], batch_size=10, concurrency=3
+        make_job(server), [str(i) for i in range(100)], batch_size=10, concurrency=3
     )
     assert server.max_in_flight == 3
 
 
-async def test_async_iterables_are_consumed_lazily() -> None:
+async def test_async_iterables_are_consumed_lazily(clock: FakeClock) -> None:
     """An async generator is read no further ahead than the in-flight batches need."""
-    server = FakeServer()
+    server = FakeServer(clock)
     produced = 0
     high_water = 0
 
     async def ids() -> AsyncIterator[str]:
         nonlocal produced, high_water
-        for i in range(1000):
+        for i in range(200):
             produced += 1
             high_water = max(high_water, produced - len(server.applied))
             yield f"c{i}"
 
     report = await run_bulk(make_job(server), ids(), batch_size=10, concurrency=2)
-    assert report.applied == 1000
+    assert report.applied == 200
     assert high_water <= 10 * 3
 
 
-async def test_malformed_ids_fail_without_being_sent() -> None:
+async def test_malformed_ids_fail_without_being_sent(clock: FakeClock) -> None:
     """Blank or non-string ids are reported failed and never reach the server."""
-    server = FakeServer()
+    server = FakeServer(clock)
     report = await run_bulk(
         make_job(server),
         ["a", " ", "b", 7],
@@ -169,9 +186,9 @@ async def test_authentication_failure_stops_sending() -> None:
     assert all(isinstance(f.error, AuthenticationError) for f in report.failures)
 
 
-async def test_progress_counts_reach_the_total() -> None:
+async def test_progress_counts_reach_the_total(clock: FakeClock) -> None:
     """Progress is reported per batch and ends with every id counted."""
-    server = FakeServer(bad={"c4"})
+    server = FakeServer(clock, bad=frozenset({"c4"}))
     seen: list[Progress] = []
     job = make_job(server, total=25, progress=seen.append)
     await run_bulk(job, [f"c{i}" for i in range(25)], batch_size=10, concurrency=1)

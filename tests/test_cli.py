@@ -1,0 +1,231 @@
+"""The ``moengage-async`` command, run for real in a subprocess against a sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from moengage_async.sandbox import Sandbox
+
+BUDGET = "status=100/0.05,1000/1"
+
+
+class ThreadedSandbox:
+    """A sandbox serving from its own event loop in a background thread."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.sandbox = Sandbox(budgets=BUDGET)
+        self.run(self.sandbox.start())
+
+    def run(self, coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=30)
+
+    def seed(self, n: int, **kwargs: Any) -> list[str]:
+        async def seed() -> list[str]:
+            return self.sandbox.seed_campaigns(n, **kwargs)
+
+        result: list[str] = self.run(seed())
+        return result
+
+    def paused(self) -> set[str]:
+        async def read() -> set[str]:
+            return {
+                a.campaign_id for a in self.sandbox.ledger.actions() if a.kind == "PAUSE"
+            }
+
+        result: set[str] = self.run(read())
+        return result
+
+    def close(self) -> None:
+        self.run(self.sandbox.aclose())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[ThreadedSandbox]:
+    server = ThreadedSandbox()
+    yield server
+    server.close()
+
+
+def cli(
+    *args: str,
+    sandbox: ThreadedSandbox | None = None,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m moengage_async`` with sandbox credentials in the environment."""
+    full_env = {
+        k: v for k, v in os.environ.items() if not k.startswith("MOENGAGE_")
+    }
+    if sandbox is not None:
+        full_env.update(
+            MOENGAGE_WORKSPACE_ID=sandbox.sandbox.workspace_id,
+            MOENGAGE_API_KEY=sandbox.sandbox.api_key,
+            MOENGAGE_BUDGETS=BUDGET,
+        )
+        args = (*args, "--base-url", sandbox.sandbox.url)
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "moengage_async", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=60,
+    )
+
+
+def test_pause_ids_from_arguments(sandbox: ThreadedSandbox) -> None:
+    """``status pause ID...`` pauses them and exits 0."""
+    ids = sandbox.seed(3)
+    result = cli("status", "pause", *ids, "--json", sandbox=sandbox)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["applied"] == 3
+    assert set(ids) <= sandbox.paused()
+
+
+def test_pause_ids_from_a_file(sandbox: ThreadedSandbox, tmp_path: Path) -> None:
+    """``--ids-file`` reads one id a line, skipping blanks and comments."""
+    ids = sandbox.seed(25)
+    path = tmp_path / "ids.txt"
+    path.write_text("# to pause\n" + "\n\n".join(ids) + "\n")
+    result = cli("status", "pause", "--ids-file", str(path), "--json", sandbox=sandbox)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["applied"] == 25
+    assert set(ids) <= sandbox.paused()
+
+
+def test_pause_ids_from_stdin(sandbox: ThreadedSandbox) -> None:
+    """Without ids or a file, ids come from stdin."""
+    ids = sandbox.seed(4)
+    result = cli("status", "pause", sandbox=sandbox, stdin="\n".join(ids))
+    assert result.returncode == 0, result.stderr
+    assert "PAUSE: 4 applied, 0 failed" in result.stdout
+
+
+def test_some_failed_exits_one_and_names_them(sandbox: ThreadedSandbox) -> None:
+    """An unknown id fails alone: exit 1, the failure listed with its id."""
+    ids = sandbox.seed(2)
+    result = cli("status", "pause", *ids, "ghost-id", "--json", sandbox=sandbox)
+    assert result.returncode == 1
+    doc = json.loads(result.stdout)
+    assert doc["applied"] == 2
+    assert [f["campaign_id"] for f in doc["failures"]] == ["ghost-id"]
+    assert doc["failures"][0]["status"] == 400
+
+
+def test_plain_progress_lines_when_not_a_terminal(sandbox: ThreadedSandbox) -> None:
+    """Off a terminal, progress is plain lines on stderr ending at the total."""
+    ids = sandbox.seed(30)
+    result = cli("status", "pause", *ids, sandbox=sandbox)
+    assert result.returncode == 0
+    assert "pause: 30/30 (30 ok, 0 failed)" in result.stderr
+
+
+def test_dry_run_prints_the_plan_and_sends_nothing() -> None:
+    """``--dry-run`` needs no credentials and prints requests and earliest finish."""
+    ids = [f"c{i}" for i in range(20_000)]
+    result = cli("status", "pause", "--dry-run", stdin="\n".join(ids))
+    assert result.returncode == 0, result.stderr
+    assert "2000 request(s)" in result.stdout
+    assert "19m 9s" in result.stdout
+
+
+def test_the_api_key_is_never_printed(sandbox: ThreadedSandbox) -> None:
+    """A rejected key fails the ids with 401 without echoing the key."""
+    secret = "sup3r-s3cret-key"
+    result = cli(
+        "status", "pause", "c1", sandbox=sandbox, env={"MOENGAGE_API_KEY": secret}
+    )
+    assert result.returncode == 1
+    assert secret not in result.stdout + result.stderr
+    assert "401" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "needle"),
+    [
+        pytest.param(
+            ("status", "pause", "c1"), {}, "missing workspace id", id="no-credentials"
+        ),
+        pytest.param(
+            ("status", "pause", "--ids-file", "/nonexistent/ids.txt"),
+            {"MOENGAGE_WORKSPACE_ID": "w", "MOENGAGE_API_KEY": "k"},
+            "cannot read /nonexistent/ids.txt",
+            id="unreadable-file",
+        ),
+        pytest.param(
+            ("status", "pause", "c1", "--budget", "status=ten/1"),
+            {"MOENGAGE_WORKSPACE_ID": "w", "MOENGAGE_API_KEY": "k"},
+            "bad --budget",
+            id="bad-budget",
+        ),
+        pytest.param(
+            ("status", "halt", "c1"), {}, "invalid choice", id="unknown-action"
+        ),
+        pytest.param(
+            ("create", "--file", "/nonexistent/c.jsonl"),
+            {"MOENGAGE_WORKSPACE_ID": "w", "MOENGAGE_API_KEY": "k"},
+            "cannot read",
+            id="unreadable-jsonl",
+        ),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_two(
+    args: tuple[str, ...], env: dict[str, str], needle: str
+) -> None:
+    """Bad flags, credentials or files: exit 2 and one line on stderr, no traceback."""
+    result = cli(*args, env=env)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert needle in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_ids_file_is_a_usage_error(tmp_path: Path) -> None:
+    """An id with spaces inside is refused with its file and line, exit 2."""
+    path = tmp_path / "ids.txt"
+    path.write_text("c1\nnot an id\n")
+    result = cli(
+        "status",
+        "pause",
+        "--ids-file",
+        str(path),
+        env={"MOENGAGE_WORKSPACE_ID": "w", "MOENGAGE_API_KEY": "k"},
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"moengage-async: error: {path} line 2: malformed campaign id 'not an id'\n"
+    )
+
+
+def test_malformed_jsonl_is_a_usage_error(tmp_path: Path) -> None:
+    """A campaigns file line that is not JSON is refused with its line, exit 2."""
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"channel": "PUSH"}\n{oops\n')
+    result = cli("create", "--file", str(path), "--dry-run")
+    assert result.returncode == 2
+    assert f"{path} line 2: not valid JSON" in result.stderr
+
+
+def test_get_prints_the_campaign(sandbox: ThreadedSandbox) -> None:
+    """``get ID`` prints the V5 campaign as JSON."""
+    (campaign_id,) = sandbox.seed(1, api=5)
+    result = cli("get", campaign_id, sandbox=sandbox)
+    assert result.returncode == 0, result.stderr
+    assert campaign_id in result.stdout

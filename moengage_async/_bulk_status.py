@@ -33,6 +33,7 @@ from ._errors import (
     NotFoundError,
     PayloadValidationError,
     PermissionDeniedError,
+    RateLimitError,
     UnprocessableEntityError,
 )
 from ._plan import PlanOperations
@@ -266,6 +267,23 @@ async def run_bulk(
 class BulkStatusOperations(PlanOperations):
     """``bulk_change_status``: pause, resume or stop any number of campaigns."""
 
+    async def _patiently(self, call: Callable[[], Awaitable[object]]) -> None:
+        """Run ``call``; when the budget has no slot before its deadline, wait for one.
+
+        A bulk job queues behind the budget for as long as it takes (an hour
+        window can hold it for minutes); the per-call timeout still bounds each
+        HTTP exchange. Nothing was sent when the limiter refuses (``local``).
+        """
+        while True:
+            try:
+                await call()
+            except RateLimitError as exc:
+                if not exc.local or exc.retry_at is None:
+                    raise
+                await self._clock.sleep(max(exc.retry_at - self._clock.now(), 0.0))
+            else:
+                return
+
     async def bulk_change_status(
         self,
         action: StatusAction | str,
@@ -317,27 +335,32 @@ class BulkStatusOperations(PlanOperations):
         async def send_v1(ids: list[str]) -> None:
             rid = new_request_id()
             body = {"request_id": rid, "action": verb.value, "campaign_ids": ids}
-            await self._call(
-                "v1.change_status",
-                body=body,
-                request_id=rid,
-                timeout=timeout,
-                retry=retry,
-                priority=priority,
+            await self._patiently(
+                lambda: self._call(
+                    "v1.change_status",
+                    body=body,
+                    request_id=rid,
+                    timeout=timeout,
+                    retry=retry,
+                    priority=priority,
+                )
             )
 
         async def send_v5(ids: list[str]) -> None:
             (campaign_id,) = ids
             rid = new_request_id()
-            await self._call(
-                "v5.change_status",
-                body={"action": verb.value, "request_id": rid},
-                path_params={"campaign_id": campaign_id},
-                request_id=rid,
-                idempotency_key=new_request_id(),
-                timeout=timeout,
-                retry=retry,
-                priority=priority,
+            key = new_request_id()
+            await self._patiently(
+                lambda: self._call(
+                    "v5.change_status",
+                    body={"action": verb.value, "request_id": rid},
+                    path_params={"campaign_id": campaign_id},
+                    request_id=rid,
+                    idempotency_key=key,
+                    timeout=timeout,
+                    retry=retry,
+                    priority=priority,
+                )
             )
 
         batch_size = MAX_STATUS_BATCH if api_version == 1 else 1

@@ -81,3 +81,13 @@ async def test_progress_ends_with_every_id_and_an_eta_of_zero() -> None:
     assert seen[-1].done == 95 and seen[-1].total == 95
     assert seen[-1].eta_s == 0.0
     assert all(p.eta_s is not None for p in seen)
+
+
+async def test_budget_waits_longer_than_the_timeout_do_not_fail_ids() -> None:
+    """A bulk job waits for budget slots beyond the per-call timeout instead of failing."""
+    async with Sandbox(budgets="status=1/0.1") as sandbox:
+        ids = sandbox.seed_campaigns(40)
+        async with sandbox.client(budgets="status=1/0.1", timeout=0.05) as client:
+            report = await client.bulk_change_status("PAUSE", ids, concurrency=4)
+    assert report.failures == []
+    assert report.applied == 40

@@ -42,7 +42,9 @@ class ThreadedSandbox:
     def paused(self) -> set[str]:
         async def read() -> set[str]:
             return {
-                a.campaign_id for a in self.sandbox.ledger.actions() if a.kind == "PAUSE"
+                a.campaign_id
+                for a in self.sandbox.ledger.actions()
+                if a.kind == "PAUSE"
             }
 
         result: set[str] = self.run(read())
@@ -69,9 +71,7 @@ def cli(
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m moengage_async`` with sandbox credentials in the environment."""
-    full_env = {
-        k: v for k, v in os.environ.items() if not k.startswith("MOENGAGE_")
-    }
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("MOENGAGE_")}
     if sandbox is not None:
         full_env.update(
             MOENGAGE_WORKSPACE_ID=sandbox.sandbox.workspace_id,

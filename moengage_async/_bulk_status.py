@@ -274,15 +274,18 @@ class BulkStatusOperations(PlanOperations):
         window can hold it for minutes); the per-call timeout still bounds each
         HTTP exchange. Nothing was sent when the limiter refuses (``local``).
         """
-        while True:
-            try:
-                await call()
-            except RateLimitError as exc:
-                if not exc.local or exc.retry_at is None:
-                    raise
-                await self._clock.sleep(max(exc.retry_at - self._clock.now(), 0.0))
-            else:
-                return
+        while (wait := await self._refused_for(call)) is not None:
+            await self._clock.sleep(wait)
+
+    async def _refused_for(self, call: Callable[[], Awaitable[object]]) -> float | None:
+        """Run ``call``; return how long to wait when the limiter refused it."""
+        try:
+            await call()
+        except RateLimitError as exc:
+            if not exc.local or exc.retry_at is None:
+                raise
+            return max(exc.retry_at - self._clock.now(), 0.0)
+        return None
 
     async def bulk_change_status(
         self,

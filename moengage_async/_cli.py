@@ -10,90 +10,35 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import IO, Any, NoReturn
+from typing import Any, NoReturn
 
 import anyio
 import msgspec
 
 from ._budget_spec import BudgetOverrides, parse_budgets, resolve_budgets
 from ._bulk_status import BulkStatusReport
+from ._cli_io import (
+    Counted,
+    ProgressLine,
+    UsageError,
+    check_id,
+    ids_from_stream,
+    iter_ids_file,
+    read_ids_file,
+    read_jsonl,
+)
 from ._errors import MoEngageError
 from ._plan import format_duration, plan_requests, status_change_requests
-from ._progress import Progress
 
-__all__ = ["UsageError", "main", "read_ids_file"]
+__all__ = ["build_parser", "main"]
 
 PROG = "moengage-async"
 _json = msgspec.json.Encoder()
 
 
-class UsageError(Exception):
-    """Bad flags, credentials or input files: exit 2 with one line."""
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
-
-
-# -- input --------------------------------------------------------------------------
-
-
-def _check_id(text: str, where: str) -> str:
-    if any(ch.isspace() for ch in text) or not text.isprintable():
-        raise UsageError(f"{where}: malformed campaign id {text[:40]!r}")
-    return text
-
-
-def read_ids_file(path: str) -> int:
-    """Validate an ids file (one id a line, blank lines and ``#`` comments skipped).
-
-    Returns the number of ids; reads in one streaming pass.
-    """
-    return sum(1 for _ in _iter_ids_file(path))
-
-
-def _iter_ids_file(path: str) -> Iterator[str]:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            for number, line in enumerate(fh, 1):
-                text = line.strip()
-                if text and not text.startswith("#"):
-                    yield _check_id(text, f"{path} line {number}")
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-
-
-def _ids_from_stream(stream: IO[str]) -> list[str]:
-    ids = []
-    for number, line in enumerate(stream, 1):
-        text = line.strip()
-        if text and not text.startswith("#"):
-            ids.append(_check_id(text, f"stdin line {number}"))
-    return ids
-
-
-def _read_jsonl(path: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    try:
-        with open(path, "rb") as fh:
-            for number, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    item = msgspec.json.decode(line)
-                except msgspec.DecodeError:
-                    raise UsageError(f"{path} line {number}: not valid JSON") from None
-                if not isinstance(item, dict):
-                    raise UsageError(f"{path} line {number}: not a JSON object")
-                items.append(item)
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if not items:
-        raise UsageError(f"{path}: no campaigns in the file")
-    return items
 
 
 # -- settings -----------------------------------------------------------------------
@@ -136,46 +81,6 @@ def _client(args: argparse.Namespace) -> Any:
         raise UsageError(str(exc)) from None
 
 
-class ProgressLine:
-    """Progress on stderr: a rich bar on a terminal, plain lines otherwise."""
-
-    def __init__(self, label: str, *, stream: IO[str] | None = None) -> None:
-        self._stream = stream or sys.stderr
-        self._label = label
-        self._bar: Any = None
-        self._task: Any = None
-        self._last_pct = -1
-        if self._stream.isatty():
-            try:
-                from rich.progress import Progress as RichProgress
-            except ImportError:  # the `progress` extra is optional
-                pass
-            else:
-                self._bar = RichProgress(transient=False)
-                self._bar.start()
-                self._task = self._bar.add_task(label, total=None)
-
-    def __call__(self, p: Progress) -> None:
-        eta = "?" if p.eta_s is None else format_duration(p.eta_s)
-        if self._bar is not None:
-            self._bar.update(self._task, completed=p.finished, total=p.total)
-            return
-        pct = -1 if not p.total else p.finished * 100 // p.total
-        if p.total and pct // 10 == self._last_pct // 10 and p.finished < p.total:
-            return
-        self._last_pct = pct
-        of = f"/{p.total}" if p.total else ""
-        self._stream.write(
-            f"{self._label}: {p.finished}{of} ({p.done} ok, {p.failed} failed) "
-            f"{p.rate_per_s:.1f}/s eta {eta}\n"
-        )
-        self._stream.flush()
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-
 # -- commands -----------------------------------------------------------------------
 
 
@@ -213,12 +118,12 @@ def _cmd_status(args: argparse.Namespace) -> int:
         raise UsageError("give ids as arguments or with --ids-file, not both")
     if args.ids_file:
         total = read_ids_file(args.ids_file)
-        ids = _iter_ids_file(args.ids_file)
+        ids = iter_ids_file(args.ids_file)
     elif args.ids:
-        ids = [_check_id(i, "argument") for i in args.ids]
+        ids = [check_id(i, "argument") for i in args.ids]
         total = len(ids)
     else:
-        ids = _ids_from_stream(sys.stdin)
+        ids = ids_from_stream(sys.stdin)
         total = len(ids)
     if total == 0:
         raise UsageError("no campaign ids given (arguments, --ids-file or stdin)")
@@ -237,7 +142,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
             try:
                 return await client.bulk_change_status(  # type: ignore[no-any-return]
                     action,
-                    _Counted(ids, total),
+                    Counted(ids, total),
                     concurrency=args.concurrency,
                     progress=bar,
                     api_version=args.api_version,
@@ -251,20 +156,6 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-class _Counted:
-    """An iterable of known length over a lazy source (so progress knows the total)."""
-
-    def __init__(self, source: Sequence[str] | Iterator[str], total: int) -> None:
-        self._source = source
-        self._total = total
-
-    def __len__(self) -> int:
-        return self._total
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._source)
-
-
 def _print_plan(text: str, args: argparse.Namespace) -> None:
     if args.json:
         sys.stdout.write(_json.encode({"plan": text}).decode() + "\n")
@@ -273,7 +164,7 @@ def _print_plan(text: str, args: argparse.Namespace) -> None:
 
 
 def _cmd_create(args: argparse.Namespace) -> int:
-    items = _read_jsonl(args.file)
+    items = read_jsonl(args.file)
     if args.dry_run:
         budgets = resolve_budgets(_budgets(args))
         plan = plan_requests("v1.create_campaign", len(items), len(items), budgets)

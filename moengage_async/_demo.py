@@ -114,7 +114,7 @@ def run_demo(
     as_json: bool = False,
 ) -> int:
     """The CLI entry: run, print the table (or JSON), optionally plot; exit code."""
-    from ._cli import ProgressLine, UsageError
+    from ._cli_io import ProgressLine, UsageError
 
     if n_ids < 1:
         raise UsageError("--ids must be >= 1")

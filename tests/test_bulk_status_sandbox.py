@@ -84,7 +84,7 @@ async def test_progress_ends_with_every_id_and_an_eta_of_zero() -> None:
 
 
 async def test_budget_waits_longer_than_the_timeout_do_not_fail_ids() -> None:
-    """A bulk job waits for budget slots beyond the per-call timeout instead of failing."""
+    """A bulk job waits for budget slots beyond the call timeout instead of failing."""
     async with Sandbox(budgets="status=1/0.1") as sandbox:
         ids = sandbox.seed_campaigns(40)
         async with sandbox.client(budgets="status=1/0.1", timeout=0.05) as client:

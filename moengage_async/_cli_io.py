@@ -97,6 +97,7 @@ class ProgressLine:
         self._bar: Any = None
         self._task: Any = None
         self._last_pct = -1
+        self._last_finished = -1
         if self._stream.isatty():
             try:
                 from rich.progress import Progress as RichProgress
@@ -115,7 +116,10 @@ class ProgressLine:
         pct = -1 if not p.total else p.finished * 100 // p.total
         if p.total and pct // 10 == self._last_pct // 10 and p.finished < p.total:
             return
+        if p.finished == self._last_finished:
+            return  # the closing report repeats the last batch's
         self._last_pct = pct
+        self._last_finished = p.finished
         of = f"/{p.total}" if p.total else ""
         self._stream.write(
             f"{self._label}: {p.finished}{of} ({p.done} ok, {p.failed} failed) "

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from moengage_async._budget_spec import Window
 from moengage_async._demo import demo, render_table
-from moengage_async._timeline_plot import rolling_counts
+from moengage_async._timeline_plot import rolling_counts, rolling_series
 
 FAST = "status=10/0.02,100/0.5"
 
@@ -62,3 +62,9 @@ def test_demo_command_writes_a_png_timeline(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "429 responses" in result.stdout
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_rolling_series_drops_when_arrivals_leave_the_window() -> None:
+    """The plotted count falls back when arrivals age out of the window."""
+    xs, ys = rolling_series([0.0, 0.5], Window(10, 1.0))
+    assert list(zip(xs, ys, strict=True)) == [(0.0, 1), (0.5, 2), (1.0, 1), (1.5, 0)]

@@ -148,3 +148,43 @@ def spec_example(version: int, method: str, path: str, name: str) -> Any:
     ):
         text = text.replace(placeholder, real)
     return json.loads(text)
+
+
+# -- V1 operation tests: a real recording aiohttp server and a client pointed at it --
+
+from moengage_async import MoEngageClient  # noqa: E402
+from moengage_async._clock import FakeClock  # noqa: E402
+from moengage_async._retry import RetryPolicy  # noqa: E402
+from tests.recording_server import (  # noqa: E402
+    TEST_API_KEY,
+    RecordingServer,
+    recording_server,
+)
+
+
+@pytest.fixture
+async def recorder() -> AsyncIterator[RecordingServer]:
+    """A real aiohttp server on 127.0.0.1 recording requests, answering canned ones."""
+    async for server in recording_server():
+        yield server
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    """Virtual time: backoff and Retry-After waits never sleep for real."""
+    return FakeClock(start=1000.0)
+
+
+@pytest.fixture
+async def v1_client(
+    recorder: RecordingServer, fake_clock: FakeClock
+) -> AsyncIterator[MoEngageClient]:
+    """A client aimed at the recorder, zero backoff, on the fake clock."""
+    async with MoEngageClient(
+        "ws-test",
+        TEST_API_KEY,
+        base_url=recorder.url,
+        clock=fake_clock,
+        retry=RetryPolicy(testing=True),
+    ) as client:
+        yield client

@@ -4,7 +4,7 @@ Against the sandbox on loopback, both runs through the same client limiter and
 the same (scaled) status budget. The coalesced run should end within 1.1x the
 theoretical minimum of 100 ten-id requests; the baseline needs 1,000 requests.
 
-    python benchmarks/bench_coalesce.py [--events 1000] [--budget status=10/0.2]
+    python benchmarks/bench_coalesce.py [--events 1000] [--budget status=10/0.5]
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ async def run(events: int, budget: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1000)
-    parser.add_argument("--budget", default="status=10/0.2")
+    parser.add_argument("--budget", default="status=10/0.5")
     args = parser.parse_args()
     anyio.run(run, args.events, args.budget)
 

@@ -27,7 +27,7 @@ from ._cli_io import (
     read_ids_file,
     read_jsonl,
 )
-from ._errors import MoEngageError
+from ._errors import MoEngageError, PayloadValidationError
 from ._plan import format_duration, plan_requests, status_change_requests
 
 __all__ = ["build_parser", "main"]
@@ -227,33 +227,21 @@ def _cmd_get(args: argparse.Namespace) -> int:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    from ._core import new_request_id
-
-    if not 1 <= args.limit <= 15:
-        raise UsageError("--limit must be 1 to 15")
     fields: dict[str, Any] = {}
     if args.name:
         fields["name"] = args.name
     if args.status:
         fields["status"] = [s.upper() for s in args.status]
+    search: dict[str, Any] = {"limit": args.limit, "page": args.page}
+    if fields:
+        search["campaign_fields"] = fields
     client = _client(args)
 
-    async def run() -> bytes:
+    async def run() -> Any:
         async with client:
-            rid = new_request_id()
-            body: dict[str, Any] = {
-                "request_id": rid,
-                "limit": args.limit,
-                "page": args.page,
-            }
-            if fields:
-                body["campaign_fields"] = fields
-            response = await client._call(
-                "v1.search_campaigns", body=body, request_id=rid
-            )
-            return response.body  # type: ignore[no-any-return]
+            return await client.search_campaigns(search)
 
-    sys.stdout.write(anyio.run(run).decode() + "\n")
+    sys.stdout.write(_json.encode(anyio.run(run)).decode() + "\n")
     return 0
 
 
@@ -383,6 +371,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parse(argv)
         code: int = args.run(args)
     except UsageError as exc:
+        sys.stderr.write(f"{PROG}: error: {_shorten(str(exc))}\n")
+        code = 2
+    except PayloadValidationError as exc:  # refused before sending: a usage error
         sys.stderr.write(f"{PROG}: error: {_shorten(str(exc))}\n")
         code = 2
     except MoEngageError as exc:

@@ -229,3 +229,19 @@ def test_get_prints_the_campaign(sandbox: ThreadedSandbox) -> None:
     result = cli("get", campaign_id, sandbox=sandbox)
     assert result.returncode == 0, result.stderr
     assert campaign_id in result.stdout
+
+
+def test_search_prints_matching_campaigns(sandbox: ThreadedSandbox) -> None:
+    """``search --name`` prints the page of matching campaigns as JSON."""
+    (campaign_id,) = sandbox.seed(1, name="findable-by-cli")
+    result = cli("search", "--name", "findable-by-cli", sandbox=sandbox)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert [c["campaign_id"] for c in found] == [campaign_id]
+
+
+def test_search_refuses_a_bad_limit_before_sending(sandbox: ThreadedSandbox) -> None:
+    """A limit outside 1 to 15 is a usage error: exit 2, one line."""
+    result = cli("search", "--limit", "50", sandbox=sandbox)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "limit" in result.stderr

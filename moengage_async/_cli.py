@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 import anyio
@@ -182,7 +183,7 @@ def _cmd_create(args: argparse.Namespace) -> int:
             try:
                 return await bulk_create(
                     items,
-                    job_id=args.job_id,
+                    job_id=args.job_id or Path(args.file).stem,
                     journal=args.journal,
                     on_quota=args.on_quota,
                     progress=bar,
@@ -192,19 +193,28 @@ def _cmd_create(args: argparse.Namespace) -> int:
                     bar.close()
 
     report = anyio.run(run)
-    return _print_generic_report(report, args.json)
+    return _print_create_report(report, args.json)
 
 
-def _print_generic_report(report: Any, as_json: bool) -> int:
-    """Print a report object of another module (msgspec/dataclass) and judge it."""
-    doc = msgspec.to_builtins(report, str_keys=True, enc_hook=str)
-    failed = getattr(report, "failed", 0)
-    failed = len(failed) if isinstance(failed, Sequence) else int(failed or 0)
+def _print_create_report(report: Any, as_json: bool) -> int:
+    """Print a ``BulkCreateReport``; exit 1 unless every item was created."""
+    created = list(getattr(report, "created", ()))
+    failed = list(getattr(report, "failed", ()))
+    pending = list(getattr(report, "pending", ()))
     if as_json:
+        doc = msgspec.to_builtins(report, str_keys=True, enc_hook=str)
         sys.stdout.write(_json.encode(doc).decode() + "\n")
     else:
-        sys.stdout.write(f"{report}\n")
-    return 0 if failed == 0 else 1
+        sys.stdout.write(
+            f"create: {len(created)} created, {len(failed)} failed, "
+            f"{len(pending)} pending\n"
+        )
+        for item in failed:
+            sys.stdout.write(f"  item {item.index} ({item.name}): {item.error}\n")
+        resume_at = getattr(report, "resume_at", None)
+        if pending and resume_at is not None:
+            sys.stdout.write("  quota spent: rerun with the same --journal later\n")
+    return 0 if not failed and not pending else 1
 
 
 def _cmd_get(args: argparse.Namespace) -> int:
@@ -313,7 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     create = sub.add_parser("create", help="create campaigns from a JSONL file")
     create.add_argument("--file", required=True, help="one campaign JSON a line")
-    create.add_argument("--job-id", help="names the job in the journal (resume)")
+    create.add_argument(
+        "--job-id", help="names the job (default: the file name); same id = resume"
+    )
     create.add_argument("--journal", help="journal file for crash-safe resume")
     create.add_argument("--on-quota", choices=["wait", "stop"], default="wait")
     create.add_argument("--dry-run", action="store_true", help="print the plan only")

@@ -245,3 +245,39 @@ def test_search_refuses_a_bad_limit_before_sending(sandbox: ThreadedSandbox) -> 
     result = cli("search", "--limit", "50", sandbox=sandbox)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "limit" in result.stderr
+
+
+def test_sandbox_command_serves_until_stopped() -> None:
+    """``sandbox --port 0`` prints its URL and answers the other commands."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moengage_async", "sandbox", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first.startswith("MoEngage sandbox on http://127.0.0.1:"), first
+        url = first.split(" on ", 1)[1].strip()
+        result = cli(
+            "search",
+            "--base-url",
+            url,
+            env={
+                "MOENGAGE_WORKSPACE_ID": "SANDBOX_WS",
+                "MOENGAGE_API_KEY": "sandbox-key",
+            },
+        )
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout) == []
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+
+
+def test_sandbox_command_refuses_bad_faults() -> None:
+    """An unknown fault name is a usage error: exit 2, one line."""
+    result = cli("sandbox", "--port", "0", "--faults", "gremlins=1")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "gremlins" in result.stderr

@@ -113,3 +113,23 @@ def test_durations_read_naturally() -> None:
     """Durations render in days, hours, minutes and seconds."""
     assert format_duration(12.34) == "12.3s"
     assert format_duration(2 * 86400 + 3 * 3600 + 4 * 60) == "2d 3h 4m"
+
+
+async def test_client_plans_with_its_own_budgets() -> None:
+    """``plan_status_change`` uses the budgets the client was configured with."""
+    from moengage_async import MoEngageClient
+
+    async with MoEngageClient("ws", "key", budgets="status=10/1") as client:
+        plan = client.plan_status_change(200)
+        assert (plan.requests, plan.earliest_finish_s) == (20, 1.0)
+        assert client.plan_status_change(200, api_version=5).earliest_finish_s == 19.0
+
+
+async def test_client_plans_creations_under_the_success_quota() -> None:
+    """``plan_creation`` counts one create_success slot per item."""
+    from moengage_async import MoEngageClient
+
+    async with MoEngageClient("ws", "key") as client:
+        plan = client.plan_creation(300)
+    assert plan.requests == 300
+    assert 2 * 86400 <= plan.earliest_finish_s < 3 * 86400

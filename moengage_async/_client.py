@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._bulk_create import BulkCreateOperations
 from ._bulk_status import BulkStatusOperations
 from ._coalesce import CoalescingOperations
 from ._v1 import V1Operations
@@ -9,7 +10,9 @@ from ._v1 import V1Operations
 __all__ = ["MoEngageClient"]
 
 
-class MoEngageClient(V1Operations, BulkStatusOperations, CoalescingOperations):
+class MoEngageClient(
+    BulkCreateOperations, V1Operations, BulkStatusOperations, CoalescingOperations
+):
     """Async client for one MoEngage workspace, with exact rate limits built in.
 
     Use it as ``async with MoEngageClient(workspace_id, api_key) as client:`` or keep

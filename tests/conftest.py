@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -34,6 +35,11 @@ def anyio_backend() -> str:
 # -- sandbox: raw HTTP whose every answer is checked against the specs ---------
 
 
+def new_rid() -> str:
+    """A fresh request id (UUID v4)."""
+    return str(uuid.uuid4())
+
+
 class SandboxHTTP:
     """Raw HTTP calls to a sandbox; every answer must match the documented schema."""
 
@@ -59,6 +65,9 @@ class SandboxHTTP:
         sent = self.sandbox.auth_headers(version=version) if auth else {}
         if key is not None:
             sent["Idempotency-Key"] = key
+        if version == 5:  # as the client does: header = body request_id, or fresh
+            rid = body.get("request_id") if isinstance(body, dict) else None
+            sent["X-MOE-Request-Id"] = rid if isinstance(rid, str) else new_rid()
         sent.update(headers or {})
         data = raw if raw is not None else (None if body is None else json.dumps(body))
         async with self.session.request(

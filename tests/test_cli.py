@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import spec_example
 
 from moengage_async.sandbox import Sandbox
 
@@ -281,3 +282,35 @@ def test_sandbox_command_refuses_bad_faults() -> None:
     result = cli("sandbox", "--port", "0", "--faults", "gremlins=1")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "gremlins" in result.stderr
+
+
+def _campaign_lines(names: list[str]) -> str:
+    lines = []
+    for name in names:
+        body = spec_example(1, "POST", "/campaigns", "push_one_time_android_ios")
+        body.pop("request_id", None)
+        body["advanced"] = {}
+        body["basic_details"] = {**body["basic_details"], "name": name}
+        lines.append(json.dumps(body))
+    return "\n".join(lines) + "\n"
+
+
+def test_create_from_jsonl_is_idempotent_with_a_journal(
+    sandbox: ThreadedSandbox, tmp_path: Path
+) -> None:
+    """``create --file --journal`` creates each campaign; a rerun creates none."""
+    path = tmp_path / "campaigns.jsonl"
+    path.write_text(_campaign_lines(["cli-a", "cli-b"]))
+    journal = str(tmp_path / "journal.sqlite")
+    args = ("create", "--file", str(path), "--journal", journal, "--json")
+    first = cli(*args, sandbox=sandbox)
+    assert first.returncode == 0, first.stderr
+    statuses = [item["status"] for item in json.loads(first.stdout)["items"]]
+    assert statuses == ["created", "created"]
+    second = cli(*args, sandbox=sandbox)
+    assert second.returncode == 0, second.stderr
+
+    async def creates() -> int:
+        return sum(a.kind == "create" for a in sandbox.sandbox.ledger.actions())
+
+    assert sandbox.run(creates()) == 2

@@ -372,7 +372,8 @@ class BulkStatusOperations(PlanOperations):
         op = "v1.change_status" if api_version == 1 else "v5.change_status"
 
         def eta(remaining: int) -> float:
-            plan = self._plan_requests(op, remaining, math.ceil(remaining / batch_size))
+            requests = math.ceil(remaining / batch_size)
+            plan = self._plan_requests(op, remaining, requests, priority)
             return plan.earliest_finish_s
 
         job = _Job(

@@ -14,8 +14,13 @@ from typing import Any
 import anyio
 import msgspec
 
-from ._budget_spec import BudgetOverrides, Window, resolve_budgets
-from ._plan import earliest_finish, format_duration, status_change_requests
+from ._budget_spec import BudgetOverrides, Priority, Window, resolve_budgets
+from ._plan import (
+    bulk_windows,
+    earliest_finish,
+    format_duration,
+    status_change_requests,
+)
 
 __all__ = ["DEMO_BUDGETS", "DemoResult", "demo", "run_demo"]
 
@@ -37,6 +42,8 @@ class DemoResult:
     sustained_limit_per_s: float
     arrivals: tuple[float, ...]
     windows: tuple[Window, ...]
+    #: The share of each window a bulk job may fill (the rest stays interactive).
+    bulk_share: float = 1.0
 
     @property
     def best_per_s(self) -> float:
@@ -67,6 +74,7 @@ async def demo(
     async with Sandbox(budgets=overrides) as sandbox:
         ids = sandbox.seed_campaigns(n_ids, delivery_type="PERIODIC")
         async with sandbox.client(budgets=overrides) as client:
+            share = client.bulk_share_for(Priority.BULK)
             started = client.clock.now()
             report = await client.bulk_change_status("PAUSE", ids, progress=progress)
             elapsed = client.clock.now() - started
@@ -79,10 +87,11 @@ async def demo(
         requests=len(records),
         rate_limited=sum(1 for r in records if r.status == 429),
         elapsed_s=elapsed,
-        minimum_s=earliest_finish(windows, requests),
+        minimum_s=earliest_finish(bulk_windows(windows, share), requests),
         sustained_limit_per_s=min(w.limit / w.seconds for w in windows),
         arrivals=tuple(r.at for r in records),
         windows=windows,
+        bulk_share=share,
     )
 
 
@@ -93,6 +102,11 @@ def render_table(result: DemoResult) -> str:
         ("failed", str(result.failed)),
         ("requests", f"{result.requests} (batches of 10 ids)"),
         ("429 responses", str(result.rate_limited)),
+        (
+            "bulk share",
+            f"{result.bulk_share:.0%} of each window (the rest is kept for "
+            "interactive calls)",
+        ),
         (
             "achieved rate",
             f"{result.achieved_per_s:.2f} req/s; best possible for this job "
@@ -148,7 +162,9 @@ def run_demo(
     if plot is not None:
         from ._timeline_plot import plot_timeline
 
-        plot_timeline(result.arrivals, result.windows, plot)
+        plot_timeline(
+            result.arrivals, result.windows, plot, bulk_share=result.bulk_share
+        )
         sys.stderr.write(f"demo: timeline written to {plot}\n")
     return 0 if result.failed == 0 and result.rate_limited == 0 else 1
 

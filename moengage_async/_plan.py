@@ -9,11 +9,12 @@ a million ids under the documented status budget is ~10,000 groups.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ._budget_spec import DEFAULT_BUDGETS, Budget, Window
+from ._budget_spec import DEFAULT_BUDGETS, Budget, Priority, Window
 from ._constants import MAX_STATUS_BATCH
 from ._core import BaseClient
 from ._limiter import WindowUsage
@@ -23,6 +24,7 @@ __all__ = [
     "Plan",
     "PlanOperations",
     "PriorUsage",
+    "bulk_windows",
     "earliest_finish",
     "format_duration",
     "plan_requests",
@@ -100,6 +102,20 @@ class _Lane:
         self.prior = sorted(prior)
         self.time_cursor = 0
         self.count_cursor = 0
+
+
+def bulk_windows(windows: Sequence[Window], bulk_share: float) -> tuple[Window, ...]:
+    """The windows as a ``Priority.BULK`` caller sees them: ``bulk_share`` of each.
+
+    The limiter keeps the rest of every window for interactive calls, so a bulk
+    job's schedule is planned against ``floor(limit * bulk_share)`` (at least 1).
+    """
+    if not 0.0 < bulk_share <= 1.0:
+        raise ValueError(f"bulk_share must be in (0, 1], got {bulk_share!r}")
+    return tuple(
+        Window(max(1, min(w.limit, math.floor(w.limit * bulk_share))), w.seconds)
+        for w in windows
+    )
 
 
 def schedule_groups(
@@ -205,10 +221,20 @@ def plan_requests(
     *,
     usage: Iterable[WindowUsage] = (),
     now: float = 0.0,
+    bulk_share: float = 1.0,
 ) -> Plan:
-    """Plan ``requests`` requests of ``operation`` (a name in the operation table)."""
+    """Plan ``requests`` requests of ``operation`` (a name in the operation table).
+
+    ``bulk_share`` below 1 plans a ``Priority.BULK`` job, which may fill only that
+    share of each window.
+    """
     names = OPERATIONS[operation].budgets
-    chosen = {name: budgets[name] for name in names}
+    chosen = {
+        name: dataclasses.replace(
+            budgets[name], windows=bulk_windows(budgets[name].windows, bulk_share)
+        )
+        for name in names
+    }
     windows, blocked = prior_from_snapshot(
         [u for u in usage if u.budget in chosen], chosen, now
     )
@@ -227,7 +253,20 @@ class PlanOperations(BaseClient):
                 return found
         return DEFAULT_BUDGETS
 
-    def _plan_requests(self, operation: str, items: int, requests: int) -> Plan:
+    def bulk_share_for(self, priority: Priority) -> float:
+        """The share of each window ``priority`` may fill (1 for interactive)."""
+        if priority is Priority.INTERACTIVE:
+            return 1.0
+        share = getattr(self._limiter, "bulk_share", 1.0)
+        return float(share) if isinstance(share, (int, float)) else 1.0
+
+    def _plan_requests(
+        self,
+        operation: str,
+        items: int,
+        requests: int,
+        priority: Priority = Priority.BULK,
+    ) -> Plan:
         return plan_requests(
             operation,
             items,
@@ -235,21 +274,27 @@ class PlanOperations(BaseClient):
             self.budgets_in_use(),
             usage=self._limiter.snapshot(self._workspace_id),
             now=self._clock.now(),
+            bulk_share=self.bulk_share_for(priority),
         )
 
-    def plan_status_change(self, n_ids: int, *, api_version: int = 1) -> Plan:
+    def plan_status_change(
+        self, n_ids: int, *, api_version: int = 1, priority: Priority = Priority.BULK
+    ) -> Plan:
         """Plan a bulk status change of ``n_ids`` campaigns; nothing is sent.
 
         Example: 20,000 pauses are 2,000 V1 requests, ~19 minutes under the
-        documented 10/s, 100/min, 6000/h (less if the budget is already in use).
+        documented 10/s, 100/min, 6000/h at full windows (longer at the limiter's
+        bulk share, and if the budget is already in use).
         """
         requests = status_change_requests(n_ids, api_version=api_version)
         op = "v1.change_status" if api_version == 1 else "v5.change_status"
-        return self._plan_requests(op, n_ids, requests)
+        return self._plan_requests(op, n_ids, requests, priority)
 
-    def plan_creation(self, n_items: int, *, api_version: int = 1) -> Plan:
+    def plan_creation(
+        self, n_items: int, *, api_version: int = 1, priority: Priority = Priority.BULK
+    ) -> Plan:
         """Plan ``n_items`` creations (each one success under ``create_success``)."""
         if n_items < 0:
             raise ValueError("n_items must be >= 0")
         op = "v1.create_campaign" if api_version == 1 else "v5.create_draft"
-        return self._plan_requests(op, n_items, n_items)
+        return self._plan_requests(op, n_items, n_items, priority)

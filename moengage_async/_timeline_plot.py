@@ -9,6 +9,7 @@ import bisect
 from collections.abc import Sequence
 
 from ._budget_spec import Window
+from ._plan import bulk_windows
 
 __all__ = ["plot_timeline", "require_matplotlib", "rolling_counts", "rolling_series"]
 
@@ -57,7 +58,11 @@ def rolling_series(
 
 
 def plot_timeline(
-    arrivals: Sequence[float], windows: Sequence[Window], path: str
+    arrivals: Sequence[float],
+    windows: Sequence[Window],
+    path: str,
+    *,
+    bulk_share: float = 1.0,
 ) -> None:
     """Write one panel per window: the rolling count over time and the limit line."""
     require_matplotlib()
@@ -75,6 +80,9 @@ def plot_timeline(
         xs, ys = rolling_series(arrivals, window)
         ax.step([x - origin for x in xs], ys, where="post", label="requests in window")
         ax.axhline(window.limit, color="red", linestyle="--", label="limit")
+        if bulk_share < 1.0:
+            (bulk,) = bulk_windows([window], bulk_share)
+            ax.axhline(bulk.limit, color="orange", linestyle=":", label="bulk share")
         ax.set_ylim(0, window.limit * 1.15)
         ax.set_ylabel("requests")
         ax.set_title(f"requests in any {window.seconds:g} s (limit {window.limit})")

@@ -119,10 +119,21 @@ async def test_client_plans_with_its_own_budgets() -> None:
     """``plan_status_change`` uses the budgets the client was configured with."""
     from moengage_async import MoEngageClient
 
+    from moengage_async import Priority
+    from moengage_async._plan import bulk_windows
+
     async with MoEngageClient("ws", "key", budgets="status=10/1") as client:
-        plan = client.plan_status_change(200)
+        plan = client.plan_status_change(200, priority=Priority.INTERACTIVE)
         assert (plan.requests, plan.earliest_finish_s) == (20, 1.0)
-        assert client.plan_status_change(200, api_version=5).earliest_finish_s == 19.0
+        v5 = client.plan_status_change(
+            200, api_version=5, priority=Priority.INTERACTIVE
+        )
+        assert v5.earliest_finish_s == 19.0
+        share = client.bulk_share_for(Priority.BULK)
+        bulk = client.plan_status_change(200)  # bulk jobs plan at the bulk share
+        assert bulk.earliest_finish_s == earliest_finish(
+            bulk_windows([Window(10, 1.0)], share), 20
+        )
 
 
 async def test_client_plans_creations_under_the_success_quota() -> None:
@@ -133,3 +144,21 @@ async def test_client_plans_creations_under_the_success_quota() -> None:
         plan = client.plan_creation(300)
     assert plan.requests == 300
     assert 2 * 86400 <= plan.earliest_finish_s < 3 * 86400
+
+
+def test_bulk_jobs_are_planned_at_the_bulk_share() -> None:
+    """At a bulk share of 80%, ten-a-second windows admit eight bulk requests."""
+    from moengage_async._plan import bulk_windows
+
+    assert bulk_windows([Window(10, 1.0), Window(1, 5.0)], 0.8) == (
+        Window(8, 1.0),
+        Window(1, 5.0),
+    )
+    plan = plan_requests(
+        "v1.change_status",
+        160,
+        16,
+        {"status": DEFAULT_BUDGETS["status"]},
+        bulk_share=0.8,
+    )
+    assert plan.earliest_finish_s == 1.0

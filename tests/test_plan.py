@@ -117,9 +117,7 @@ def test_durations_read_naturally() -> None:
 
 async def test_client_plans_with_its_own_budgets() -> None:
     """``plan_status_change`` uses the budgets the client was configured with."""
-    from moengage_async import MoEngageClient
-
-    from moengage_async import Priority
+    from moengage_async import MoEngageClient, Priority
     from moengage_async._plan import bulk_windows
 
     async with MoEngageClient("ws", "key", budgets="status=10/1") as client:

@@ -136,10 +136,10 @@ async def test_client_plans_with_its_own_budgets() -> None:
 
 async def test_client_plans_creations_under_the_success_quota() -> None:
     """``plan_creation`` counts one create_success slot per item."""
-    from moengage_async import MoEngageClient
+    from moengage_async import MoEngageClient, Priority
 
     async with MoEngageClient("ws", "key") as client:
-        plan = client.plan_creation(300)
+        plan = client.plan_creation(300, priority=Priority.INTERACTIVE)
     assert plan.requests == 300
     assert 2 * 86400 <= plan.earliest_finish_s < 3 * 86400
 

@@ -1,7 +1,8 @@
 """Bulk status change: V1 batches of ten vs one request per id, same budget.
 
 Against the sandbox on loopback, with the status budget scaled down; prints the
-time of each run next to its theoretical minimum (exact earliest schedule).
+time of each run next to its theoretical minimum (exact earliest schedule at the
+limiter's bulk share: both runs use ``Priority.BULK``).
 
     python benchmarks/bench_bulk.py [--ids 2000] [--budget status=10/0.1]
 """
@@ -14,9 +15,9 @@ import time
 
 import anyio
 
-from moengage_async import MoEngageClient
+from moengage_async import MoEngageClient, Priority
 from moengage_async._budget_spec import resolve_budgets
-from moengage_async._plan import earliest_finish
+from moengage_async._plan import bulk_windows, earliest_finish
 from moengage_async.sandbox import Sandbox
 
 
@@ -33,7 +34,9 @@ async def one_per_id(client: MoEngageClient, ids: list[str]) -> float:
 
     async def one(campaign_id: str) -> None:
         async with limiter:
-            await client.change_status("PAUSE", [campaign_id])
+            await client.change_status(
+                "PAUSE", [campaign_id], priority=Priority.BULK, timeout=None
+            )
 
     async with anyio.create_task_group() as tg:
         for campaign_id in ids:
@@ -43,19 +46,18 @@ async def one_per_id(client: MoEngageClient, ids: list[str]) -> float:
 
 async def run(n: int, budget: str) -> None:
     windows = resolve_budgets(budget)["status"].windows
-    minimum = {
-        "batches of 10": earliest_finish(windows, math.ceil(n / 10)),
-        "one per id": earliest_finish(windows, n),
-    }
     rows = []
     for name, runner in (("batches of 10", batched), ("one per id", one_per_id)):
         async with Sandbox(budgets=budget) as sandbox:
             ids = sandbox.seed_campaigns(n)
             async with sandbox.client(budgets=budget) as client:
+                bulk = bulk_windows(windows, client.bulk_share_for(Priority.BULK))
+                requests = math.ceil(n / 10) if runner is batched else n
+                floor = earliest_finish(bulk, requests)
                 elapsed = await runner(client, ids)
             records = sandbox.ledger.requests("v1.change_status")
             limited = sum(1 for r in records if r.status == 429)
-        rows.append((name, len(records), limited, elapsed, minimum[name]))
+        rows.append((name, len(records), limited, elapsed, floor))
     print(f"pause {n} campaigns under {budget}")
     print(
         f"{'run':<15}{'requests':>10}{'429s':>6}{'seconds':>10}{'minimum':>10}{'ratio':>8}"

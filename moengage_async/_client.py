@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._budget_view import BudgetsMixin
 from ._bulk_create import BulkCreateOperations
 from ._bulk_status import BulkStatusOperations
 from ._coalesce import CoalescingOperations
@@ -11,7 +12,11 @@ __all__ = ["MoEngageClient"]
 
 
 class MoEngageClient(
-    BulkCreateOperations, V1Operations, BulkStatusOperations, CoalescingOperations
+    BulkCreateOperations,
+    V1Operations,
+    BulkStatusOperations,
+    CoalescingOperations,
+    BudgetsMixin,
 ):
     """Async client for one MoEngage workspace, with exact rate limits built in.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -27,3 +28,32 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def anyio_backend() -> str:
     """Run async tests on asyncio: the client is asyncio-native (aiohttp)."""
     return "asyncio"
+
+
+# -- Redis budgets (tests/redis_server.py) ------------------------------------
+
+_redis_prefixes = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A private redis-server for the session (or REDIS_URL); fails in CI if absent."""
+    from redis_server import find_redis, private_redis
+
+    found = find_redis()
+    if found is None:
+        reason = "no redis-server on PATH and REDIS_URL unset"
+        if IN_CI:
+            pytest.fail(f"CI=true: {reason}; Redis tests must run")
+        pytest.skip(reason)
+    if found:
+        yield found
+        return
+    with private_redis() as url:
+        yield url
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A key prefix of its own for each test, so tests never see each other's keys."""
+    return f"t{os.getpid()}-{next(_redis_prefixes)}"

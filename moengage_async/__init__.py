@@ -36,6 +36,9 @@ from ._limiter import Permit as Permit
 from ._limiter import UnlimitedLimiter as UnlimitedLimiter
 from ._limiter import WindowUsage as WindowUsage
 from ._progress import Progress as Progress
+from ._redis import BudgetBackendError as BudgetBackendError
+from ._redis import RedisLimiter as RedisLimiter
+from ._redis import limiter_from_env as limiter_from_env
 from ._retry import RetryDetails as RetryDetails
 from ._retry import RetryPolicy as RetryPolicy
 from ._transport import AiohttpTransport as AiohttpTransport
@@ -55,6 +58,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Budget",
+    "BudgetBackendError",
     "Clock",
     "ConflictError",
     "ConnectError",
@@ -73,6 +77,7 @@ __all__ = [
     "Priority",
     "Progress",
     "RateLimitError",
+    "RedisLimiter",
     "RequestInfo",
     "RequestTimeoutError",
     "Response",
@@ -88,6 +93,7 @@ __all__ = [
     "Window",
     "WindowUsage",
     "__version__",
+    "limiter_from_env",
     "new_session",
     "parse_budgets",
 ]

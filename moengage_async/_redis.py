@@ -1,4 +1,4 @@
-"""Budgets shared by every process and host through Redis, exact like the in-memory ones.
+"""Budgets shared by every process and host through Redis, as exact as in memory.
 
 MoEngage counts per workspace, not per process: ten replicas with local limiters
 would send ten times the budget. Each decision is one Lua script call that checks
@@ -75,7 +75,9 @@ def _scaled(budgets: Mapping[str, Budget], fraction: float) -> dict[str, Budget]
     return {
         name: Budget(
             name,
-            tuple(Window(max(1, int(w.limit * fraction)), w.seconds) for w in b.windows),
+            tuple(
+                Window(max(1, int(w.limit * fraction)), w.seconds) for w in b.windows
+            ),
             b.successes_only,
             None if b.concurrency is None else max(1, int(b.concurrency * fraction)),
         )
@@ -236,9 +238,7 @@ class RedisLimiter:
                 ticket = str(int(reply[2]))
                 lower, wait = int(reply[3]) / _US, int(reply[4]) / _US
                 now = self._clock.now()
-                if deadline is not None and (
-                    now + lower > deadline or now >= deadline
-                ):
+                if deadline is not None and (now + lower > deadline or now >= deadline):
                     raise RateLimitError(
                         f"budget {'+'.join(names)} cannot admit this call "
                         "before its deadline",
@@ -288,7 +288,7 @@ class RedisLimiter:
         out: list[WindowUsage] = []
         for name, (flying, queued, blocked_us, used) in sorted(seen.items()):
             budget = self._budgets[name]
-            for window, n in zip(budget.windows, used):
+            for window, n in zip(budget.windows, used, strict=True):
                 out.append(
                     WindowUsage(
                         name,
@@ -468,7 +468,9 @@ class RedisLimiter:
             )
         return self._local
 
-    def _remember(self, workspace: str, names: tuple[str, ...], stats: list[int]) -> None:
+    def _remember(
+        self, workspace: str, names: tuple[str, ...], stats: list[int]
+    ) -> None:
         seen = self._seen.setdefault(workspace, {})
         pos = 0
         for name in names:
@@ -484,7 +486,7 @@ def _budget_table(
     if isinstance(budgets, Mapping) and all(
         isinstance(b, Budget) for b in budgets.values()
     ):
-        return dict(resolve_budgets(None), **budgets)  # type: ignore[arg-type]
+        return dict(resolve_budgets(None), **budgets)
     return resolve_budgets(budgets)  # type: ignore[arg-type]
 
 

@@ -1,5 +1,5 @@
-"""Test helpers for the Redis budgets: a private redis-server, a strict counting HTTP
-server, and a worker script that spends a shared budget from its own OS process.
+"""Test helpers for the Redis budgets: a private redis-server, and a worker script
+that spends a shared budget from its own OS process against the sandbox.
 
 Run as a script, this file is that worker (``python tests/redis_server.py ...``).
 """
@@ -16,13 +16,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
-    "StrictWindowServer",
     "find_redis",
     "private_redis",
     "worker_command",
@@ -39,7 +36,7 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def private_redis() -> Iterator[str]:
-    """Start a throwaway redis-server (no persistence) on a unix socket; yield its URL."""
+    """Start a throwaway redis-server (no persistence) on a unix socket; yield a URL."""
     binary = shutil.which("redis-server")
     assert binary is not None
     with tempfile.TemporaryDirectory(prefix="moengage-redis-") as tmp:
@@ -85,33 +82,9 @@ def find_redis() -> str | None:
     return "" if shutil.which("redis-server") else None
 
 
-@dataclass
-class StrictWindowServer:
-    """Counts arrivals like MoEngage: a call that would overfill a window gets 429."""
-
-    limit: int
-    seconds: float
-    jitter_s: float = 0.002
-    arrivals: list[float] = field(default_factory=list)
-    rejected: int = 0
-    _recent: deque[float] = field(default_factory=deque)
-
-    async def handle(self, request: object) -> object:
-        from aiohttp import web
-
-        import random
-
-        await asyncio.sleep(random.uniform(0, self.jitter_s))  # network on the way in
-        now = time.monotonic()
-        while self._recent and self._recent[0] <= now - self.seconds:
-            self._recent.popleft()
-        if len(self._recent) >= self.limit:
-            self.rejected += 1
-            return web.json_response({"error": "rate limited"}, status=429)
-        self._recent.append(now)
-        self.arrivals.append(now)
-        await asyncio.sleep(random.uniform(0, self.jitter_s))  # and on the way back
-        return web.json_response({"ok": True})
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 def worker_command(*args: str) -> list[str]:
@@ -120,10 +93,8 @@ def worker_command(*args: str) -> list[str]:
 
 
 async def _spend(args: argparse.Namespace) -> None:
-    """Send ``count`` calls through a shared RedisLimiter with ``tasks`` in parallel."""
-    import aiohttp
-
-    from moengage_async import FakeClock
+    """Pause the given campaigns through MoEngageClient, all on one shared budget."""
+    from moengage_async import APIError, FakeClock, MoEngageClient, new_session
     from moengage_async._redis import RedisLimiter
 
     clock = FakeClock(args.fake_now) if args.fake_now is not None else None
@@ -136,29 +107,48 @@ async def _spend(args: argparse.Namespace) -> None:
         max_request_s=args.lease,
     )
     if args.hold:
-        held = [await limiter.acquire("ws", ["status"]) for _ in range(args.hold)]
-        print(f"holding {len(held)}", flush=True)
+        held = [
+            await limiter.acquire(args.workspace, ["status"]) for _ in range(args.hold)
+        ]
+        _say(f"holding {len(held)}")
         await asyncio.sleep(3600)  # killed with SIGKILL while "in flight"
-    remaining = args.count
-    async with aiohttp.ClientSession() as session:
+    ids = args.ids.split(",") if args.ids else []
+    session = new_session()
+    if args.warm_workspace:
+        # Warm up off the measured budget: imports, connections, the server's schemas.
+        async with MoEngageClient(
+            args.warm_workspace, args.api_key, base_url=args.url, session=session
+        ) as warm:
+            with contextlib.suppress(APIError):
+                await asyncio.gather(
+                    *(warm.change_status("PAUSE", ["warm-up"]) for _ in range(5))
+                )
+        await limiter.fetch_snapshot(args.workspace)
+    async with MoEngageClient(
+        args.workspace,
+        args.api_key,
+        base_url=args.url,
+        limiter=limiter,
+        session=session,
+    ) as client:
+
+        async def pause(campaign_id: str) -> None:
+            try:
+                await client.change_status("PAUSE", [campaign_id])
+            except APIError as exc:
+                _say(f"error {exc.status}")
 
         async def one() -> None:
-            nonlocal remaining
-            while remaining > 0:
-                remaining -= 1
-                permit = await limiter.acquire("ws", ["status"])
-                ok = False
-                try:
-                    async with session.post(args.url) as resp:
-                        await resp.read()
-                        ok = resp.status == 200
-                finally:
-                    await permit.complete(success=ok)
+            while ids:
+                await pause(ids.pop())
 
-        print("ready", flush=True)
+        _say("ready")
+        if args.wait_go:
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         await asyncio.gather(*(one() for _ in range(args.tasks)))
     await limiter.aclose()
-    print("done", flush=True)
+    await session.close()
+    _say("done")
 
 
 def main() -> None:
@@ -167,8 +157,12 @@ def main() -> None:
     parser.add_argument("--prefix", required=True)
     parser.add_argument("--budget", required=True, help="e.g. 10/0.5")
     parser.add_argument("--url", default="")
-    parser.add_argument("--count", type=int, default=0)
+    parser.add_argument("--workspace", default="SANDBOX_WS")
+    parser.add_argument("--api-key", default="sandbox-key")
+    parser.add_argument("--warm-workspace", default="", help="warm up here first")
+    parser.add_argument("--ids", default="", help="ids to pause, a,b,c")
     parser.add_argument("--tasks", type=int, default=10)
+    parser.add_argument("--wait-go", action="store_true", help="start on a stdin line")
     parser.add_argument("--hold", type=int, default=0)
     parser.add_argument("--lease", type=float, default=300.0)
     parser.add_argument("--fake-now", type=float, default=None)

@@ -69,6 +69,16 @@ async def refused_at(limiter: RedisLimiter, budgets: list[str], **kw: object) ->
     return info.value.retry_at
 
 
+async def wait_queued(limiter: RedisLimiter, count: int) -> None:
+    """Wait (in real time, briefly) until ``count`` waiters hold a ticket in Redis."""
+    with anyio.fail_after(5):
+        while True:
+            usage = {u.budget: u for u in await limiter.fetch_snapshot("ws")}
+            if usage["status"].queued >= count:
+                return
+            await anyio.sleep(0.001)
+
+
 async def test_admits_up_to_the_limit_then_refuses(make: Make) -> None:
     """A window of N admits N calls; the next is refused with no wait allowed."""
     limiter = make("status=3/1")
@@ -252,8 +262,7 @@ async def test_waiters_are_served_first_come_first_served(
     async with anyio.create_task_group() as tg:
         for i in (2, 0, 1):
             tg.start_soon(wait, i)
-            await anyio.wait_all_tasks_blocked()
-            await anyio.sleep(0.01)  # its ticket is in Redis
+            await wait_queued(limiters[0], len(order) + (2, 0, 1).index(i) + 1)
         tg.start_soon(clock.autojump)
         while len(order) < 3:
             await anyio.sleep(0.01)
@@ -269,7 +278,7 @@ async def test_newcomer_does_not_jump_the_queue(make: Make, clock: FakeClock) ->
         await first.acquire("ws", ["status"], deadline=clock.now() + 0.5)
     async with anyio.create_task_group() as tg:
         tg.start_soon(first.acquire, "ws", ["status"])
-        await anyio.sleep(0.05)  # queued in Redis, asleep on the fake clock
+        await wait_queued(second, 1)  # asleep on the fake clock
         clock.advance(1.0001)  # the slot is free, the queued waiter not yet awake
         await refused_at(second, ["status"])
         tg.cancel_scope.cancel()

@@ -39,14 +39,16 @@ class BudgetBackendError(MoEngageError):
     """Raised when the shared budget store is unreachable; nothing was sent."""
 
 
-def _import_redis() -> Any:
+def _import_redis() -> tuple[Any, Any]:
+    """The redis-py asyncio module and its exceptions, imported only when used."""
     try:
         import redis.asyncio as aioredis
+        import redis.exceptions as errors
     except ImportError as exc:  # pragma: no cover - the test extra installs redis
         raise ImportError(
             "RedisLimiter needs the redis client: pip install 'moengage-async[redis]'"
         ) from exc
-    return aioredis
+    return aioredis, errors
 
 
 def _us(seconds: float) -> int:
@@ -145,7 +147,7 @@ class RedisLimiter:
         poll_s: float = 0.05,
         backend_retry_s: float = 5.0,
     ) -> None:
-        aioredis = _import_redis()
+        aioredis, errors = _import_redis()
         if not 0 < bulk_share <= 1:
             raise ValueError("bulk_share must be in (0, 1]")
         if not 0 < local_fraction <= 1:
@@ -178,6 +180,14 @@ class RedisLimiter:
             name: _spec(b, self._lease_us) for name, b in self._budgets.items()
         }
         self._keys: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        self._tails: dict[tuple[tuple[str, ...], Priority], tuple[bytes, ...]] = {}
+        self._no_script: type[Exception] = errors.NoScriptError
+        self._unavailable: tuple[type[Exception], ...] = (
+            errors.ConnectionError,
+            errors.TimeoutError,
+            OSError,
+        )
+        self._redis_error: type[Exception] = errors.RedisError
         self._seen: dict[str, dict[str, tuple[int, int, int, list[int]]]] = {}
         self._local: Limiter | None = None
         self._local_until = -math.inf
@@ -201,9 +211,8 @@ class RedisLimiter:
             )
         keys = [*self._keys_for(workspace, names), self._seq_key(workspace)]
         pid = secrets.token_hex(8)
-        lane = 1 if priority == Priority.BULK else 0
+        tail = self._acquire_args(names, priority)
         ticket = ""
-        args_tail = [self._specs[n][0] for n in names]
         sent = False
         try:
             while True:
@@ -212,17 +221,7 @@ class RedisLimiter:
                     reply = await self._eval(
                         ACQUIRE,
                         keys,
-                        [
-                            self._now_arg(),
-                            pid,
-                            lane,
-                            ticket,
-                            self._lease_us,
-                            self._bulk_share,
-                            self._grace_us,
-                            self._poll_us,
-                            *args_tail,
-                        ],
+                        [self._now_arg(), pid, ticket, *tail],
                     )
                 except BudgetBackendError:
                     sent = False
@@ -377,6 +376,20 @@ class RedisLimiter:
         self._keys[(workspace, names)] = keys
         return keys
 
+    def _acquire_args(
+        self, names: tuple[str, ...], priority: Priority
+    ) -> tuple[bytes, ...]:
+        """The constant tail of the acquire script's arguments, encoded once."""
+        cached = self._tails.get((names, priority))
+        if cached is None:
+            lane = 1 if priority == Priority.BULK else 0
+            parts: list[object] = [lane, self._lease_us, self._bulk_share]
+            parts += [self._grace_us, self._poll_us]
+            parts += [self._specs[n][0] for n in names]
+            cached = tuple(str(p).encode() for p in parts)
+            self._tails[(names, priority)] = cached
+        return cached
+
     def _seq_key(self, workspace: str) -> str:
         return f"{self._prefix}:{{{workspace}}}:tickets"
 
@@ -385,25 +398,21 @@ class RedisLimiter:
 
     async def _eval(self, script: Script, keys: list[str], args: list[Any]) -> Any:
         """EVALSHA, loading the script once when the server does not know it."""
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import NoScriptError, RedisError
-        from redis.exceptions import TimeoutError as RedisTimeoutError
-
         try:
             try:
                 return await self._redis.execute_command(
                     "EVALSHA", script.sha, len(keys), *keys, *args
                 )
-            except NoScriptError:
+            except self._no_script:
                 return await self._redis.execute_command(
                     "EVAL", script.source, len(keys), *keys, *args
                 )
-        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+        except self._unavailable as exc:
             raise BudgetBackendError(
                 f"Redis budget backend unavailable ({type(exc).__name__}: {exc}); "
                 "nothing was sent"
             ) from exc
-        except RedisError as exc:
+        except self._redis_error as exc:
             raise BudgetBackendError(
                 f"Redis budget backend failed the {script.name} script: {exc}"
             ) from exc

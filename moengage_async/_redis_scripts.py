@@ -62,7 +62,7 @@ end
 """
 
 # Budget spec: "quota,concurrency,horizon_us,ttl_ms,limit1,span1_us,limit2,..."
-# ARGV: now | id | priority | ticket | lease_us | bulk_share | grace_us | poll_us
+# ARGV: now | id | ticket | priority | lease_us | bulk_share | grace_us | poll_us
 #       | spec per budget
 # KEYS: 6 per budget, then the workspace's ticket counter.
 # Returns {1, now, stats...} when admitted,
@@ -72,8 +72,8 @@ _ACQUIRE = (
     _PRELUDE
     + """
 local now = clock(ARGV[1])
-local id, prio = ARGV[2], tonumber(ARGV[3])
-local ticket = tonumber(ARGV[4])
+local id, ticket = ARGV[2], tonumber(ARGV[3])
+local prio = tonumber(ARGV[4])
 local lease, share = tonumber(ARGV[5]), tonumber(ARGV[6])
 local grace, poll = tonumber(ARGV[7]), tonumber(ARGV[8])
 local fresh = ticket == nil

@@ -159,7 +159,10 @@ class RedisLimiter:
         if max_request_s <= 0 or jitter_s < 0 or poll_s <= 0 or backend_retry_s < 0:
             raise ValueError("max_request_s and poll_s must be positive")
         if isinstance(redis, str):
-            self._redis: Any = aioredis.Redis.from_url(redis)
+            # Bounded waits: a hung Redis must surface as an error, not a stall.
+            self._redis: Any = aioredis.Redis.from_url(
+                redis, socket_connect_timeout=5.0, socket_timeout=5.0
+            )
             self._owns_redis = True
         else:
             self._redis = redis

@@ -288,6 +288,9 @@ class BaseClient:
                 return response, None
             retry_after = parse_retry_after(response.headers)
             error = error_from_response(response, retry_after=retry_after)
+            if error.request_id is None:
+                # Undocumented bodies (HTML 502, empty) echo nothing: keep ours.
+                error.request_id = request_id
             if isinstance(error, RateLimitError):
                 await self._on_rate_limited(op, error, sent_at, attempt, request_id)
             return None, error

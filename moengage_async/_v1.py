@@ -1,8 +1,14 @@
-"""V1 Campaigns operations (``/core-services/v1``) as typed async methods."""
+"""V1 Campaigns operations (``/core-services/v1``) as typed async methods.
+
+Every method accepts our typed models or a plain mapping (the escape hatch), checks
+its arguments before anything is sent (``PayloadValidationError``), fills in
+``request_id`` (kept identical across retries), and decodes the answer straight
+from bytes with a decoder built once at import.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -12,40 +18,244 @@ from ._constants import MAX_STATUS_BATCH
 from ._core import USE_CLIENT_DEFAULT, BaseClient, check_request_id
 from ._errors import PayloadValidationError
 from ._retry import RetryPolicy
-from .models.v1 import CampaignStatusChangeRequest, StatusAction
+from ._v1_checks import (
+    MAX_PAGE_LIMIT,
+    Payload,
+    check_channel,
+    check_preview,
+    check_test_recipients,
+    coerce_action,
+    validate_campaign_ids,
+    validate_paging,
+    wire_body,
+)
+from .models.v1 import (
+    CampaignCreateResponse,
+    CampaignDetails,
+    CampaignMeta,
+    CampaignMetaRequest,
+    CampaignSearchRequest,
+    CampaignStatusChangeRequest,
+    ChildCampaignsRequest,
+    ChildCampaignsResponse,
+    EmailCampaign,
+    EmailCampaignUpdate,
+    EmailTestRequest,
+    GcgAction,
+    GlobalControlGroupRequest,
+    PreviewRequest,
+    PreviewResponse,
+    PushCampaign,
+    PushCampaignUpdate,
+    PushTestRequest,
+    StatusAction,
+    TestCampaignResponse,
+)
 
-__all__ = ["V1Operations", "coerce_action", "validate_campaign_ids"]
+__all__ = [
+    "MAX_PAGE_LIMIT",
+    "V1Operations",
+    "coerce_action",
+    "validate_campaign_ids",
+    "validate_paging",
+]
 
-
-def coerce_action(action: StatusAction | str) -> StatusAction:
-    """Return the action as the enum; refuse anything but STOP, PAUSE or RESUME."""
-    try:
-        return StatusAction(action.upper() if isinstance(action, str) else action)
-    except (ValueError, AttributeError):
-        raise PayloadValidationError(
-            f"unknown status action {action!r}; expected STOP, PAUSE or RESUME"
-        ) from None
-
-
-def validate_campaign_ids(campaign_ids: Sequence[str], *, maximum: int) -> list[str]:
-    """Return the ids as a list; refuse none, more than ``maximum``, or blanks."""
-    if isinstance(campaign_ids, str):
-        raise PayloadValidationError(
-            "campaign_ids must be a sequence of ids, not a string"
-        )
-    ids = list(campaign_ids)
-    if not 1 <= len(ids) <= maximum:
-        raise PayloadValidationError(
-            f"campaign_ids must hold 1 to {maximum} ids, got {len(ids)}"
-        )
-    for campaign_id in ids:
-        if not isinstance(campaign_id, str) or not campaign_id.strip():
-            raise PayloadValidationError(f"invalid campaign id {campaign_id!r}")
-    return ids
+_decode_created = msgspec.json.Decoder(CampaignCreateResponse).decode
+_decode_search = msgspec.json.Decoder(list[CampaignDetails]).decode
+_decode_meta = msgspec.json.Decoder(list[CampaignMeta]).decode
+_decode_test = msgspec.json.Decoder(TestCampaignResponse).decode
+_decode_preview = msgspec.json.Decoder(PreviewResponse).decode
+_decode_children = msgspec.json.Decoder(ChildCampaignsResponse).decode
 
 
 class V1Operations(BaseClient):
-    """Every operation of ``moengage-campaigns-v1.yml``."""
+    """Every operation of ``moengage-campaigns-v1.yml``.
+
+    Common keyword arguments: ``request_id`` (generated when omitted, identical on
+    every retry), ``timeout`` (per-call deadline in seconds, budget waits
+    included; ``None`` for none), ``retry`` (a ``RetryPolicy`` for this call) and
+    ``priority`` (budget priority).
+    """
+
+    async def create_campaign(
+        self,
+        campaign: Payload,
+        *,
+        request_id: str | None = None,
+        timeout: float | None = USE_CLIENT_DEFAULT,
+        retry: RetryPolicy | None = None,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> str:
+        """Create a Push or Email campaign and return its id.
+
+        ``request_id`` is MoEngage's dedup key for creation: reuse it only to retry
+        a failed creation (the client does so itself on 429/5xx).
+
+        Args:
+            campaign: a ``v1.PushCampaign``/``v1.EmailCampaign`` or a mapping.
+
+        Raises:
+            PayloadValidationError: wrong model type or a blank/conflicting
+                ``request_id``; nothing is sent.
+        """
+        body, rid = wire_body(
+            campaign, request_id, (PushCampaign, EmailCampaign), "create_campaign"
+        )
+        check_channel(body, "create_campaign")
+        response = await self._call(
+            "v1.create_campaign",
+            body=body,
+            request_id=rid,
+            timeout=timeout,
+            retry=retry,
+            priority=priority,
+        )
+        return _decode_created(response.body).campaign_id
+
+    async def update_campaign(
+        self,
+        campaign_id: str,
+        update: Payload,
+        *,
+        request_id: str | None = None,
+        timeout: float | None = USE_CLIENT_DEFAULT,
+        retry: RetryPolicy | None = None,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> None:
+        """Update an API-created campaign (204); each component sent replaces it.
+
+        Args:
+            update: a ``v1.PushCampaignUpdate``/``v1.EmailCampaignUpdate`` or a
+                mapping; ``updated_by`` is required by MoEngage.
+        """
+        body, rid = wire_body(
+            update,
+            request_id,
+            (PushCampaignUpdate, EmailCampaignUpdate),
+            "update_campaign",
+        )
+        updated_by = body.get("updated_by")
+        if not isinstance(updated_by, str) or not updated_by.strip():
+            raise PayloadValidationError("update_campaign needs updated_by (an email)")
+        await self._call(
+            "v1.update_campaign",
+            body=body,
+            path_params={"campaign_id": campaign_id},
+            request_id=rid,
+            timeout=timeout,
+            retry=retry,
+            priority=priority,
+        )
+
+    async def search_campaigns(
+        self,
+        search: CampaignSearchRequest | Mapping[str, Any],
+        *,
+        request_id: str | None = None,
+        timeout: float | None = USE_CLIENT_DEFAULT,
+        retry: RetryPolicy | None = None,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> list[CampaignDetails]:
+        """Return one page of campaigns with their full configuration.
+
+        Raises:
+            PayloadValidationError: ``limit`` outside 1 to 15 or ``page`` below 1.
+        """
+        body, rid = wire_body(
+            search, request_id, (CampaignSearchRequest,), "search_campaigns"
+        )
+        validate_paging(body.get("limit"), body.get("page"))
+        response = await self._call(
+            "v1.search_campaigns",
+            body=body,
+            request_id=rid,
+            timeout=timeout,
+            retry=retry,
+            priority=priority,
+        )
+        return _decode_search(response.body)
+
+    async def test_campaign(
+        self,
+        test: Payload,
+        *,
+        request_id: str | None = None,
+        timeout: float | None = USE_CLIENT_DEFAULT,
+        retry: RetryPolicy | None = None,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> TestCampaignResponse:
+        """Send inline content to at most 10 test recipients.
+
+        Raises:
+            PayloadValidationError: no recipients or more than 10 (enforced for
+                both channels, API.md §9 C10).
+        """
+        body, rid = wire_body(
+            test, request_id, (PushTestRequest, EmailTestRequest), "test_campaign"
+        )
+        check_channel(body, "test_campaign")
+        check_test_recipients(body)
+        response = await self._call(
+            "v1.test_campaign",
+            body=body,
+            request_id=rid,
+            timeout=timeout,
+            retry=retry,
+            priority=priority,
+        )
+        return _decode_test(response.body)
+
+    async def personalized_preview(
+        self,
+        preview: PreviewRequest | Mapping[str, Any],
+        *,
+        request_id: str | None = None,
+        timeout: float | None = USE_CLIENT_DEFAULT,
+        retry: RetryPolicy | None = None,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> PreviewResponse:
+        """Render personalised content for one user without sending anything."""
+        body, rid = wire_body(
+            preview, request_id, (PreviewRequest,), "personalized_preview"
+        )
+        check_preview(body)
+        response = await self._call(
+            "v1.personalized_preview",
+            body=body,
+            request_id=rid,
+            timeout=timeout,
+            retry=retry,
+            priority=priority,
+        )
+        return _decode_preview(response.body)
+
+    async def campaign_meta(
+        self,
+        query: CampaignMetaRequest | Mapping[str, Any],
+        *,
+        request_id: str | None = None,
+        timeout: float | None = USE_CLIENT_DEFAULT,
+        retry: RetryPolicy | None = None,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> list[CampaignMeta]:
+        """Return one page of lightweight campaign metadata with reachability.
+
+        Raises:
+            PayloadValidationError: ``limit`` outside 1 to 15 or ``page`` below 1.
+        """
+        body, rid = wire_body(
+            query, request_id, (CampaignMetaRequest,), "campaign_meta"
+        )
+        validate_paging(body.get("limit"), body.get("page"))
+        response = await self._call(
+            "v1.campaign_meta",
+            body=body,
+            request_id=rid,
+            timeout=timeout,
+            retry=retry,
+            priority=priority,
+        )
+        return _decode_meta(response.body)
 
     async def change_status(
         self,
@@ -63,43 +273,88 @@ class V1Operations(BaseClient):
             PayloadValidationError: no ids, more than 10, a blank id, or an unknown
                 action; nothing is sent.
         """
+        rid = check_request_id(request_id)
         body = CampaignStatusChangeRequest(
-            request_id=check_request_id(request_id),
+            request_id=rid,
             action=coerce_action(action),
             campaign_ids=validate_campaign_ids(campaign_ids, maximum=MAX_STATUS_BATCH),
         )
         await self._call(
             "v1.change_status",
             body=body,
-            request_id=body.request_id,
+            request_id=rid,
             timeout=timeout,
             retry=retry,
             priority=priority,
         )
 
-    async def create_campaign(
+    async def child_campaigns(
         self,
-        campaign: msgspec.Struct | dict[str, Any],
+        parent_campaign_id: str,
+        *,
+        limit: int = MAX_PAGE_LIMIT,
+        page: int = 1,
+        request_id: str | None = None,
+        timeout: float | None = USE_CLIENT_DEFAULT,
+        retry: RetryPolicy | None = None,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> ChildCampaignsResponse:
+        """Return one page of executions of a Periodic or Business-Event parent.
+
+        Raises:
+            PayloadValidationError: blank parent id, ``limit`` outside 1 to 15, or
+                ``page`` below 1.
+        """
+        validate_paging(limit, page)
+        rid = check_request_id(request_id)
+        body = ChildCampaignsRequest(request_id=rid, limit=limit, page=page)
+        response = await self._call(
+            "v1.child_campaigns",
+            body=body,
+            path_params={"parent_campaign_id": parent_campaign_id},
+            request_id=rid,
+            timeout=timeout,
+            retry=retry,
+            priority=priority,
+        )
+        return _decode_children(response.body)
+
+    async def update_global_control_group(
+        self,
+        file_url: str,
+        action_type: GcgAction | str,
+        updated_by: str,
         *,
         request_id: str | None = None,
         timeout: float | None = USE_CLIENT_DEFAULT,
         retry: RetryPolicy | None = None,
         priority: Priority = Priority.INTERACTIVE,
-    ) -> str:
-        """Create a Push or Email campaign; return its id. PLACEHOLDER signature."""
+    ) -> None:
+        """Add or remove the users listed in a public CSV (204; result is emailed).
+
+        Raises:
+            PayloadValidationError: unknown action, or a blank URL or email.
+        """
+        try:
+            action = GcgAction(
+                action_type.lower() if isinstance(action_type, str) else action_type
+            )
+        except ValueError:
+            raise PayloadValidationError(
+                f"unknown action_type {action_type!r}; expected add or remove"
+            ) from None
+        for name, value in (("file_url", file_url), ("updated_by", updated_by)):
+            if not isinstance(value, str) or not value.strip():
+                raise PayloadValidationError(f"{name} must be a non-blank string")
         rid = check_request_id(request_id)
-        body: Any = (
-            dict(campaign)
-            if isinstance(campaign, dict)
-            else msgspec.to_builtins(campaign)
+        body = GlobalControlGroupRequest(
+            request_id=rid, file_url=file_url, action_type=action, updated_by=updated_by
         )
-        body["request_id"] = rid
-        response = await self._call(
-            "v1.create_campaign",
+        await self._call(
+            "v1.update_global_control_group",
             body=body,
             request_id=rid,
             timeout=timeout,
             retry=retry,
             priority=priority,
         )
-        return str(msgspec.json.decode(response.body)["campaign_id"])

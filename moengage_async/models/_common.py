@@ -1,21 +1,162 @@
-"""Shared model base and the closed sets common to V1 and V5."""
+"""Shapes and closed sets that are identical in V1 and V5, plus the wire helpers.
+
+``models.v1`` and ``models.v5`` build on these and never import each other. Where the
+generations differ (variation metrics, iOS interruption levels, audience limits, test
+metadata, search filters) each version keeps its own struct.
+
+Deep enum-like fields (template types, click actions, granularities...) are typed
+``str``: the specs spell them inconsistently (``manual`` vs ``MANUAL``, ``Custom``),
+responses echo values outside the documented sets, and a typo is caught by the
+server (or the sandbox) anyway. The shared enums are offered for them as constants:
+``SchedulingType.ASAP`` is a ``str`` and encodes as ``"ASAP"``.
+
+This module gathers ``_base`` (model base, enums, ``to_wire``, ``parse_enum``),
+``_shapes`` (audience, triggers, schedule, goals) and ``_content`` (push and email
+content) so the version modules and users have one import point.
+"""
 
 from __future__ import annotations
 
-import enum
+from ._base import (
+    UNSET,
+    CampaignDeliveryType,
+    Channel,
+    ContentType,
+    Model,
+    Platform,
+    SchedulingType,
+    StatusAction,
+    UnsetType,
+    parse_enum,
+    to_wire,
+)
+from ._content import (
+    AndroidAdvanced,
+    AndroidBasicDetails,
+    AndroidButton,
+    AndroidPushContent,
+    AndroidTemplateBackup,
+    AndroidTimer,
+    CarouselContent,
+    CarouselSlide,
+    EmailAttachment,
+    EmailContentBase,
+    IosAdvanced,
+    IosBasicDetails,
+    IosButton,
+    IosCarouselContent,
+    IosPushContent,
+    IosTemplateBackup,
+    PushContent,
+    WebAdvanced,
+    WebBasicDetails,
+    WebButton,
+    WebPushContent,
+)
+from ._shapes import (
+    ActionExecution,
+    ActionFilter,
+    AndroidPlatformDetails,
+    AndroidPriority,
+    BtsDetails,
+    Connector,
+    ControlGroupDetails,
+    ConversionGoalDetails,
+    CustomSegmentFilter,
+    DateRange,
+    EmailDeliveryControls,
+    EmailTriggerCondition,
+    ExpirationSettings,
+    Filter,
+    FilterGroup,
+    Geofence,
+    Goal,
+    GoalEventAttribute,
+    IntelligentDelayOptimization,
+    IosPlatformDetails,
+    KeyValuePair,
+    MonthlyWeekRepeat,
+    PeriodicDetails,
+    PersonalizationDetails,
+    PlatformSpecificDetails,
+    PushBasicDetails,
+    PushDeliveryControls,
+    PushTriggerCondition,
+    ReachabilityDetails,
+    SchedulingDetailsBase,
+    SegmentationDetails,
+    TestResult,
+    UserAttributeFilter,
+    UserTimezoneDetails,
+    UtmParams,
+)
 
-import msgspec
-
-__all__ = ["Model", "StatusAction"]
-
-
-class Model(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
-    """Base of every wire model: keyword-only, optional fields left out when unset."""
-
-
-class StatusAction(str, enum.Enum):
-    """The status transitions MoEngage accepts (publish is separate, V5 only)."""
-
-    STOP = "STOP"
-    PAUSE = "PAUSE"
-    RESUME = "RESUME"
+__all__ = [
+    "ActionExecution",
+    "ActionFilter",
+    "AndroidAdvanced",
+    "AndroidBasicDetails",
+    "AndroidButton",
+    "AndroidPlatformDetails",
+    "AndroidPriority",
+    "AndroidPushContent",
+    "AndroidTemplateBackup",
+    "AndroidTimer",
+    "BtsDetails",
+    "CampaignDeliveryType",
+    "CarouselContent",
+    "CarouselSlide",
+    "Channel",
+    "Connector",
+    "ContentType",
+    "ControlGroupDetails",
+    "ConversionGoalDetails",
+    "CustomSegmentFilter",
+    "DateRange",
+    "EmailAttachment",
+    "EmailContentBase",
+    "EmailDeliveryControls",
+    "EmailTriggerCondition",
+    "ExpirationSettings",
+    "Filter",
+    "FilterGroup",
+    "Geofence",
+    "Goal",
+    "GoalEventAttribute",
+    "IntelligentDelayOptimization",
+    "IosAdvanced",
+    "IosBasicDetails",
+    "IosButton",
+    "IosCarouselContent",
+    "IosPlatformDetails",
+    "IosPushContent",
+    "IosTemplateBackup",
+    "KeyValuePair",
+    "Model",
+    "MonthlyWeekRepeat",
+    "PeriodicDetails",
+    "PersonalizationDetails",
+    "Platform",
+    "PlatformSpecificDetails",
+    "PushBasicDetails",
+    "PushContent",
+    "PushDeliveryControls",
+    "PushTriggerCondition",
+    "ReachabilityDetails",
+    "SchedulingDetailsBase",
+    "SchedulingType",
+    "SegmentationDetails",
+    "StatusAction",
+    "TestResult",
+    "UNSET",
+    "UnsetType",
+    "UserAttributeFilter",
+    "UserTimezoneDetails",
+    "UtmParams",
+    "WebAdvanced",
+    "WebBasicDetails",
+    "WebButton",
+    "WebPushContent",
+    "parse_enum",
+    "to_wire",
+]

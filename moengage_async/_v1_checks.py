@@ -1,0 +1,133 @@
+"""Argument checks for the V1 operations: bad input fails before anything is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+from ._constants import MAX_TEST_RECIPIENTS
+from ._core import check_request_id
+from ._errors import PayloadValidationError
+from .models._common import to_wire
+from .models.v1 import StatusAction
+
+__all__ = [
+    "MAX_PAGE_LIMIT",
+    "Payload",
+    "check_channel",
+    "check_preview",
+    "check_test_recipients",
+    "coerce_action",
+    "validate_campaign_ids",
+    "validate_paging",
+    "wire_body",
+]
+
+#: ``limit`` of search, meta and executions: 1 to 15 rows per page.
+MAX_PAGE_LIMIT = 15
+
+#: What every V1 method accepts: one of our models, or a plain mapping.
+Payload = msgspec.Struct | Mapping[str, Any]
+
+
+def coerce_action(action: StatusAction | str) -> StatusAction:
+    """Return the action as the enum; refuse anything but STOP, PAUSE or RESUME."""
+    try:
+        return StatusAction(action.upper() if isinstance(action, str) else action)
+    except (ValueError, AttributeError):
+        raise PayloadValidationError(
+            f"unknown status action {action!r}; expected STOP, PAUSE or RESUME"
+        ) from None
+
+
+def validate_campaign_ids(campaign_ids: Sequence[str], *, maximum: int) -> list[str]:
+    """Return the ids as a list; refuse none, more than ``maximum``, or blanks."""
+    if isinstance(campaign_ids, str):
+        raise PayloadValidationError(
+            "campaign_ids must be a sequence of ids, not a string"
+        )
+    ids = list(campaign_ids)
+    if not 1 <= len(ids) <= maximum:
+        raise PayloadValidationError(
+            f"campaign_ids must hold 1 to {maximum} ids, got {len(ids)}"
+        )
+    for campaign_id in ids:
+        if not isinstance(campaign_id, str) or not campaign_id.strip():
+            raise PayloadValidationError(f"invalid campaign id {campaign_id!r}")
+    return ids
+
+
+def validate_paging(limit: Any, page: Any) -> None:
+    """Refuse a ``limit`` outside 1 to 15 or a ``page`` below 1."""
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise PayloadValidationError(f"limit must be an int, got {limit!r}")
+    if not 1 <= limit <= MAX_PAGE_LIMIT:
+        raise PayloadValidationError(
+            f"limit must be 1 to {MAX_PAGE_LIMIT}, got {limit}"
+        )
+    if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+        raise PayloadValidationError(f"page must be an int >= 1, got {page!r}")
+
+
+def wire_body(
+    payload: Payload, request_id: str | None, allowed: tuple[type, ...], what: str
+) -> tuple[dict[str, Any], str]:
+    """Return the wire body and its request id; refuse a wrong model or id."""
+    if isinstance(payload, msgspec.Struct) and not isinstance(payload, allowed):
+        names = " or ".join(cls.__name__ for cls in allowed)
+        raise PayloadValidationError(
+            f"{what} expects {names} or a mapping, got {type(payload).__name__}"
+        )
+    if not isinstance(payload, (msgspec.Struct, Mapping)):
+        raise PayloadValidationError(
+            f"{what} expects a model or a mapping, got {type(payload).__name__}"
+        )
+    body = to_wire(payload)
+    embedded = body.get("request_id")
+    if embedded is not None and request_id is not None and embedded != request_id:
+        raise PayloadValidationError(
+            "request_id given twice with different values (payload and argument)"
+        )
+    rid = check_request_id(request_id if request_id is not None else embedded)
+    body["request_id"] = rid
+    return body, rid
+
+
+def check_channel(body: Mapping[str, Any], what: str) -> None:
+    """Refuse a body whose ``channel`` is not PUSH or EMAIL (the spec's tag)."""
+    if body.get("channel") not in ("PUSH", "EMAIL"):
+        raise PayloadValidationError(
+            f"{what} needs channel PUSH or EMAIL, got {body.get('channel')!r}"
+        )
+
+
+def check_test_recipients(body: Mapping[str, Any]) -> None:
+    """Refuse a test send to no one or to more than 10 recipients (API.md C10)."""
+    meta = body.get("test_campaign_meta")
+    values = meta.get("identifier_values") if isinstance(meta, Mapping) else None
+    count = len(values) if isinstance(values, list) else 0
+    if not 1 <= count <= MAX_TEST_RECIPIENTS:
+        raise PayloadValidationError(
+            "test_campaign_meta.identifier_values must hold 1 to "
+            f"{MAX_TEST_RECIPIENTS} recipients, got {count}"
+        )
+
+
+def check_preview(body: Mapping[str, Any]) -> None:
+    """Refuse a preview without content, or with event attributes but no event."""
+    content = body.get("personalization_content")
+    if not isinstance(content, Mapping) or not (
+        content.get("payload") or content.get("custom_template_data")
+    ):
+        raise PayloadValidationError(
+            "personalization_content needs a payload or custom_template_data"
+        )
+    details = body.get("personalization_details")
+    if not isinstance(details, Mapping) or not details.get("channel"):
+        raise PayloadValidationError("personalization_details.channel is required")
+    if details.get("event_attributes") and not details.get("event_name"):
+        raise PayloadValidationError(
+            "personalization_details.event_name is required with event_attributes"
+        )

@@ -63,11 +63,8 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Budget",
-<<<<<<< HEAD
     "BudgetBackendError",
-=======
     "BulkCreateReport",
->>>>>>> main
     "Clock",
     "ConflictError",
     "ConnectError",

@@ -143,8 +143,11 @@ async def _spend(args: argparse.Namespace) -> None:
                 await pause(ids.pop())
 
         _say("ready")
-        if args.wait_go:
-            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        if args.wait_go:  # the parent sends a wall-clock start time
+            line = await asyncio.get_running_loop().run_in_executor(
+                None, sys.stdin.readline
+            )
+            await asyncio.sleep(max(0.0, float(line) - time.time()))
         await asyncio.gather(*(one() for _ in range(args.tasks)))
     await limiter.aclose()
     await session.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import signal
 import subprocess
+import time
 
 import anyio
 import pytest
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.redis
 
 WORKERS = 4
 PER_WORKER = 25
-LIMIT, SPAN = 20, 1.0
+LIMIT, SPAN = 20, 3.0
 
 
 async def test_four_processes_share_one_budget_exactly(
@@ -28,7 +29,9 @@ async def test_four_processes_share_one_budget_exactly(
     """Four processes on one budget: no 429, and within 3% of the fastest schedule."""
     budget = f"{LIMIT}/{SPAN}"
     async with Sandbox(
-        budgets=f"status={budget}", faults="latency=0.001,jitter=0.002"
+        budgets=f"status={budget}",
+        faults="latency=0.001,jitter=0.002",
+        validate=False,  # schema checks are not under test here; they cost CPU
     ) as sandbox:
         ids = sandbox.seed_campaigns(WORKERS * PER_WORKER, status="ACTIVE")
         sandbox.add_workspace("WARM_WS", sandbox.api_key)
@@ -59,9 +62,10 @@ async def test_four_processes_share_one_budget_exactly(
                 assert proc.stdout is not None
                 outputs.append((await proc.stdout.receive()).decode())
                 assert outputs[-1].startswith("ready"), outputs[-1]
+            start_at = f"{time.time() + 0.2}\n".encode()  # all at once, not in turn
             for proc in procs:
                 assert proc.stdin is not None
-                await proc.stdin.send(b"go\n")
+                await proc.stdin.send(start_at)
             for i, proc in enumerate(procs):
                 assert proc.stdout is not None
                 outputs[i] += b"".join([c async for c in proc.stdout]).decode()

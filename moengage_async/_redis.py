@@ -129,6 +129,8 @@ class RedisLimiter:
             success reservation or a concurrency cap).
         backend_retry_s: while falling back to local, how long until Redis is
             tried again.
+        op_timeout_s: how long one Redis call may take before Redis counts as
+            unavailable (a hung server must not stall every caller).
     """
 
     def __init__(
@@ -146,6 +148,7 @@ class RedisLimiter:
         jitter_s: float = 0.002,
         poll_s: float = 0.05,
         backend_retry_s: float = 5.0,
+        op_timeout_s: float = 5.0,
     ) -> None:
         aioredis, errors = _import_redis()
         if not 0 < bulk_share <= 1:
@@ -156,12 +159,13 @@ class RedisLimiter:
             raise ValueError("on_unavailable must be 'fail' or 'local'")
         if not key_prefix or "{" in key_prefix or "}" in key_prefix:
             raise ValueError("key_prefix must be non-empty and free of braces")
-        if max_request_s <= 0 or jitter_s < 0 or poll_s <= 0 or backend_retry_s < 0:
-            raise ValueError("max_request_s and poll_s must be positive")
+        if min(max_request_s, poll_s, op_timeout_s) <= 0:
+            raise ValueError("max_request_s, poll_s and op_timeout_s must be positive")
+        if jitter_s < 0 or backend_retry_s < 0:
+            raise ValueError("jitter_s and backend_retry_s must not be negative")
         if isinstance(redis, str):
-            # Bounded waits: a hung Redis must surface as an error, not a stall.
             self._redis: Any = aioredis.Redis.from_url(
-                redis, socket_connect_timeout=5.0, socket_timeout=5.0
+                redis, socket_connect_timeout=op_timeout_s
             )
             self._owns_redis = True
         else:
@@ -179,6 +183,7 @@ class RedisLimiter:
         self._poll_us = _us(poll_s)
         self._grace_us = _us(max(0.5, 4 * poll_s))
         self._backend_retry_s = backend_retry_s
+        self._op_timeout_s = op_timeout_s
         self._specs = {
             name: _spec(b, self._lease_us) for name, b in self._budgets.items()
         }
@@ -188,7 +193,7 @@ class RedisLimiter:
         self._unavailable: tuple[type[Exception], ...] = (
             errors.ConnectionError,
             errors.TimeoutError,
-            OSError,
+            OSError,  # TimeoutError (our own deadline) is an OSError too
         )
         self._redis_error: type[Exception] = errors.RedisError
         self._seen: dict[str, dict[str, tuple[int, int, int, list[int]]]] = {}
@@ -233,12 +238,13 @@ class RedisLimiter:
                             workspace, names, priority, deadline
                         )
                     raise
+                reply = [int(x) for x in reply.split()]
                 if reply[0] == 1:
-                    self._remember(workspace, names, [int(x) for x in reply[2:]])
+                    self._remember(workspace, names, reply[2:])
                     return _RedisPermit(self, workspace, names, pid)
-                self._remember(workspace, names, [int(x) for x in reply[5:]])
-                ticket = str(int(reply[2]))
-                lower, wait = int(reply[3]) / _US, int(reply[4]) / _US
+                self._remember(workspace, names, reply[5:])
+                ticket = str(reply[2])
+                lower, wait = reply[3] / _US, reply[4] / _US
                 now = self._clock.now()
                 if deadline is not None and (now + lower > deadline or now >= deadline):
                     raise RateLimitError(
@@ -402,14 +408,16 @@ class RedisLimiter:
     async def _eval(self, script: Script, keys: list[str], args: list[Any]) -> Any:
         """EVALSHA, loading the script once when the server does not know it."""
         try:
-            try:
-                return await self._redis.execute_command(
-                    "EVALSHA", script.sha, len(keys), *keys, *args
-                )
-            except self._no_script:
-                return await self._redis.execute_command(
-                    "EVAL", script.source, len(keys), *keys, *args
-                )
+            # One timer per call: far cheaper than redis-py's per-read timeout.
+            with anyio.fail_after(self._op_timeout_s):
+                try:
+                    return await self._redis.execute_command(
+                        "EVALSHA", script.sha, len(keys), *keys, *args
+                    )
+                except self._no_script:
+                    return await self._redis.execute_command(
+                        "EVAL", script.source, len(keys), *keys, *args
+                    )
         except self._unavailable as exc:
             raise BudgetBackendError(
                 f"Redis budget backend unavailable ({type(exc).__name__}: {exc}); "

@@ -65,8 +65,9 @@ end
 # ARGV: now | id | ticket | priority | lease_us | bulk_share | grace_us | poll_us
 #       | spec per budget
 # KEYS: 6 per budget, then the workspace's ticket counter.
-# Returns {1, now, stats...} when admitted,
-#         {0, now, ticket, lower_bound_us, sleep_us, stats...} otherwise;
+# Returns one space-separated string (cheaper to parse than an array):
+# "1 now stats..." when admitted,
+# "0 now ticket lower_bound_us sleep_us stats..." otherwise;
 # stats per budget: in_flight, queued, blocked_us, then used per window.
 _ACQUIRE = (
     _PRELUDE
@@ -95,14 +96,17 @@ for i = 1, #ARGV - 8 do
     extend(stamps, b[4])
   end
   redis.call('ZREMRANGEBYSCORE', stamps, '-inf', s(now - horizon))
-  local gone = redis.call('ZRANGEBYSCORE', ql, '-inf', '(' .. s(now))
-  if #gone > 0 then
-    redis.call('ZREM', q0, unpack(gone))
-    redis.call('ZREM', q1, unpack(gone))
-    redis.call('ZREM', ql, unpack(gone))
-  end
   local f = redis.call('ZCARD', flight)
   local n0, n1 = redis.call('ZCARD', q0), redis.call('ZCARD', q1)
+  if n0 + n1 > 0 then
+    local gone = redis.call('ZRANGEBYSCORE', ql, '-inf', '(' .. s(now))
+    if #gone > 0 then
+      redis.call('ZREM', q0, unpack(gone))
+      redis.call('ZREM', q1, unpack(gone))
+      redis.call('ZREM', ql, unpack(gone))
+      n0, n1 = redis.call('ZCARD', q0), redis.call('ZCARD', q1)
+    end
+  end
   local ahead
   if prio == 0 then
     ahead = fresh and n0 or redis.call('ZCOUNT', q0, '-inf', '(' .. s(ticket))
@@ -165,9 +169,9 @@ if sleep <= 0 then
       redis.call('ZREM', KEYS[k + 6], id)
     end
   end
-  local out = {1, now}
-  for j = 1, #stats do out[#out + 1] = stats[j] end
-  return out
+  local out = {1, s(now)}
+  for j = 1, #stats do out[#out + 1] = s(stats[j]) end
+  return table.concat(out, ' ')
 end
 local ttl = math.floor((sleep + grace) / 1000) + 1000
 if fresh then
@@ -183,9 +187,9 @@ for i = 1, #specs do
   extend(q, ttl)
   extend(KEYS[k + 6], ttl)
 end
-local out = {0, now, ticket, firm, sleep}
-for j = 1, #stats do out[#out + 1] = stats[j] end
-return out
+local out = {0, s(now), s(ticket), s(firm), s(sleep)}
+for j = 1, #stats do out[#out + 1] = s(stats[j]) end
+return table.concat(out, ' ')
 """
 )
 

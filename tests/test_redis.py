@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 
 import anyio
+import anyio.abc
 import pytest
 import redis.asyncio as aioredis
 
@@ -310,6 +311,28 @@ async def test_unreachable_redis_fails_closed(redis_prefix: str) -> None:
     with pytest.raises(BudgetBackendError, match="unavailable"):
         await limiter.acquire("ws", ["status"])
     await limiter.aclose()
+
+
+async def test_hung_redis_fails_closed_after_the_op_timeout(redis_prefix: str) -> None:
+    """A server that accepts but never answers is unavailable, not a stall."""
+
+    async def silent(stream: anyio.abc.SocketStream) -> None:
+        async with stream:
+            with anyio.move_on_after(5):
+                async for _ in stream:
+                    pass
+
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    async with listener, anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, silent)
+        limiter = RedisLimiter(
+            f"redis://127.0.0.1:{port}/0", key_prefix=redis_prefix, op_timeout_s=0.05
+        )
+        with pytest.raises(BudgetBackendError, match="unavailable"):
+            await limiter.acquire("ws", ["status"])
+        await limiter.aclose()
+        tg.cancel_scope.cancel()
 
 
 async def test_unreachable_redis_can_fall_back_to_a_local_fraction(

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 
-from ._budget_spec import Budget, BudgetOverrides, Priority, Window, resolve_budgets
+from ._budget_spec import (
+    Budget,
+    BudgetOverrides,
+    Priority,
+    Window,
+    budgets_from_env,
+    resolve_budgets,
+)
 from ._clock import Clock, MonotonicClock
 from ._errors import MoEngageError, RateLimitError
 from ._limiter import Limiter, Permit, WindowUsage
@@ -355,6 +362,11 @@ class RedisLimiter:
         if self._owns_redis:
             await self._redis.aclose()
 
+    @property
+    def bulk_share(self) -> float:
+        """The fraction of each window bulk callers may fill."""
+        return self._bulk_share
+
     def __repr__(self) -> str:
         return (
             f"RedisLimiter(key_prefix={self._prefix!r}, "
@@ -521,7 +533,7 @@ def limiter_from_env(
 
     Args:
         url: an explicit URL (the CLI's ``--redis-url``); wins over the environment.
-        budgets: budget overrides for the limiter.
+        budgets: budget overrides for the limiter (default: ``MOENGAGE_BUDGETS``).
         env: the environment to read (defaults to ``os.environ``).
         **options: further ``RedisLimiter`` keyword arguments.
 
@@ -532,4 +544,6 @@ def limiter_from_env(
     chosen = url or environ.get("MOENGAGE_REDIS_URL", "").strip() or None
     if chosen is None:
         return None
+    if budgets is None:
+        return RedisLimiter(chosen, budgets=budgets_from_env(environ), **options)
     return RedisLimiter(chosen, budgets=budgets, **options)

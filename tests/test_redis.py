@@ -380,3 +380,11 @@ async def test_limiter_from_env(
     kwargs = limiter._redis.connection_pool.connection_kwargs
     assert kwargs["host"] == ("flag" if expected == "flag" else "h")
     await limiter.aclose()
+
+
+def test_limiter_from_env_reads_budget_overrides() -> None:
+    """MOENGAGE_BUDGETS applies to the Redis limiter as to the in-memory one."""
+    env = {"MOENGAGE_REDIS_URL": "redis://h/0", "MOENGAGE_BUDGETS": "status=3/1"}
+    limiter = limiter_from_env(env=env)
+    assert limiter is not None
+    assert limiter._budgets["status"].windows == ((3, 1.0),)

@@ -189,6 +189,8 @@ class RedisLimiter:
         self._jitter_s = jitter_s
         self._poll_us = _us(poll_s)
         self._grace_us = _us(max(0.5, 4 * poll_s))
+        # A waiter later than this (beyond its jitter) lets the next one in.
+        self._tolerance_us = _us(jitter_s + 0.002)
         self._backend_retry_s = backend_retry_s
         self._op_timeout_s = op_timeout_s
         self._specs = {
@@ -405,7 +407,7 @@ class RedisLimiter:
         if cached is None:
             lane = 1 if priority == Priority.BULK else 0
             parts: list[object] = [lane, self._lease_us, self._bulk_share]
-            parts += [self._grace_us, self._poll_us]
+            parts += [self._grace_us, self._poll_us, self._tolerance_us]
             parts += [self._specs[n][0] for n in names]
             cached = tuple(str(p).encode() for p in parts)
             self._tails[(names, priority)] = cached

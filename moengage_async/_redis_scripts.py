@@ -63,7 +63,7 @@ end
 
 # Budget spec: "quota,concurrency,horizon_us,ttl_ms,limit1,span1_us,limit2,..."
 # ARGV: now | id | ticket | priority | lease_us | bulk_share | grace_us | poll_us
-#       | spec per budget
+#       | tolerance_us | spec per budget
 # KEYS: 6 per budget, then the workspace's ticket counter.
 # Returns one space-separated string (cheaper to parse than an array):
 # "1 now stats..." when admitted,
@@ -76,13 +76,31 @@ local now = clock(ARGV[1])
 local id, ticket = ARGV[2], tonumber(ARGV[3])
 local prio = tonumber(ARGV[4])
 local lease, share = tonumber(ARGV[5]), tonumber(ARGV[6])
-local grace, poll = tonumber(ARGV[7]), tonumber(ARGV[8])
+local grace, poll, tol = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+-- Waiters ahead that are overdue by more than ``tol`` (a stalled process) do not
+-- hold back the ones behind: they keep their ticket, not an idle slot.
+local function live(q, ql, upto)
+  local ids
+  if upto then
+    ids = redis.call('ZRANGEBYSCORE', q, '-inf', '(' .. s(upto))
+  else
+    ids = redis.call('ZRANGE', q, 0, -1)
+  end
+  if #ids == 0 then return 0 end
+  local leases = redis.call('ZMSCORE', ql, unpack(ids))
+  local c = 0
+  for j = 1, #leases do
+    local l = tonumber(leases[j])
+    if l and l - grace + tol > now then c = c + 1 end
+  end
+  return c
+end
 local fresh = ticket == nil
 if fresh then ticket = 0 end
 local firm, sleep = 0, 0
 local stats, specs = {}, {}
-for i = 1, #ARGV - 8 do
-  local b = spec(ARGV[8 + i])
+for i = 1, #ARGV - 9 do
+  local b = spec(ARGV[9 + i])
   specs[i] = b
   local k = (i - 1) * 6
   local stamps, flight, gate = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
@@ -107,12 +125,13 @@ for i = 1, #ARGV - 8 do
       n0, n1 = redis.call('ZCARD', q0), redis.call('ZCARD', q1)
     end
   end
-  local ahead
-  if prio == 0 then
-    ahead = fresh and n0 or redis.call('ZCOUNT', q0, '-inf', '(' .. s(ticket))
-  else
-    ahead = n0 + (fresh and n1 or redis.call('ZCOUNT', q1, '-inf', '(' .. s(ticket)))
+  local ahead = 0
+  local upto = nil
+  if not fresh then upto = ticket end
+  if n0 > 0 then
+    if prio == 0 then ahead = live(q0, ql, upto) else ahead = live(q0, ql, nil) end
   end
+  if prio == 1 and n1 > 0 then ahead = ahead + live(q1, ql, upto) end
   local blocked = tonumber(redis.call('GET', gate) or '0') - now
   if blocked > 0 then
     firm = math.max(firm, blocked)

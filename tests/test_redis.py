@@ -285,6 +285,23 @@ async def test_newcomer_does_not_jump_the_queue(make: Make, clock: FakeClock) ->
         tg.cancel_scope.cancel()
 
 
+async def test_stalled_waiter_does_not_idle_a_free_slot(
+    make: Make, clock: FakeClock
+) -> None:
+    """A waiter overdue past its wake-up (a stalled process) lets the next one in."""
+    stalled_clock = FakeClock(1000.0)  # never advanced: its owner is stuck
+    stalled, second = make("status=1/1", clock=stalled_clock), make("status=1/1")
+    await (await second.acquire("ws", ["status"])).complete(success=True)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(stalled.acquire, "ws", ["status"])
+        await wait_queued(second, 1)
+        clock.advance(1.001)  # free, and the stalled waiter is only just due
+        await refused_at(second, ["status"])
+        clock.advance(0.01)  # now it is overdue beyond jitter and tolerance
+        await second.acquire("ws", ["status"], deadline=clock.now())
+        tg.cancel_scope.cancel()
+
+
 async def test_survives_a_script_cache_flush(
     make: Make, client: aioredis.Redis
 ) -> None:

@@ -20,7 +20,10 @@ pytestmark = pytest.mark.redis
 
 WORKERS = 4
 PER_WORKER = 25
-LIMIT, SPAN = 20, 3.0
+# Each cycle costs one send-to-completion latency (slots are stamped on completion)
+# plus a wake-up; on a loaded 2-core box that is ~50 ms, so windows of seconds keep
+# the schedule within 3% of the theoretical minimum.
+LIMIT, SPAN = 20, 4.0
 
 
 async def test_four_processes_share_one_budget_exactly(

@@ -21,14 +21,25 @@ from ._budget_spec import (
     Budget,
     BudgetOverrides,
     Priority,
-    Window,
     budgets_from_env,
-    resolve_budgets,
 )
 from ._clock import Clock, MonotonicClock
-from ._errors import MoEngageError, RateLimitError
+from ._errors import RateLimitError
 from ._limiter import Limiter, Permit, WindowUsage
 from ._redis_scripts import ACQUIRE, BLOCK, COMPLETE, FORGET, SNAPSHOT, Script
+from ._redis_support import (
+    US,
+    BudgetBackendError,
+    ScriptRunner,
+    Seen,
+    budget_table,
+    encode_budget,
+    import_redis,
+    scaled_budgets,
+    us,
+    usage_from_reply,
+    usage_from_seen,
+)
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -40,58 +51,6 @@ log = logging.getLogger("moengage_async.redis")
 _US = 1_000_000
 _SLACK_MS = 1000
 _FORGET_TIMEOUT_S = 2.0
-
-
-class BudgetBackendError(MoEngageError):
-    """Raised when the shared budget store is unreachable; nothing was sent."""
-
-
-def _import_redis() -> tuple[Any, Any]:
-    """The redis-py asyncio module and its exceptions, imported only when used."""
-    try:
-        import redis.asyncio as aioredis
-        import redis.exceptions as errors
-    except ImportError as exc:  # pragma: no cover - the test extra installs redis
-        raise ImportError(
-            "RedisLimiter needs the redis client: pip install 'moengage-async[redis]'"
-        ) from exc
-    return aioredis, errors
-
-
-def _us(seconds: float) -> int:
-    return math.ceil(seconds * _US)
-
-
-def _spec(budget: Budget, lease_us: int) -> tuple[str, str]:
-    """Encode a budget for the acquire and complete scripts (quota, caps, windows)."""
-    horizon = max((_us(w.seconds) for w in budget.windows), default=0)
-    ttl_ms = math.ceil(horizon / 1000) + _SLACK_MS
-    parts = [
-        int(budget.successes_only),
-        budget.concurrency or 0,
-        horizon,
-        ttl_ms,
-    ]
-    for w in budget.windows:
-        parts += [w.limit, _us(w.seconds)]
-    acquire = ",".join(str(p) for p in parts)
-    complete = f"{int(budget.successes_only)},{ttl_ms + math.ceil(lease_us / 1000)}"
-    return acquire, complete
-
-
-def _scaled(budgets: Mapping[str, Budget], fraction: float) -> dict[str, Budget]:
-    """The budgets at ``fraction`` of each limit (at least one): the local fallback."""
-    return {
-        name: Budget(
-            name,
-            tuple(
-                Window(max(1, int(w.limit * fraction)), w.seconds) for w in b.windows
-            ),
-            b.successes_only,
-            None if b.concurrency is None else max(1, int(b.concurrency * fraction)),
-        )
-        for name, b in budgets.items()
-    }
 
 
 class _RedisPermit:
@@ -157,7 +116,7 @@ class RedisLimiter:
         backend_retry_s: float = 5.0,
         op_timeout_s: float = 5.0,
     ) -> None:
-        aioredis, errors = _import_redis()
+        aioredis, errors = import_redis()
         if not 0 < bulk_share <= 1:
             raise ValueError("bulk_share must be in (0, 1]")
         if not 0 < local_fraction <= 1:
@@ -178,34 +137,28 @@ class RedisLimiter:
         else:
             self._redis = redis
             self._owns_redis = False
-        self._budgets = _budget_table(budgets)
+        self._budgets = budget_table(budgets)
         self._clock: Clock = clock or MonotonicClock()
         self._bulk_share = bulk_share
         self._prefix = key_prefix
         self._on_unavailable = on_unavailable
         self._local_fraction = local_fraction
-        self._lease_us = _us(max_request_s)
+        self._lease_us = us(max_request_s)
         self._server_time = use_server_time
         self._jitter_s = jitter_s
-        self._poll_us = _us(poll_s)
-        self._grace_us = _us(max(0.5, 4 * poll_s))
+        self._poll_us = us(poll_s)
+        self._grace_us = us(max(0.5, 4 * poll_s))
         # A waiter later than this (beyond its jitter) lets the next one in.
-        self._tolerance_us = _us(jitter_s + 0.002)
+        self._tolerance_us = us(jitter_s + 0.002)
         self._backend_retry_s = backend_retry_s
         self._op_timeout_s = op_timeout_s
         self._specs = {
-            name: _spec(b, self._lease_us) for name, b in self._budgets.items()
+            name: encode_budget(b, self._lease_us) for name, b in self._budgets.items()
         }
         self._keys: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         self._tails: dict[tuple[tuple[str, ...], Priority], tuple[bytes, ...]] = {}
-        self._no_script: type[Exception] = errors.NoScriptError
-        self._unavailable: tuple[type[Exception], ...] = (
-            errors.ConnectionError,
-            errors.TimeoutError,
-            OSError,  # TimeoutError (our own deadline) is an OSError too
-        )
-        self._redis_error: type[Exception] = errors.RedisError
-        self._seen: dict[str, dict[str, tuple[int, int, int, list[int]]]] = {}
+        self._runner = ScriptRunner(self._redis, errors, op_timeout_s)
+        self._seen: dict[str, Seen] = {}
         self._local: Limiter | None = None
         self._local_until = -math.inf
         self._closed = False
@@ -253,7 +206,7 @@ class RedisLimiter:
                     return _RedisPermit(self, workspace, names, pid)
                 self._remember(workspace, names, reply[5:])
                 ticket = str(reply[2])
-                lower, wait = reply[3] / _US, reply[4] / _US
+                lower, wait = reply[3] / US, reply[4] / US
                 now = self._clock.now()
                 if deadline is not None and (now + lower > deadline or now >= deadline):
                     raise RateLimitError(
@@ -288,7 +241,7 @@ class RedisLimiter:
                 pairs,
                 [
                     self._now_arg(),
-                    max(0, _us(seconds)),
+                    max(0, us(seconds)),
                     "phantom:" + secrets.token_hex(8),
                     *ttls,
                 ],
@@ -301,24 +254,7 @@ class RedisLimiter:
 
     def snapshot(self, workspace: str) -> list[WindowUsage]:
         """Usage as last seen from Redis by this process (see ``fetch_snapshot``)."""
-        seen = self._seen.get(workspace, {})
-        out: list[WindowUsage] = []
-        for name, (flying, queued, blocked_us, used) in sorted(seen.items()):
-            budget = self._budgets[name]
-            for window, n in zip(budget.windows, used, strict=True):
-                out.append(
-                    WindowUsage(
-                        name,
-                        window.limit,
-                        window.seconds,
-                        n,
-                        flying,
-                        queued,
-                        0.0 if n + flying < window.limit else window.seconds,
-                        blocked_us / _US,
-                    )
-                )
-        return out
+        return usage_from_seen(self._budgets, self._seen.get(workspace, {}))
 
     async def fetch_snapshot(self, workspace: str) -> list[WindowUsage]:
         """Read the current usage of every budget of ``workspace`` from Redis."""
@@ -327,31 +263,7 @@ class RedisLimiter:
         reply = await self._eval(
             SNAPSHOT, keys, [self._now_arg(), *(self._specs[n][0] for n in names)]
         )
-        out: list[WindowUsage] = []
-        pos = 1
-        seen: dict[str, tuple[int, int, int, list[int]]] = {}
-        for name in names:
-            flying, queued, blocked = (int(x) for x in reply[pos : pos + 3])
-            pos += 3
-            used: list[int] = []
-            for window in self._budgets[name].windows:
-                n, next_free = int(reply[pos]), int(reply[pos + 1])
-                pos += 2
-                used.append(n)
-                out.append(
-                    WindowUsage(
-                        name,
-                        window.limit,
-                        window.seconds,
-                        n,
-                        flying,
-                        queued,
-                        next_free / _US,
-                        blocked / _US,
-                    )
-                )
-            seen[name] = (flying, queued, blocked, used)
-        self._seen[workspace] = seen
+        out, self._seen[workspace] = usage_from_reply(self._budgets, names, reply)
         return out
 
     async def aclose(self) -> None:
@@ -420,27 +332,7 @@ class RedisLimiter:
         return "" if self._server_time else str(int(self._clock.now() * _US))
 
     async def _eval(self, script: Script, keys: list[str], args: list[Any]) -> Any:
-        """EVALSHA, loading the script once when the server does not know it."""
-        try:
-            # One timer per call: far cheaper than redis-py's per-read timeout.
-            with anyio.fail_after(self._op_timeout_s):
-                try:
-                    return await self._redis.execute_command(
-                        "EVALSHA", script.sha, len(keys), *keys, *args
-                    )
-                except self._no_script:
-                    return await self._redis.execute_command(
-                        "EVAL", script.source, len(keys), *keys, *args
-                    )
-        except self._unavailable as exc:
-            raise BudgetBackendError(
-                f"Redis budget backend unavailable ({type(exc).__name__}: {exc}); "
-                "nothing was sent"
-            ) from exc
-        except self._redis_error as exc:
-            raise BudgetBackendError(
-                f"Redis budget backend failed the {script.name} script: {exc}"
-            ) from exc
+        return await self._runner.run(script, keys, args)
 
     async def _complete(
         self, workspace: str, names: tuple[str, ...], pid: str, success: bool
@@ -496,7 +388,7 @@ class RedisLimiter:
             from ._budgets import MemoryLimiter
 
             self._local = MemoryLimiter(
-                _scaled(self._budgets, self._local_fraction),
+                scaled_budgets(self._budgets, self._local_fraction),
                 clock=self._clock,
                 bulk_share=self._bulk_share,
             )
@@ -512,16 +404,6 @@ class RedisLimiter:
             flying, queued, blocked = stats[pos : pos + 3]
             seen[name] = (flying, queued, blocked, stats[pos + 3 : pos + 3 + k])
             pos += 3 + k
-
-
-def _budget_table(
-    budgets: BudgetOverrides | Mapping[str, Budget] | None,
-) -> dict[str, Budget]:
-    if isinstance(budgets, Mapping) and all(
-        isinstance(b, Budget) for b in budgets.values()
-    ):
-        return dict(resolve_budgets(None), **budgets)
-    return resolve_budgets(budgets)  # type: ignore[arg-type]
 
 
 def limiter_from_env(

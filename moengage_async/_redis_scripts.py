@@ -113,7 +113,6 @@ for i = 1, #ARGV - 9 do
     redis.call('ZREMRANGEBYSCORE', flight, '-inf', s(now))
     extend(stamps, b[4])
   end
-  redis.call('ZREMRANGEBYSCORE', stamps, '-inf', s(now - horizon))
   local f = redis.call('ZCARD', flight)
   local n0, n1 = redis.call('ZCARD', q0), redis.call('ZCARD', q1)
   if n0 + n1 > 0 then
@@ -212,7 +211,8 @@ return table.concat(out, ' ')
 """
 )
 
-# KEYS: stamps, flight per budget. ARGV: now | id | success | "quota,ttl_ms" each.
+# KEYS: stamps, flight per budget.
+# ARGV: now | id | success | "quota,ttl_ms,horizon_us" per budget.
 _COMPLETE = (
     _PRELUDE
     + """
@@ -228,6 +228,8 @@ for i = 1, #ARGV - 3 do
     redis.call('ZADD', stamps, s(now), id)
     extend(stamps, b[2])
   end
+  -- Trimming here keeps the acquire path short; ZCOUNT ignores old stamps.
+  redis.call('ZREMRANGEBYSCORE', stamps, '-inf', s(now - b[3]))
 end
 return now
 """

@@ -109,7 +109,8 @@ def encode_budget(budget: Budget, lease_us: int) -> tuple[str, str]:
     for w in budget.windows:
         parts += [w.limit, us(w.seconds)]
     acquire = ",".join(str(p) for p in parts)
-    complete = f"{int(budget.successes_only)},{ttl_ms + math.ceil(lease_us / 1000)}"
+    lease_ms = math.ceil(lease_us / 1000)
+    complete = f"{int(budget.successes_only)},{ttl_ms + lease_ms},{horizon}"
     return acquire, complete
 
 

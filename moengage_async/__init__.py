@@ -46,6 +46,9 @@ from ._limiter import UnlimitedLimiter as UnlimitedLimiter
 from ._limiter import WindowUsage as WindowUsage
 from ._plan import Plan as Plan
 from ._progress import Progress as Progress
+from ._redis import BudgetBackendError as BudgetBackendError
+from ._redis import RedisLimiter as RedisLimiter
+from ._redis import limiter_from_env as limiter_from_env
 from ._retry import RetryDetails as RetryDetails
 from ._retry import RetryPolicy as RetryPolicy
 from ._transport import AiohttpTransport as AiohttpTransport
@@ -65,6 +68,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Budget",
+    "BudgetBackendError",
     "BudgetView",
     "BulkCreateReport",
     "BulkStatusReport",
@@ -91,6 +95,7 @@ __all__ = [
     "Priority",
     "Progress",
     "RateLimitError",
+    "RedisLimiter",
     "RequestInfo",
     "RequestTimeoutError",
     "Response",
@@ -108,6 +113,7 @@ __all__ = [
     "WindowUsage",
     "__version__",
     "budgets_from_env",
+    "limiter_from_env",
     "new_session",
     "parse_budgets",
 ]

@@ -18,7 +18,7 @@ from ._bulk_status import coerce_status_action, send_isolated
 from ._clock import Clock
 from ._constants import MAX_STATUS_BATCH
 from ._core import BaseClient, new_request_id
-from ._errors import MoEngageError
+from ._errors import MoEngageError, PayloadValidationError
 from .models.v1 import StatusAction
 
 __all__ = [
@@ -214,8 +214,6 @@ class CoalescingOperations(BaseClient):
         """
         verb = coerce_status_action(action)
         if not isinstance(campaign_id, str) or not campaign_id.strip():
-            from ._errors import PayloadValidationError
-
             raise PayloadValidationError(f"invalid campaign id {campaign_id!r}")
         await self._coalescer().submit(verb, campaign_id)
 

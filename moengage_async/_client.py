@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from ._budget_view import BudgetsMixin
 from ._bulk_create import BulkCreateOperations
+from ._bulk_status import BulkStatusOperations
+from ._coalesce import CoalescingOperations
 from ._v1 import V1Operations
 
 __all__ = ["MoEngageClient"]
 
 
-class MoEngageClient(BulkCreateOperations, V1Operations, BudgetsMixin):
+class MoEngageClient(
+    BulkCreateOperations,
+    V1Operations,
+    BulkStatusOperations,
+    CoalescingOperations,
+    BudgetsMixin,
+):
     """Async client for one MoEngage workspace, with exact rate limits built in.
 
     Use it as ``async with MoEngageClient(workspace_id, api_key) as client:`` or keep

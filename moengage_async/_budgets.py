@@ -37,6 +37,8 @@ log = logging.getLogger("moengage_async.budgets")
 
 class _Permit:
     __slots__ = ("_done", "_limiter", "_states")
+    #: ``complete`` never suspends: the client skips its cancel shield.
+    completes_without_suspending = True
 
     def __init__(self, limiter: MemoryLimiter, states: tuple[LaneBudget, ...]) -> None:
         self._limiter = limiter

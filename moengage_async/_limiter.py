@@ -90,6 +90,8 @@ class Limiter(Protocol):
 
 class _NoopPermit:
     __slots__ = ()
+    #: ``complete`` never suspends: the client skips its cancel shield.
+    completes_without_suspending = True
 
     async def complete(self, *, success: bool) -> None:
         return None

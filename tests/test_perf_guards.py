@@ -21,7 +21,7 @@ import msgspec
 import pytest
 
 import moengage_async
-from moengage_async import MoEngageClient, UnlimitedLimiter, new_session
+from moengage_async import MemoryLimiter, MoEngageClient, UnlimitedLimiter, new_session
 from moengage_async._core import _encode, new_request_id
 from moengage_async._transport import AiohttpTransport, Response
 from moengage_async._v1_checks import creation_body, wire_body
@@ -297,3 +297,52 @@ async def test_an_error_in_a_suspending_completion_reaches_the_caller(
         with pytest.raises(OSError, match="backend went away"):
             await client.change_status("PAUSE", ["c1"])
     assert len(recorder.requests) == 1
+
+
+class _ScopedPermit:
+    """Completion that opens its own cancel scope, then suspends (like Redis I/O)."""
+
+    def __init__(self) -> None:
+        self.finished = False
+
+    async def complete(self, *, success: bool) -> None:
+        with anyio.CancelScope():
+            await anyio.lowlevel.checkpoint()
+        self.finished = True
+
+
+class _ScopedLimiter(UnlimitedLimiter):
+    def __init__(self) -> None:
+        self.permits: list[_ScopedPermit] = []
+
+    async def acquire(self, *args: Any, **kwargs: Any) -> Any:
+        self.permits.append(_ScopedPermit())
+        return self.permits[-1]
+
+
+async def test_a_completion_with_its_own_cancel_scope_finishes(
+    recorder: RecordingServer,
+) -> None:
+    """A permit nesting its own cancel scope completes inside the client's shield."""
+    limiter = _ScopedLimiter()
+    async with MoEngageClient(
+        "ws-perf", TEST_API_KEY, base_url=recorder.url, limiter=limiter
+    ) as client:
+        await client.change_status("PAUSE", ["c1"])
+    assert [p.finished for p in limiter.permits] == [True]
+
+
+@pytest.mark.parametrize(
+    "limiter",
+    [UnlimitedLimiter(), MemoryLimiter()],
+    ids=["unlimited", "memory"],
+)
+async def test_permits_marked_unshielded_complete_without_suspending(
+    limiter: Any,
+) -> None:
+    """A permit that skips the shield really finishes on its first step."""
+    permit = await limiter.acquire("ws", ("status",))
+    assert type(permit).completes_without_suspending is True
+    step = permit.complete(success=True)
+    with pytest.raises(StopIteration):
+        step.send(None)

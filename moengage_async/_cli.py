@@ -89,7 +89,7 @@ def _client(args: argparse.Namespace) -> Any:
 
 
 def _shared_limiter(args: argparse.Namespace) -> Any:
-    """A ``RedisLimiter`` from ``--redis-url`` / ``MOENGAGE_REDIS_URL``, else ``None``."""
+    """A ``RedisLimiter`` from ``--redis-url`` or ``MOENGAGE_REDIS_URL``; else None."""
     url = getattr(args, "redis_url", None) or os.environ.get("MOENGAGE_REDIS_URL")
     if not url:
         return None

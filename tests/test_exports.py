@@ -34,6 +34,10 @@ def test_root_exports_every_public_name() -> None:
     public = {
         name
         for name in vars(moengage_async)
-        if not name.startswith("_") and name not in {"annotations", "models"}
+        # ``isidentifier``: pytest's assertion rewriting (the package ships a
+        # pytest11 plugin) adds ``@py_builtins``/``@pytest_ar`` to the namespace.
+        if name.isidentifier()
+        and not name.startswith("_")
+        and name not in {"annotations", "models"}
     } - {"version", "PackageNotFoundError"}
     assert public - {"sandbox"} == set(moengage_async.__all__) - {"__version__"}

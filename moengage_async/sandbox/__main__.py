@@ -1,0 +1,74 @@
+"""``python -m moengage_async.sandbox``: serve a sandbox until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main", "parser"]
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line: where to listen, budgets, faults, seed, credentials."""
+    p = argparse.ArgumentParser(
+        prog="python -m moengage_async.sandbox",
+        description="Serve a local MoEngage Campaigns API (V1 + V5) sandbox.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind")
+    p.add_argument("--port", type=int, default=8080, help="port (0 = any free)")
+    p.add_argument(
+        "--budget",
+        action="append",
+        default=[],
+        metavar="NAME=LIMIT/SECONDS[,...]",
+        help="override a budget, e.g. status=10/1,100/60 (repeatable)",
+    )
+    p.add_argument(
+        "--faults",
+        default=None,
+        help="e.g. latency=0.005,jitter=0.02,error_rate=0.1,reset_rate=0.05",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed for faults and ids")
+    p.add_argument("--workspace-id", default="SANDBOX_WS")
+    p.add_argument("--api-key", default="sandbox-key")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse arguments (bad budgets/faults exit 2 naming the part) and serve."""
+    import anyio
+
+    from .._budget_spec import parse_budgets
+    from ._faults import parse_faults
+    from ._server import serve
+
+    p = parser()
+    args = p.parse_args(argv)
+    budgets = ";".join(args.budget) or None
+    try:
+        if budgets is not None:
+            parse_budgets(budgets)
+        if args.faults is not None:
+            parse_faults(args.faults)
+    except ValueError as exc:
+        p.error(str(exc))
+    try:
+        anyio.run(
+            lambda: serve(
+                host=args.host,
+                port=args.port,
+                budgets=budgets,
+                faults=args.faults,
+                seed=args.seed,
+                workspace_id=args.workspace_id,
+                api_key=args.api_key,
+            )
+        )
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - exercised through a subprocess
+    sys.exit(main())

@@ -27,6 +27,7 @@ __all__ = [
     "TestResults",
     "ValidationIssue",
     "ValidationResult",
+    "unwrap_preview",
 ]
 
 T = TypeVar("T")
@@ -88,6 +89,32 @@ class PreviewResult(_V5, frozen=True, kw_only=True):
     """``data`` of a preview; ``personalized_content`` may nest another envelope."""
 
     personalized_content: dict[str, Any] | None = None
+
+    @property
+    def content(self) -> dict[str, Any] | None:
+        """The rendered content, unwrapped from any envelope nested inside.
+
+        The spec's example puts a whole ``{response_id, type, data:
+        {personalized_content}}`` envelope inside ``personalized_content``;
+        this follows such nesting down to the content itself.
+        """
+        return unwrap_preview(self.personalized_content)
+
+
+def unwrap_preview(value: Any) -> dict[str, Any] | None:
+    """Follow ``data``/``personalized_content`` nesting down to the content."""
+    for _ in range(8):  # a malformed answer cannot loop us forever
+        if not isinstance(value, dict):
+            return None
+        if "personalized_content" in value:
+            value = value["personalized_content"]
+        elif isinstance(value.get("data"), dict) and (
+            "response_id" in value or "type" in value
+        ):
+            value = value["data"]
+        else:
+            return value
+    return value if isinstance(value, dict) else None
 
 
 class CampaignDetails(_V5, frozen=True, kw_only=True):

@@ -7,8 +7,10 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 from ._common import (
+    UNSET,
     ReachabilityDetails,
     TestResult,
+    UnsetType,
 )
 from ._v5_parts import (
     _V5,
@@ -182,7 +184,9 @@ class CampaignMeta(_V5, frozen=True, kw_only=True):
     parent_campaign_id: str | None = None
     total_child_campaigns: int | None = None
     rejection_comment: str | None = None
-    reachability_details: ReachabilityDetails | None = None
+    #: ``null`` when MoEngage computes no reachability for the campaign type;
+    #: ``UNSET`` when the row leaves the key out (kept apart so rows re-encode).
+    reachability_details: ReachabilityDetails | UnsetType | None = UNSET
 
 
 class CampaignMetaList(_V5, frozen=True, kw_only=True):

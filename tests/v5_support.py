@@ -31,6 +31,10 @@ _FILL = {
     "{{user_email}}": "owner@example.com",
     "{{creator_email}}": "owner@example.com",
     "{{campaign_delivery_type}}": "ONE_TIME",
+    "{{connector_type}}": "SENDGRID",
+    "{{from_email}}": "news@example.com",
+    "{{reply_to_address}}": "reply@example.com",
+    "{{recipient_email}}": "qa@example.com",
 }
 
 

@@ -42,6 +42,9 @@ from ._transport import AiohttpTransport as AiohttpTransport
 from ._transport import Response as Response
 from ._transport import Transport as Transport
 from ._transport import new_session as new_session
+from ._v5 import V5API as V5API
+from ._v5_search import CampaignSearch as CampaignSearch
+from ._v5_search import SearchStatistics as SearchStatistics
 from .models.v1 import StatusAction as StatusAction
 
 try:
@@ -55,6 +58,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Budget",
+    "CampaignSearch",
     "Clock",
     "ConflictError",
     "ConnectError",
@@ -78,6 +82,7 @@ __all__ = [
     "Response",
     "RetryDetails",
     "RetryPolicy",
+    "SearchStatistics",
     "ServerError",
     "StatusAction",
     "ThrottleInfo",
@@ -85,6 +90,7 @@ __all__ = [
     "TransportError",
     "UnlimitedLimiter",
     "UnprocessableEntityError",
+    "V5API",
     "Window",
     "WindowUsage",
     "__version__",

@@ -21,8 +21,14 @@ from ._budget_spec import Priority
 from ._core import USE_CLIENT_DEFAULT, check_request_id
 from ._errors import APIError
 from ._retry import RetryPolicy
-from ._v1_checks import coerce_action, wire_body
-from ._v5_checks import check_draft, check_idempotency_key, check_patch, publish_body
+from ._v1_checks import coerce_action
+from ._v5_checks import (
+    check_draft,
+    check_idempotency_key,
+    check_patch,
+    keyed_body,
+    publish_body,
+)
 from ._v5_queries import Payload, V5Queries
 from .models.v1 import StatusAction
 from .models.v5 import (
@@ -87,11 +93,10 @@ class V5API(V5Queries):
                 Email-only violation, or ``BROADCAST_LIVE_ACTIVITY`` (API.md C18:
                 create those with V1); nothing is sent.
         """
-        body, rid = wire_body(
-            draft, request_id, (PushDraft, EmailDraft), "create_draft"
+        body, rid, key = keyed_body(
+            draft, request_id, idempotency_key, (PushDraft, EmailDraft), "create_draft"
         )
         check_draft(body)
-        key = check_idempotency_key(idempotency_key, rid, request_id is None)
         response = await self._send(
             "v5.create_draft",
             body,
@@ -153,11 +158,14 @@ class V5API(V5Queries):
                 (publish with ``publish()``); nothing is sent.
             ConflictError: the campaign is not a DRAFT (409; API.md C5).
         """
-        body, rid = wire_body(
-            update, request_id, (PushDraftPatch, EmailDraftPatch), "update_draft"
+        body, rid, key = keyed_body(
+            update,
+            request_id,
+            idempotency_key,
+            (PushDraftPatch, EmailDraftPatch),
+            "update_draft",
         )
         check_patch(body)
-        key = check_idempotency_key(idempotency_key, rid, request_id is None)
         response = await self._send(
             "v5.update_draft",
             body,
@@ -196,8 +204,7 @@ class V5API(V5Queries):
             ConflictError: the campaign is not a DRAFT (409).
         """
         body = publish_body(request)
-        body, rid = wire_body(body, request_id, (), "publish")
-        key = check_idempotency_key(idempotency_key, rid, request_id is None)
+        body, rid, key = keyed_body(body, request_id, idempotency_key, (), "publish")
         response = await self._send(
             "v5.publish",
             body,

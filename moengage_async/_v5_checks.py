@@ -10,7 +10,7 @@ import msgspec
 
 from ._core import new_request_id
 from ._errors import PayloadValidationError
-from ._v1_checks import check_channel, check_test_recipients
+from ._v1_checks import Payload, check_channel, check_test_recipients, wire_body
 from .models._base import to_wire
 from .models.v5 import MetaFields, SearchFields
 
@@ -19,6 +19,7 @@ __all__ = [
     "check_idempotency_key",
     "check_patch",
     "check_test",
+    "keyed_body",
     "meta_fields",
     "publish_body",
     "search_fields",
@@ -47,6 +48,29 @@ def check_idempotency_key(key: str | None, request_id: str, generated: bool) -> 
             f"idempotency_key must be a UUID (v4), got {key!r}"
         ) from None
     return key
+
+
+def keyed_body(
+    payload: Payload,
+    request_id: str | None,
+    idempotency_key: str | None,
+    allowed: tuple[type, ...],
+    what: str,
+) -> tuple[dict[str, Any], str, str]:
+    """The wire body, its ``request_id`` and the call's ``Idempotency-Key``.
+
+    The key equals the ``request_id`` only when the client generated that id; a
+    caller's own id may be shared across calls (correlation), and one key reused
+    for another body would be refused by MoEngage.
+    """
+    embedded = (
+        payload.get("request_id")
+        if isinstance(payload, Mapping)
+        else getattr(payload, "request_id", msgspec.UNSET)
+    )
+    generated = request_id is None and embedded in (None, msgspec.UNSET)
+    body, rid = wire_body(payload, request_id, allowed, what)
+    return body, rid, check_idempotency_key(idempotency_key, rid, generated)
 
 
 def check_draft(body: Mapping[str, Any]) -> None:

@@ -18,7 +18,13 @@ from ._core import USE_CLIENT_DEFAULT, check_request_id
 from ._errors import PayloadValidationError
 from ._retry import RetryPolicy
 from ._v1_checks import MAX_PAGE_LIMIT, validate_paging, wire_body
-from ._v5_checks import check_idempotency_key, check_test, meta_fields, search_fields
+from ._v5_checks import (
+    check_idempotency_key,
+    check_test,
+    keyed_body,
+    meta_fields,
+    search_fields,
+)
 from ._v5_search import CampaignSearch, check_page_size
 from .models._v5_responses import unwrap_preview
 from .models.v5 import (
@@ -239,11 +245,14 @@ class V5Queries:
             ConflictError: the key was reused with another body, or a test for
                 it is in progress (409): a new send needs a new key.
         """
-        body, rid = wire_body(
-            test, request_id, (PushTestRequest, EmailTestRequest), "test"
+        body, rid, key = keyed_body(
+            test,
+            request_id,
+            idempotency_key,
+            (PushTestRequest, EmailTestRequest),
+            "test",
         )
         check_test(body)
-        key = check_idempotency_key(idempotency_key, rid, request_id is None)
         response = await self._send(
             "v5.test",
             body,

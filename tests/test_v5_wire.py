@@ -257,6 +257,32 @@ async def test_one_generated_id_names_the_call(
     assert sent.headers["Idempotency-Key"] == sent.headers["X-MOE-Request-Id"] == rid
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(
+            lambda c: c.v5.create_draft(push_draft(), request_id="batch-7"),
+            id="argument",
+        ),
+        pytest.param(
+            lambda c: c.v5.create_draft(push_draft(request_id="batch-7")),
+            id="in-the-model",
+        ),
+    ],
+)
+async def test_a_callers_request_id_is_not_reused_as_the_key(
+    client: MoEngageClient,
+    recorder: RecordingServer,
+    call: Callable[[MoEngageClient], Awaitable[Any]],
+) -> None:
+    """A caller's id may be shared across calls, so the key is a fresh UUID v4."""
+    recorder.reply("POST", "/v5/campaigns", 201, {"data": {"id": CID}})
+    await call(client)
+    (sent,) = recorder.requests
+    assert sent.json["request_id"] == sent.headers["X-MOE-Request-Id"] == "batch-7"
+    assert uuid.UUID(sent.headers["Idempotency-Key"]).version == 4
+
+
 async def test_a_non_uuid_idempotency_key_is_refused(
     client: MoEngageClient, recorder: RecordingServer
 ) -> None:

@@ -10,6 +10,9 @@ from ._budget_spec import Priority as Priority
 from ._budget_spec import Window as Window
 from ._budget_spec import parse_budgets as parse_budgets
 from ._budgets import MemoryLimiter as MemoryLimiter
+from ._bulk_items import BulkCreateReport as BulkCreateReport
+from ._bulk_items import CreateItemResult as CreateItemResult
+from ._bulk_items import CreateItemStatus as CreateItemStatus
 from ._client import MoEngageClient as MoEngageClient
 from ._clock import Clock as Clock
 from ._clock import FakeClock as FakeClock
@@ -31,6 +34,8 @@ from ._errors import UnprocessableEntityError as UnprocessableEntityError
 from ._hooks import Hooks as Hooks
 from ._hooks import RequestInfo as RequestInfo
 from ._hooks import ThrottleInfo as ThrottleInfo
+from ._journal import Journal as Journal
+from ._journal import JournalMismatchError as JournalMismatchError
 from ._limiter import Limiter as Limiter
 from ._limiter import Permit as Permit
 from ._limiter import UnlimitedLimiter as UnlimitedLimiter
@@ -58,13 +63,18 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Budget",
+    "BulkCreateReport",
     "CampaignSearch",
     "Clock",
     "ConflictError",
     "ConnectError",
+    "CreateItemResult",
+    "CreateItemStatus",
     "DEFAULT_BUDGETS",
     "FakeClock",
     "Hooks",
+    "Journal",
+    "JournalMismatchError",
     "Limiter",
     "MemoryLimiter",
     "MoEngageClient",

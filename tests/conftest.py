@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -31,47 +32,12 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-# -- V1 operation tests: a real recording aiohttp server and a client pointed at it --
-
-
-from moengage_async import MoEngageClient  # noqa: E402
-from moengage_async._clock import FakeClock  # noqa: E402
-from moengage_async._retry import RetryPolicy  # noqa: E402
-from tests.recording_server import RecordingServer, recording_server  # noqa: E402
-
-#: The API key every recorder-backed client uses; the secrets test hunts for it.
-TEST_API_KEY = "sk-live-DO-NOT-LEAK-4242"
-
-
-@pytest.fixture
-async def recorder() -> AsyncIterator[RecordingServer]:
-    """A real aiohttp server on 127.0.0.1 recording requests, answering canned ones."""
-    async for server in recording_server():
-        yield server
-
-
-@pytest.fixture
-def fake_clock() -> FakeClock:
-    """Virtual time: backoff and Retry-After waits never sleep for real."""
-    return FakeClock(start=1000.0)
-
-
-@pytest.fixture
-async def v1_client(
-    recorder: RecordingServer, fake_clock: FakeClock
-) -> AsyncIterator[MoEngageClient]:
-    """A client aimed at the recorder, zero backoff, on the fake clock."""
-    async with MoEngageClient(
-        "ws-test",
-        TEST_API_KEY,
-        base_url=recorder.url,
-        clock=fake_clock,
-        retry=RetryPolicy(testing=True),
-    ) as client:
-        yield client
-
-
 # -- sandbox: raw HTTP whose every answer is checked against the specs ---------
+
+
+def new_rid() -> str:
+    """A fresh request id (UUID v4)."""
+    return str(uuid.uuid4())
 
 
 class SandboxHTTP:
@@ -99,6 +65,9 @@ class SandboxHTTP:
         sent = self.sandbox.auth_headers(version=version) if auth else {}
         if key is not None:
             sent["Idempotency-Key"] = key
+        if version == 5:  # as the client does: header = body request_id, or fresh
+            rid = body.get("request_id") if isinstance(body, dict) else None
+            sent["X-MOE-Request-Id"] = rid if isinstance(rid, str) else new_rid()
         sent.update(headers or {})
         data = raw if raw is not None else (None if body is None else json.dumps(body))
         async with self.session.request(
@@ -188,3 +157,43 @@ def spec_example(version: int, method: str, path: str, name: str) -> Any:
     ):
         text = text.replace(placeholder, real)
     return json.loads(text)
+
+
+# -- V1 operation tests: a real recording aiohttp server and a client pointed at it --
+
+from moengage_async import MoEngageClient  # noqa: E402
+from moengage_async._clock import FakeClock  # noqa: E402
+from moengage_async._retry import RetryPolicy  # noqa: E402
+from tests.recording_server import (  # noqa: E402
+    TEST_API_KEY,
+    RecordingServer,
+    recording_server,
+)
+
+
+@pytest.fixture
+async def recorder() -> AsyncIterator[RecordingServer]:
+    """A real aiohttp server on 127.0.0.1 recording requests, answering canned ones."""
+    async for server in recording_server():
+        yield server
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    """Virtual time: backoff and Retry-After waits never sleep for real."""
+    return FakeClock(start=1000.0)
+
+
+@pytest.fixture
+async def v1_client(
+    recorder: RecordingServer, fake_clock: FakeClock
+) -> AsyncIterator[MoEngageClient]:
+    """A client aimed at the recorder, zero backoff, on the fake clock."""
+    async with MoEngageClient(
+        "ws-test",
+        TEST_API_KEY,
+        base_url=recorder.url,
+        clock=fake_clock,
+        retry=RetryPolicy(testing=True),
+    ) as client:
+        yield client

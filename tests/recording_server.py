@@ -23,7 +23,16 @@ from typing import Any
 import anyio
 from aiohttp import web
 
-__all__ = ["Canned", "RecordedRequest", "RecordingServer", "recording_server"]
+__all__ = [
+    "TEST_API_KEY",
+    "Canned",
+    "RecordedRequest",
+    "RecordingServer",
+    "recording_server",
+]
+
+#: The API key every recorder-backed client uses; the secrets test hunts for it.
+TEST_API_KEY = "sk-live-DO-NOT-LEAK-4242"
 
 
 @dataclass(frozen=True)

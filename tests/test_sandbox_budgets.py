@@ -147,3 +147,21 @@ def test_max_in_window_counts_the_busiest_interval() -> None:
         ledger.record_budget("ws", "status", t, accepted=True)
     assert ledger.max_in_window("status", 1.0) == 4
     assert ledger.max_in_window("status", 0.5) == 3
+
+
+@pytest.mark.moengage_sandbox(budgets="status=5/0.05")
+async def test_no_window_ever_admits_more_than_its_limit(
+    sandbox_http: SandboxHTTP,
+) -> None:
+    """Hammering every 10 ms, any 50 ms holds at most 5 accepted arrivals."""
+    sandbox = sandbox_http.sandbox
+    fake = FakeClock()
+    sandbox.state.clock = fake
+    ids = sandbox.seed_campaigns(40)
+    for cid in ids:
+        for _ in range(2):  # two tries per tick: one of them may be refused
+            await sandbox_http.call("POST", STATUS, _body([cid]))
+        fake.advance(0.01)
+    ledger = sandbox.ledger
+    assert ledger.max_in_window("status", 0.05) == 5
+    assert len(ledger.budget("status").rejected) > 0

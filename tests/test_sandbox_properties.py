@@ -118,3 +118,35 @@ async def test_bad_input_never_gets_a_500_or_an_undocumented_body(
     full = (V1 if version == 1 else "") + path
     code, answer, _ = await sandbox_http.call(method, full, body, key=key)
     assert code < 500, answer
+
+
+STATUS_BODIES = [
+    (
+        "v1.change_status",
+        (1, "POST", "/campaigns/status"),
+        {"request_id": "r", "action": "PAUSE", "campaign_ids": ["a", "b"]},
+    ),
+    (
+        "v5.change_status",
+        (5, "PATCH", "/v5/campaigns/{campaign_id}/status"),
+        {"request_id": "r", "action": "STOP"},
+    ),
+]
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    case=st.sampled_from(STATUS_BODIES),
+    seed_body=st.data(),
+)
+def test_the_fast_path_never_accepts_what_the_schema_refuses(
+    case: tuple[str, tuple[int, str, str], dict[str, Any]], seed_body: st.DataObject
+) -> None:
+    """Whenever the msgspec fast path says valid, jsonschema agrees."""
+    from moengage_async.sandbox._fastpath import fast_valid
+    from moengage_async.sandbox._schemas import operation_schemas
+
+    name, where, example = case
+    body = seed_body.draw(mutated(example))
+    if fast_valid(name, body):
+        assert operation_schemas(*where).request_error(body) is None

@@ -338,3 +338,17 @@ async def test_only_one_gcg_file_job_runs_at_a_time(sandbox_http: SandboxHTTP) -
     clock.advance(30.0)
     later = (await sandbox_http.call("PUT", path, _gcg()))[0]
     assert (first, busy, later) == (204, 429, 204)
+
+
+async def test_search_rows_carry_the_created_components(
+    sandbox_http: SandboxHTTP,
+) -> None:
+    """A created campaign's components come back in its search row."""
+    created = email_create()
+    _, made, _ = await sandbox_http.call("POST", f"{V1}/campaigns", created)
+    fields = {"id": made["campaign_id"]}
+    _, rows, _ = await sandbox_http.call(
+        "POST", f"{V1}/campaigns/search", _paging(campaign_fields=fields)
+    )
+    assert rows[0]["campaign_content"] == created["campaign_content"]
+    assert rows[0]["connector"] == created["connector"]

@@ -17,6 +17,7 @@ from moengage_async import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    ConnectError,
     MoEngageClient,
     NotFoundError,
     PermissionDeniedError,
@@ -27,8 +28,7 @@ from moengage_async import (
     UnprocessableEntityError,
 )
 from moengage_async._clock import FakeClock
-from tests.conftest import TEST_API_KEY
-from tests.recording_server import RecordingServer
+from tests.recording_server import TEST_API_KEY, RecordingServer
 
 STATUS = "/core-services/v1/campaigns/status"
 GCG = "/core-services/v1/global-control-group/users"
@@ -340,6 +340,16 @@ async def test_secrets_never_reach_logs_reprs_or_errors(
             await pause(client)
         texts += [str(info.value), repr(info.value), repr(info.value.__dict__)]
         await client.search_campaigns({"limit": 1, "page": 1})
+    async with MoEngageClient(
+        "ws-test",
+        TEST_API_KEY,
+        base_url="http://127.0.0.1:9",  # discard port: nothing listens
+        clock=fake_clock,
+        retry=RetryPolicy(max_retries=1, testing=True),
+    ) as offline:
+        with pytest.raises(ConnectError) as refused:
+            await pause(offline)
+        texts += [str(refused.value), repr(refused.value), repr(offline)]
     auth = recorder.requests[0].headers["Authorization"]
     texts += [r.getMessage() for r in caplog.records]
     texts += [repr(r.args) for r in caplog.records]

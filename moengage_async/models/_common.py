@@ -7,8 +7,12 @@ metadata, search filters) each version keeps its own struct.
 Deep enum-like fields (template types, click actions, granularities...) are typed
 ``str``: the specs spell them inconsistently (``manual`` vs ``MANUAL``, ``Custom``),
 responses echo values outside the documented sets, and a typo is caught by the
-server (or the sandbox) anyway. The enums below are offered for them as constants:
+server (or the sandbox) anyway. The shared enums are offered for them as constants:
 ``SchedulingType.ASAP`` is a ``str`` and encodes as ``"ASAP"``.
+
+This module gathers ``_base`` (model base, enums, ``to_wire``, ``parse_enum``),
+``_shapes`` (audience, triggers, schedule, goals) and ``_content`` (push and email
+content) so the version modules and users have one import point.
 """
 
 from __future__ import annotations

@@ -16,10 +16,11 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
-from .._constants import V1_PREFIX
 from .._operations import OPERATIONS, Operation
 from ._calls import Call, Refusal, Reply
+from ._checks import check_headers, check_schema
 from ._envelopes import v1_error, v1_rate_limited, v5_error, v5_rate_limited
+from ._fastpath import fast_valid
 from ._faults import Fault
 from ._ledger import RequestRecord
 from ._state import SandboxState, StoredReply
@@ -169,7 +170,9 @@ class Pipeline:
             response_id,
             None if scopes is None else tuple(_SCOPE_SPLIT.split(scopes.strip())),
         )
-        reply = self._dispatch(call, raw, body_error, header_rid)
+        reply = self._dispatch(
+            call, raw, body_error, header_rid, headers.get("Content-Type")
+        )
         self._record(workspace, now, headers, reply.status, fault, request_id)
         if fault is Fault.LOST_REPLY:
             return _drop(request)
@@ -189,14 +192,21 @@ class Pipeline:
     # -- pieces ----------------------------------------------------------------
 
     def _dispatch(
-        self, call: Call, raw: bytes, body_error: bool, header_rid: str | None
+        self,
+        call: Call,
+        raw: bytes,
+        body_error: bool,
+        header_rid: str | None,
+        content_type: str | None,
     ) -> Reply:
         state = self._state
         op = self._op
         ids = (call.request_id, call.response_id)
-        key = call.idempotency_key if op.version == 5 else None
+        # Keys are honoured where V5 documents them (not on GET/validate/preview).
+        key = call.idempotency_key if op.idempotency_key else None
         slot = (call.workspace_id, key) if key else None
-        fingerprint = (op.path, raw)
+        # The concrete path: one key on two campaigns is two different requests.
+        fingerprint = (_concrete_path(op, call), raw)
         if slot is not None:
             seen = state.idempotency.get(slot)
             if seen is not None:
@@ -214,33 +224,23 @@ class Pipeline:
                     ),
                 )
         try:
+            check_headers(op, call, raw, content_type, header_rid)
             if body_error:
                 raise Refusal(400, "Request body is not valid JSON.", target="body")
             if (
-                header_rid is not None
-                and call.request_id is not None
-                and (header_rid != call.request_id)
+                state.validate
+                and op.name not in SELF_VALIDATING
+                and not fast_valid(op.name, call.body)
             ):
-                raise Refusal(
-                    400,
-                    "X-MOE-Request-Id header and body request_id must be equal.",
-                    target="request_id",
-                )
-            if op.idempotency_key and not key:
-                raise Refusal(
-                    400,
-                    "Idempotency-Key header is required.",
-                    target="Idempotency-Key",
-                )
-            if state.validate and op.name not in SELF_VALIDATING:
-                _check_schema(op, call.body)
+                check_schema(op, call.body)
             reply = self._handler(state, call)
         except Refusal as refusal:
             reply = _error_reply(op, ids, refusal)
         except Exception:  # a sandbox bug: still answer the documented 500 shape
             log.exception("sandbox handler %s failed", op.name)
             return self._server_error(ids, 500)
-        if slot is not None and reply.status < 500:
+        # A 429 or 5xx was not an answer to the request: a retry must run it.
+        if slot is not None and reply.status < 500 and reply.status != 429:
             state.idempotency[slot] = StoredReply(fingerprint, reply)
         return reply
 
@@ -329,6 +329,13 @@ class Pipeline:
         )
 
 
+def _concrete_path(op: Operation, call: Call) -> str:
+    path = op.path
+    for name, value in call.path_params.items():
+        path = path.replace("{" + name + "}", value)
+    return path
+
+
 def _body_request_id(body: Any) -> str | None:
     if isinstance(body, dict):
         value = body.get("request_id")
@@ -342,23 +349,6 @@ def _drop(request: web.Request) -> web.Response:
     if transport is not None:
         transport.close()
     return web.Response(status=500)
-
-
-def _spec_path(op: Operation) -> str:
-    return op.path[len(V1_PREFIX) :] if op.version == 1 else op.path
-
-
-def _check_schema(op: Operation, body: Any) -> None:
-    from ._schemas import operation_schemas
-
-    schemas = operation_schemas(op.version, op.method, _spec_path(op))
-    if body is None:
-        if schemas.request_body_required:
-            raise Refusal(400, "request body is mandatory", target="body")
-        return
-    error = schemas.request_error(body)
-    if error is not None:
-        raise Refusal(400, error.message, target=error.field)
 
 
 def build_app(

@@ -46,14 +46,9 @@ def _created_at(campaign: Campaign) -> str:
     return f"{campaign.created_date}T00:00:00"
 
 
-def _components(campaign: Campaign, *, v5: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in COMPONENTS:
-        if name in campaign.body:
-            if name == "campaign_audience_limit" and not v5:
-                continue  # not part of V1's details schema for Push
-            out[name] = campaign.body[name]
-    return out
+def _components(campaign: Campaign) -> dict[str, Any]:
+    body = campaign.body
+    return {name: body[name] for name in COMPONENTS if name in body}
 
 
 def details_v1(campaign: Campaign) -> dict[str, Any]:
@@ -68,7 +63,7 @@ def details_v1(campaign: Campaign) -> dict[str, Any]:
     }
     if campaign.updated_by is not None:
         row["updated_by"] = campaign.updated_by
-    row.update(_components(campaign, v5=False))
+    row.update(_components(campaign))
     return row
 
 
@@ -86,7 +81,7 @@ def details_v5(campaign: Campaign) -> dict[str, Any]:
     }
     if campaign.updated_by is not None:
         row["updated_by"] = campaign.updated_by
-    row.update(_components(campaign, v5=True))
+    row.update(_components(campaign))
     return row
 
 

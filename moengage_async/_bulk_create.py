@@ -1,0 +1,389 @@
+"""Bulk campaign creation that loses nothing and duplicates nothing.
+
+Each item gets a request_id derived from the job and the item, so a rerun resends
+the same ids; a journal records intent before each send and the outcome after, so
+an item whose outcome a crash left open is reconciled (replayed within MoEngage's
+request_id reuse window, looked up past it) instead of created twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import os
+import time
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
+from typing import Any, Literal
+
+import anyio
+import anyio.to_thread
+import msgspec
+
+from ._budget_spec import DEFAULT_BUDGETS, Priority
+from ._bulk_items import (
+    REUSE_WINDOWS_S,
+    BulkCreateReport,
+    CreateItemResult,
+    CreateItemStatus,
+    PreparedItem,
+    collect_items,
+    earliest_finish_s,
+    finished_result,
+    matches_campaign,
+    pending_result,
+    prepare_item,
+)
+from ._constants import DEFAULT_TIMEOUT_S
+from ._core import new_request_id
+from ._errors import APIError, MoEngageError, PayloadValidationError, RateLimitError
+from ._journal import ItemState, Journal, JournalItem
+from ._progress import Progress
+from ._retry import RetryPolicy
+from ._v1 import V1Operations
+
+__all__ = ["BulkCreateOperations"]
+
+log = logging.getLogger("moengage_async")
+
+_CREATE_BUDGETS = ("create_requests", "create_success")
+_SEARCH_PAGE = 15
+_SEARCH_MAX_PAGES = 20
+
+
+class _Run:
+    """Shared state of one bulk_create call."""
+
+    def __init__(self, total: int, started: float) -> None:
+        self.results: dict[int, CreateItemResult] = {}
+        self.total = total
+        self.started = started
+        self.stop = False
+        self.resume_at: float | None = None
+        #: Clock times of this run's creations, for the ETA.
+        self.sent: list[float] = []
+
+
+class BulkCreateOperations(V1Operations):
+    """``bulk_create``: many V1 creations under both create budgets, crash-safe."""
+
+    async def bulk_create(
+        self,
+        campaigns: Iterable[Any] | AsyncIterable[Any],
+        *,
+        job_id: str,
+        journal: str | os.PathLike[str] | Journal | None = None,
+        on_quota: Literal["wait", "stop"] = "wait",
+        concurrency: int = 2,
+        patience_s: float = 60.0,
+        progress: Callable[[Progress], object] | None = None,
+        priority: Priority = Priority.BULK,
+        reuse_windows_s: Mapping[str, float] | None = None,
+        tag_items: bool = True,
+    ) -> BulkCreateReport:
+        """Create every campaign once, however often the job is interrupted and rerun.
+
+        Args:
+            campaigns: V1 create payloads (dicts or create models), any iterable.
+            job_id: names the job; the same job_id and items give the same
+                request_ids, so a rerun is idempotent.
+            journal: a sqlite path (or ``Journal``) recording intent and outcome of
+                each item; rerunning with it skips finished items and reconciles
+                those a crash left open. ``None`` keeps the record in memory.
+            on_quota: when a slot is more than ``patience_s`` away, ``"wait"`` for
+                it (on the client clock) or ``"stop"`` with the rest pending.
+            concurrency: creations in flight at once.
+            patience_s: the longest wait for a budget slot before ``on_quota``.
+            progress: called with a ``Progress`` after each item ends.
+            priority: lane in the limiter; bulk work yields to interactive calls.
+            reuse_windows_s: per channel, how long MoEngage replays a request_id
+                (defaults to ``REUSE_WINDOWS_S``); past it, open items are looked up.
+            tag_items: add the tag ``BULK_TAG_PREFIX + request_id`` to each
+                campaign's ``basic_details.tags`` so the lookup finds exactly it
+                (without it, the lookup matches the campaign name).
+
+        Raises:
+            PayloadValidationError: an item is not a payload; nothing is sent.
+            JournalMismatchError: the journal holds other items under ``job_id``.
+        """
+        if not isinstance(job_id, str) or not job_id.strip():
+            raise ValueError("job_id must be a non-blank string")
+        if on_quota not in ("wait", "stop"):
+            raise ValueError(f"on_quota must be 'wait' or 'stop', got {on_quota!r}")
+        if isinstance(concurrency, bool) or not (
+            isinstance(concurrency, int) and concurrency >= 1
+        ):
+            raise ValueError("concurrency must be an integer >= 1")
+        if not patience_s >= 0:
+            raise ValueError("patience_s must be >= 0")
+        raw = await collect_items(campaigns)
+        items = [prepare_item(i, c, job_id, tag_items) for i, c in enumerate(raw)]
+        windows = {**REUSE_WINDOWS_S, **(reuse_windows_s or {})}
+        owned = not isinstance(journal, Journal)
+        if isinstance(journal, Journal):
+            store = journal
+        else:
+            target = ":memory:" if journal is None else journal
+            store = await anyio.to_thread.run_sync(lambda: Journal(target))
+        try:
+            records = [
+                JournalItem(i.index, i.request_id, i.digest, i.name, i.channel)
+                for i in items
+            ]
+            rows = await anyio.to_thread.run_sync(
+                lambda: store.register(job_id, records, now=time.time())
+            )
+            run = _Run(len(items), self._clock.now())
+            todo: list[tuple[PreparedItem, JournalItem]] = []
+            for item, row in zip(items, rows, strict=True):
+                if row.state in (ItemState.CREATED, ItemState.FAILED):
+                    run.results[item.index] = finished_result(item, row)
+                else:
+                    todo.append((item, row))
+            job = _Job(self, store, job_id, run, on_quota, patience_s, priority)
+            job.configure(windows, progress)
+            queue = iter(todo)
+            async with anyio.create_task_group() as tg:
+                for _ in range(min(concurrency, len(todo))):
+                    tg.start_soon(job.worker, queue)
+            for item, _row in todo:
+                run.results.setdefault(item.index, pending_result(item))
+        finally:
+            if owned:
+                await anyio.to_thread.run_sync(store.close)
+        return BulkCreateReport(
+            job_id,
+            tuple(run.results[i.index] for i in items),
+            stopped_on_quota=run.stop,
+            resume_at=run.resume_at,
+        )
+
+
+class _Job:
+    """The per-item protocol: reconcile, journal intent, send, journal outcome."""
+
+    def __init__(
+        self,
+        client: BulkCreateOperations,
+        journal: Journal,
+        job_id: str,
+        run: _Run,
+        on_quota: str,
+        patience_s: float,
+        priority: Priority,
+    ) -> None:
+        self.client = client
+        self.journal = journal
+        self.job_id = job_id
+        self.run = run
+        self.on_quota = on_quota
+        self.patience_s = patience_s
+        self.priority = priority
+        self.windows: Mapping[str, float] = REUSE_WINDOWS_S
+        self.progress: Callable[[Progress], object] | None = None
+
+    def configure(
+        self,
+        windows: Mapping[str, float],
+        progress: Callable[[Progress], object] | None,
+    ) -> None:
+        self.windows = windows
+        self.progress = progress
+
+    async def _journal(self, fn: Callable[..., None], *args: Any, **kw: Any) -> None:
+        # Shielded: a cancelled job must still commit what it knows.
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(lambda: fn(self.job_id, *args, **kw))
+
+    async def worker(self, queue: Any) -> None:
+        for item, row in queue:
+            if self.run.stop:
+                return
+            result = await self.one(item, row)
+            self.run.results[item.index] = result
+            self._report()
+
+    async def one(self, item: PreparedItem, row: JournalItem) -> CreateItemResult:
+        """Settle one item: reconcile an open outcome, then send until it ends."""
+        if row.state is ItemState.SENT and row.uncertain_since is not None:
+            window = self.windows.get(item.channel or "", min(self.windows.values()))
+            if time.time() - row.uncertain_since >= window:
+                try:
+                    found = await self._lookup(item)
+                except MoEngageError as exc:
+                    return await self._failed(item, exc, open_outcome=True)
+                if found is not None:
+                    await self._journal(
+                        self.journal.record_created, item.index, found, now=time.time()
+                    )
+                    return self._created(item, found, "lookup")
+            # Within the window MoEngage answers a resent request_id with the
+            # original campaign; past it, the lookup just proved there is none.
+        return await self._send(item, row.uncertain_since)
+
+    async def _send(
+        self, item: PreparedItem, uncertain: float | None
+    ) -> CreateItemResult:
+        """Send with the same request_id until created, refused, or out of tries.
+
+        One attempt per call (``max_retries=0``), so the job knows whether each
+        attempt may have reached MoEngage: only those make the item uncertain.
+        """
+        client = self.client
+        policy = client._retry
+        once = dataclasses.replace(policy, max_retries=0)
+        timeout = self.patience_s + (client._timeout or DEFAULT_TIMEOUT_S)
+        failures = 0
+        while True:
+            now = time.time()
+            await self._journal(self.journal.record_intent, item.index, now=now)
+            try:
+                campaign_id = await client.create_campaign(
+                    item.payload,
+                    request_id=item.request_id,
+                    priority=self.priority,
+                    timeout=timeout,
+                    retry=once,
+                )
+            except RateLimitError as exc:
+                # Refused unsent (locally or by a 429): nothing was created now.
+                await self._journal(
+                    self.journal.record_not_sent, item.index, uncertain_since=uncertain
+                )
+                if self.on_quota == "stop" or self.run.stop:
+                    self.run.stop = True
+                    if exc.retry_at is not None:
+                        first = self.run.resume_at
+                        self.run.resume_at = min(first or exc.retry_at, exc.retry_at)
+                    return pending_result(item)
+                # A local refusal names the slot; a bare 429 (V1 sends no
+                # Retry-After) waits a backoff, at least a second.
+                clock_now = client.clock.now()
+                wait = (
+                    max(policy.backoff(failures + 1), 1.0)
+                    if exc.retry_at is None
+                    else exc.retry_at - clock_now
+                )
+                await client.clock.sleep(max(wait, 1e-3))
+                continue
+            except MoEngageError as exc:
+                if _definitive(exc):
+                    return await self._failed(item, exc, open_outcome=False)
+                uncertain = now if uncertain is None else uncertain
+                failures += 1
+                if failures > policy.max_retries:
+                    return await self._failed(item, exc, open_outcome=True)
+                await client.clock.sleep(policy.backoff(failures))
+                continue
+            self.run.sent.append(client.clock.now())
+            await self._journal(
+                self.journal.record_created, item.index, campaign_id, now=time.time()
+            )
+            return self._created(item, campaign_id, "create")
+
+    async def _failed(
+        self, item: PreparedItem, exc: MoEngageError, *, open_outcome: bool
+    ) -> CreateItemResult:
+        text = f"{type(exc).__name__}: {exc}"
+        record = (
+            self.journal.record_unknown if open_outcome else self.journal.record_failed
+        )
+        await self._journal(record, item.index, text, now=time.time())
+        log.warning("bulk job %s item %d failed: %s", self.job_id, item.index, text)
+        return CreateItemResult(
+            item.index,
+            item.request_id,
+            item.name,
+            CreateItemStatus.FAILED,
+            error=text,
+            retryable=open_outcome,
+        )
+
+    def _created(
+        self, item: PreparedItem, campaign_id: str, via: str
+    ) -> CreateItemResult:
+        return CreateItemResult(
+            item.index,
+            item.request_id,
+            item.name,
+            CreateItemStatus.CREATED,
+            campaign_id=campaign_id,
+            via=via,
+        )
+
+    async def _lookup(self, item: PreparedItem) -> str | None:
+        """Find the campaign an earlier attempt created, by its tag or name."""
+        fields: dict[str, Any] = (
+            {"tags": [item.tag]} if item.tag is not None else {"name": item.name}
+        )
+        if item.channel in REUSE_WINDOWS_S:
+            fields["channels"] = [item.channel]
+        for page in range(1, _SEARCH_MAX_PAGES + 1):
+            rid = new_request_id()
+            body = {
+                "request_id": rid,
+                "limit": _SEARCH_PAGE,
+                "page": page,
+                "campaign_fields": fields,
+            }
+            response = await self.client._call(
+                "v1.search_campaigns", body=body, request_id=rid, priority=self.priority
+            )
+            rows = msgspec.json.decode(response.body)
+            if not isinstance(rows, list):
+                rows = rows.get("campaigns", []) if isinstance(rows, dict) else []
+            for found in rows:
+                if isinstance(found, dict) and matches_campaign(found, item):
+                    return str(found["campaign_id"])
+            if len(rows) < _SEARCH_PAGE:
+                return None
+        return None
+
+    def _report(self) -> None:
+        if self.progress is None:
+            return
+        run = self.run
+        done = sum(r.status is CreateItemStatus.CREATED for r in run.results.values())
+        failed = sum(r.status is CreateItemStatus.FAILED for r in run.results.values())
+        now = self.client.clock.now()
+        elapsed = now - run.started
+        remaining = run.total - done - failed
+        self.progress(
+            Progress(
+                done=done,
+                failed=failed,
+                total=run.total,
+                elapsed_s=elapsed,
+                rate_per_s=(done + failed) / elapsed if elapsed > 0 else 0.0,
+                eta_s=self._eta(remaining, now),
+            )
+        )
+
+    def _eta(self, remaining: int, now: float) -> float:
+        """Earliest finish the create budgets allow, given this run's sends."""
+        windows = [
+            (w.limit, w.seconds)
+            for w in self.client.limiter.snapshot(self.client.workspace_id)
+            if w.budget in _CREATE_BUDGETS
+        ] or [w for b in _CREATE_BUDGETS for w in DEFAULT_BUDGETS[b].windows]
+        # Bulk work may fill only the limiter's bulk share of each window.
+        share = getattr(self.client.limiter, "bulk_share", 1.0)
+        if self.priority is Priority.BULK and isinstance(share, float):
+            windows = [
+                (max(1, min(lim, math.floor(lim * share))), sec) for lim, sec in windows
+            ]
+        # Sends older than the longest window no longer hold anything back.
+        horizon = now - max(sec for _, sec in windows)
+        self.run.sent = [t for t in self.run.sent if t > horizon]
+        return earliest_finish_s(remaining, windows, sent=self.run.sent, now=now)
+
+
+def _definitive(exc: MoEngageError) -> bool:
+    """A refusal that created nothing and would be refused again (400, 401, ...)."""
+    if isinstance(exc, PayloadValidationError):
+        return True
+    return (
+        isinstance(exc, APIError)
+        and 400 <= exc.status < 500
+        and not RetryPolicy.is_retryable_status(exc.status)
+    )

@@ -122,7 +122,7 @@ class V5Queries:
         through the search budget at ``priority``, with its own ``request_id`` and
         ``Idempotency-Key``. Iteration ends at the first short page (V5 has no
         total count) or after ``max_items`` rows. DRAFT rows appear only when
-        ``DRAFT`` is in ``status``.
+        ``DRAFT`` is in ``status``. ``timeout`` and ``retry`` apply per page.
 
         Args:
             fields: ``v5.SearchFields`` or a mapping of the same keys. V1's ``id``

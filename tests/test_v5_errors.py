@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
+import msgspec
 import pytest
 
 from moengage_async import (
@@ -84,34 +85,51 @@ async def test_a_schema_violation_is_a_validation_failed_bad_request(
     assert "basic_details" in caught.value.target
 
 
+_BAD_DATES = {"created_date": {"from_date": "x", "to_date": "y"}}
+
+
 @pytest.mark.parametrize(
     "call",
     [
-        pytest.param(lambda c: c.v5.get_campaign("nope"), id="get"),
-        pytest.param(lambda c: c.v5.validate("nope"), id="validate"),
-        pytest.param(lambda c: c.v5.change_status("nope", "STOP"), id="status"),
+        pytest.param(lambda c, _: c.v5.get_campaign("nope"), id="get"),
+        pytest.param(lambda c, _: c.v5.validate("nope"), id="validate"),
+        pytest.param(lambda c, _: c.v5.change_status("nope", "STOP"), id="status"),
         pytest.param(
-            lambda c: c.v5.search(
-                {"created_date": {"from_date": "x", "to_date": "y"}}
-            ).collect(),
-            id="search-bad-date",
+            lambda c, cid: c.v5.update_draft(
+                cid, {"advanced": {"expiration_settings": 5}}
+            ),
+            id="update-bad-component",
         ),
         pytest.param(
-            lambda c: c.v5.meta({"created_date": {"from_date": "x", "to_date": "y"}}),
-            id="meta-bad-date",
+            lambda c, _: c.v5.search(_BAD_DATES).collect(), id="search-bad-date"
         ),
+        pytest.param(lambda c, _: c.v5.meta(_BAD_DATES), id="meta-bad-date"),
         pytest.param(
-            lambda c: c.v5.test(inline_test(campaign_content=None, draft_id=UNKNOWN)),
+            lambda c, _: c.v5.test(
+                inline_test(campaign_content=None, draft_id=UNKNOWN)
+            ),
             id="test-unknown-draft",
+        ),
+        pytest.param(
+            lambda c, _: c.v5.personalized_preview(
+                msgspec.structs.replace(
+                    preview_request(),
+                    user_identification=v5.UserIdentification(
+                        type="NICKNAME", value="x"
+                    ),
+                )
+            ),
+            id="preview-unknown-identifier",
         ),
     ],
 )
 async def test_a_refused_request_is_a_bad_request_error(
-    client: MoEngageClient, call: Callable[[MoEngageClient], Awaitable[Any]]
+    moengage_sandbox: Sandbox, client: MoEngageClient, call: Call
 ) -> None:
     """A 400 from the server raises BadRequestError (nothing is retried)."""
+    (draft,) = moengage_sandbox.seed_campaigns(1, api=5, status="DRAFT")
     with pytest.raises(BadRequestError) as caught:
-        await call(client)
+        await call(client, draft)
     assert caught.value.status == 400
 
 

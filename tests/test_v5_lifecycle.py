@@ -49,6 +49,16 @@ async def test_draft_validate_publish_stop(
     assert kinds == ["create", "update", "publish", "STOP"]
 
 
+async def test_a_repeated_create_request_id_returns_the_same_draft(
+    moengage_sandbox: Sandbox, client: MoEngageClient
+) -> None:
+    """V5 create keeps V1's request_id rule: a resend names the first draft."""
+    first = await client.v5.create_draft(push_draft(), request_id="order-42")
+    again = await client.v5.create_draft(push_draft(), request_id="order-42")
+    assert again.id == first.id
+    assert len(moengage_sandbox.state.store) == 1
+
+
 async def test_an_email_draft_is_created(client: MoEngageClient) -> None:
     """The spec's Email draft is accepted as a DRAFT."""
     created = await client.v5.create_draft(email_draft())

@@ -10,6 +10,7 @@ import pytest
 from moengage_async import (
     BadRequestError,
     MemoryLimiter,
+    MoEngageClient,
     PayloadValidationError,
     Permit,
     Priority,
@@ -19,6 +20,7 @@ from moengage_async._budget_spec import resolve_budgets
 from moengage_async._clock import MonotonicClock
 from moengage_async.models import v1, v5
 from moengage_async.sandbox import Sandbox
+from tests.recording_server import RecordingServer
 
 #: Relaxed so 167 page requests pass without waiting; still counted per request.
 FAST_SEARCH = "search=1000/1"
@@ -36,7 +38,7 @@ async def test_2500_campaigns_are_each_yielded_once_one_page_at_a_time(
         search = client.v5.search()
         async for campaign in search:
             assert campaign.id is not None
-            seen.append(campaign.id)
+            seen.append(campaign.id)  # noqa: PERF401 - keep rows seen before the error
             stats = search.statistics()
             most_held = max(most_held, stats.buffered)
             # Lazy: the page holding row k is the only one fetched so far.
@@ -109,6 +111,7 @@ async def test_a_page_size_outside_1_to_15_is_refused(
             id="v1-delivery-type",
         ),
         pytest.param({"statuses": ["ACTIVE"]}, "unknown", id="typo"),
+        pytest.param({"ids": "one-id"}, "invalid search filter", id="ids-not-a-list"),
     ],
 )
 async def test_a_key_v5_would_ignore_is_refused(
@@ -258,3 +261,22 @@ def test_from_v1_refuses_what_has_no_v5_form(old: dict[str, object]) -> None:
     """RETIRED does not exist on V5, and a V5 key is not a V1 filter."""
     with pytest.raises(ValueError):
         v5.SearchFields.from_v1(old)
+
+
+async def test_iterating_again_after_an_error_retries_that_page(
+    v1_client: MoEngageClient, recorder: RecordingServer
+) -> None:
+    """A failed page is requested again on the next ``async for``; none is skipped."""
+    path = "/v5/campaigns/search"
+    rows = [{"id": f"c{i}"} for i in range(18)]
+    recorder.reply("POST", path, 200, {"data": {"campaigns": rows[:15]}})
+    recorder.reply("POST", path, 400, {"error": {"code": "BAD_REQUEST"}})
+    recorder.reply("POST", path, 200, {"data": {"campaigns": rows[15:]}})
+    search = v1_client.v5.search()
+    seen = []
+    with pytest.raises(BadRequestError):
+        async for campaign in search:
+            seen.append(campaign.id)  # noqa: PERF401 - keep rows seen before the error
+    seen += [campaign.id async for campaign in search]
+    assert seen == [r["id"] for r in rows]
+    assert [r.json["page"] for r in recorder.requests] == [1, 2, 2]

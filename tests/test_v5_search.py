@@ -38,7 +38,7 @@ async def test_2500_campaigns_are_each_yielded_once_one_page_at_a_time(
         search = client.v5.search()
         async for campaign in search:
             assert campaign.id is not None
-            seen.append(campaign.id)  # noqa: PERF401 - keep rows seen before the error
+            seen.append(campaign.id)
             stats = search.statistics()
             most_held = max(most_held, stats.buffered)
             # Lazy: the page holding row k is the only one fetched so far.

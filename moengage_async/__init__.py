@@ -8,7 +8,9 @@ from ._budget_spec import DEFAULT_BUDGETS as DEFAULT_BUDGETS
 from ._budget_spec import Budget as Budget
 from ._budget_spec import Priority as Priority
 from ._budget_spec import Window as Window
+from ._budget_spec import budgets_from_env as budgets_from_env
 from ._budget_spec import parse_budgets as parse_budgets
+from ._budget_view import BudgetView as BudgetView
 from ._budgets import MemoryLimiter as MemoryLimiter
 from ._bulk_items import BulkCreateReport as BulkCreateReport
 from ._bulk_items import CreateItemResult as CreateItemResult
@@ -63,6 +65,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Budget",
+    "BudgetView",
     "BulkCreateReport",
     "CampaignSearch",
     "Clock",
@@ -104,6 +107,7 @@ __all__ = [
     "Window",
     "WindowUsage",
     "__version__",
+    "budgets_from_env",
     "new_session",
     "parse_budgets",
 ]

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import enum
 import math
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
 __all__ = [
+    "BUDGETS_ENV",
     "Budget",
     "BudgetOverrides",
     "DEFAULT_BUDGETS",
     "Priority",
     "Window",
+    "budgets_from_env",
     "format_budgets",
     "parse_budgets",
     "resolve_budgets",
@@ -160,8 +163,53 @@ def _normalise(overrides: BudgetOverrides) -> dict[str, tuple[Window, ...]]:
         if isinstance(windows, str):
             result[name] = _parse_windows(name, windows)
         else:
-            result[name] = tuple(Window(int(lim), float(sec)) for lim, sec in windows)
+            result[name] = _windows_from_pairs(name, windows)
     return result
+
+
+def _windows_from_pairs(
+    name: str, pairs: Iterable[tuple[int, float]]
+) -> tuple[Window, ...]:
+    windows: list[Window] = []
+    try:
+        for limit, seconds in pairs:
+            if isinstance(limit, bool) or not isinstance(limit, int):
+                raise TypeError
+            windows.append(Window(limit, float(seconds)))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"budget {name!r}: windows must be (limit, seconds) pairs with an "
+            f"integer limit, got {pairs!r}"
+        ) from None
+    for window in windows:
+        if window.limit < 1 or not (
+            window.seconds > 0 and math.isfinite(window.seconds)
+        ):
+            raise ValueError(
+                f"budget {name!r}: window {window.limit}/{window.seconds:g} needs a "
+                "limit >= 1 and seconds > 0"
+            )
+    if not windows:
+        raise ValueError(f"budget {name!r}: no windows given")
+    return tuple(windows)
+
+
+#: Environment variable read by ``budgets_from_env`` (and the client's default).
+BUDGETS_ENV = "MOENGAGE_BUDGETS"
+
+
+def budgets_from_env(
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Budget]:
+    """Return the documented table with ``MOENGAGE_BUDGETS`` overrides applied.
+
+    Operators tune budgets without a deploy (``status=5/1,50/60`` for a workspace
+    that shares its budget with another integration). Malformed text raises
+    ``ValueError`` naming the bad part.
+    """
+    env = os.environ if environ is None else environ
+    text = env.get(BUDGETS_ENV, "").strip()
+    return resolve_budgets(text or None)
 
 
 def format_budgets(budgets: Mapping[str, Budget]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from ._budget_view import BudgetsMixin
 from ._bulk_create import BulkCreateOperations
 from ._v1 import V1Operations
 from ._v5 import V5API
@@ -11,7 +12,7 @@ from ._v5 import V5API
 __all__ = ["MoEngageClient"]
 
 
-class MoEngageClient(BulkCreateOperations, V1Operations):
+class MoEngageClient(BulkCreateOperations, V1Operations, BudgetsMixin):
     """Async client for one MoEngage workspace, with exact rate limits built in.
 
     Use it as ``async with MoEngageClient(workspace_id, api_key) as client:`` or keep

@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import msgspec
 
-from ._budget_spec import BudgetOverrides, Priority, resolve_budgets
+from ._budget_spec import (
+    BudgetOverrides,
+    Priority,
+    budgets_from_env,
+    resolve_budgets,
+)
 from ._clock import Clock, MonotonicClock
 from ._constants import DEFAULT_TIMEOUT_S, USER_AGENT, base_url_for
 from ._envelope import error_from_response
@@ -113,9 +118,8 @@ class BaseClient:
         if limiter is None:
             from ._budgets import MemoryLimiter
 
-            limiter = MemoryLimiter(
-                resolve_budgets(budgets), clock=self._clock, bulk_share=bulk_share
-            )
+            table = budgets_from_env() if budgets is None else resolve_budgets(budgets)
+            limiter = MemoryLimiter(table, clock=self._clock, bulk_share=bulk_share)
         self._limiter: Limiter = limiter
         token = base64.b64encode(f"{workspace_id}:{api_key}".encode()).decode("ascii")
         # Built once; merged per request. Never logged, never in a repr.

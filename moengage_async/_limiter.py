@@ -31,7 +31,15 @@ class Permit(Protocol):
 
 @dataclass(frozen=True)
 class WindowUsage:
-    """One window of one budget at the time of the snapshot."""
+    """One window of one budget at the time of the snapshot.
+
+    ``used`` counts completed requests still inside the window, ``in_flight`` the
+    requests sent and not yet answered (they hold a slot too), ``queued`` the
+    callers waiting on the budget. ``next_free_in`` is the seconds until this
+    window could admit one more interactive call (a lower bound while in-flight
+    requests hold it: their slots free ``seconds`` after they complete), and
+    ``blocked_for`` the seconds left of a server-imposed block.
+    """
 
     budget: str
     limit: int
@@ -57,9 +65,11 @@ class Limiter(Protocol):
     ) -> Permit:
         """Wait for a slot in every named budget and take them all at once.
 
-        ``deadline`` is in the limiter's clock time. When the earliest slot lies
-        beyond it, raise ``RateLimitError(local=True, retry_at=...)`` at once
-        without waiting. Cancellation while waiting leaks nothing.
+        Callers are served first come, first served within their priority lane;
+        interactive callers never wait behind bulk ones. ``deadline`` is in the
+        limiter's clock time: when the earliest possible slot lies beyond it,
+        raise ``RateLimitError(local=True, retry_at=...)`` at once without
+        waiting. Cancellation while waiting leaks nothing.
         """
         ...
 

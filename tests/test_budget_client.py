@@ -1,0 +1,80 @@
+"""Budget wiring on the client: the env variable, bulk_share, client.budgets."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from moengage_async import (
+    FakeClock,
+    Hooks,
+    MemoryLimiter,
+    MoEngageClient,
+    ThrottleInfo,
+    WindowUsage,
+)
+
+
+async def test_client_reads_moengage_budgets_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without budgets=, the default limiter applies MOENGAGE_BUDGETS."""
+    monkeypatch.setenv("MOENGAGE_BUDGETS", "status=3/1")
+    async with MoEngageClient("ws", "key", clock=FakeClock()) as client:
+        assert isinstance(client.limiter, MemoryLimiter)
+        assert client.limiter.budgets["status"].windows == ((3, 1.0),)
+
+
+async def test_explicit_budgets_win_over_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """budgets= overrides MOENGAGE_BUDGETS."""
+    monkeypatch.setenv("MOENGAGE_BUDGETS", "status=3/1")
+    async with MoEngageClient(
+        "ws", "key", clock=FakeClock(), budgets="status=4/1"
+    ) as client:
+        assert isinstance(client.limiter, MemoryLimiter)
+        assert client.limiter.budgets["status"].windows == ((4, 1.0),)
+
+
+async def test_client_passes_bulk_share_to_its_limiter() -> None:
+    """bulk_share= reaches the default limiter."""
+    async with MoEngageClient("ws", "key", bulk_share=0.5) as client:
+        assert isinstance(client.limiter, MemoryLimiter)
+        assert client.limiter.bulk_share == 0.5
+
+
+async def test_budgets_snapshot_reports_the_clients_workspace() -> None:
+    """client.budgets.snapshot() shows this workspace's usage, not another's."""
+    clock = FakeClock()
+    limiter = MemoryLimiter(clock=clock)
+    permit = await limiter.acquire("ws", ("status",))
+    await limiter.acquire("other", ("status",))
+    await permit.complete(success=True)
+    async with MoEngageClient("ws", "key", limiter=limiter, clock=clock) as client:
+        rows = client.budgets.snapshot()
+    status = [r for r in rows if r.budget == "status"]
+    assert status[0] == WindowUsage("status", 10, 1.0, 1, 0, 0, 0.0, 0.0)
+    assert sum(r.in_flight for r in rows) == 0
+
+
+async def test_throttle_hook_reports_the_budget_wait() -> None:
+    """A call held back by its budget reports the wait through Hooks.on_throttle."""
+    from moengage_async.sandbox import Sandbox
+
+    seen: list[ThrottleInfo] = []
+    clock = FakeClock()
+    sandbox = Sandbox(budgets="status=1/1", clock=clock)
+    async with sandbox, anyio.create_task_group() as tg:
+        tg.start_soon(clock.autojump)
+        ids = sandbox.seed_campaigns(2)
+        async with sandbox.client(
+            clock=clock, budgets="status=1/1", hooks=Hooks(on_throttle=seen.append)
+        ) as client:
+            await client.change_status("PAUSE", [ids[0]])
+            await client.change_status("PAUSE", [ids[1]])
+        tg.cancel_scope.cancel()
+    assert [(t.operation, t.budgets) for t in seen] == [
+        ("v1.change_status", ("status",))
+    ]
+    assert seen[0].waited_s == pytest.approx(1.0)

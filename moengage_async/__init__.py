@@ -15,6 +15,8 @@ from ._budgets import MemoryLimiter as MemoryLimiter
 from ._bulk_items import BulkCreateReport as BulkCreateReport
 from ._bulk_items import CreateItemResult as CreateItemResult
 from ._bulk_items import CreateItemStatus as CreateItemStatus
+from ._bulk_status import BulkStatusReport as BulkStatusReport
+from ._bulk_status import StatusFailure as StatusFailure
 from ._client import MoEngageClient as MoEngageClient
 from ._clock import Clock as Clock
 from ._clock import FakeClock as FakeClock
@@ -42,7 +44,11 @@ from ._limiter import Limiter as Limiter
 from ._limiter import Permit as Permit
 from ._limiter import UnlimitedLimiter as UnlimitedLimiter
 from ._limiter import WindowUsage as WindowUsage
+from ._plan import Plan as Plan
 from ._progress import Progress as Progress
+from ._redis import BudgetBackendError as BudgetBackendError
+from ._redis import RedisLimiter as RedisLimiter
+from ._redis import limiter_from_env as limiter_from_env
 from ._retry import RetryDetails as RetryDetails
 from ._retry import RetryPolicy as RetryPolicy
 from ._transport import AiohttpTransport as AiohttpTransport
@@ -65,8 +71,10 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Budget",
+    "BudgetBackendError",
     "BudgetView",
     "BulkCreateReport",
+    "BulkStatusReport",
     "CampaignSearch",
     "Clock",
     "ConflictError",
@@ -87,9 +95,11 @@ __all__ = [
     "PayloadValidationError",
     "PermissionDeniedError",
     "Permit",
+    "Plan",
     "Priority",
     "Progress",
     "RateLimitError",
+    "RedisLimiter",
     "RequestInfo",
     "RequestTimeoutError",
     "Response",
@@ -98,6 +108,7 @@ __all__ = [
     "SearchStatistics",
     "ServerError",
     "StatusAction",
+    "StatusFailure",
     "ThrottleInfo",
     "Transport",
     "TransportError",
@@ -108,6 +119,7 @@ __all__ = [
     "WindowUsage",
     "__version__",
     "budgets_from_env",
+    "limiter_from_env",
     "new_session",
     "parse_budgets",
 ]

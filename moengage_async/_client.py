@@ -6,13 +6,21 @@ from functools import cached_property
 
 from ._budget_view import BudgetsMixin
 from ._bulk_create import BulkCreateOperations
+from ._bulk_status import BulkStatusOperations
+from ._coalesce import CoalescingOperations
 from ._v1 import V1Operations
 from ._v5 import V5API
 
 __all__ = ["MoEngageClient"]
 
 
-class MoEngageClient(BulkCreateOperations, V1Operations, BudgetsMixin):
+class MoEngageClient(
+    BulkCreateOperations,
+    V1Operations,
+    BulkStatusOperations,
+    CoalescingOperations,
+    BudgetsMixin,
+):
     """Async client for one MoEngage workspace, with exact rate limits built in.
 
     Use it as ``async with MoEngageClient(workspace_id, api_key) as client:`` or keep

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -197,3 +197,32 @@ async def v1_client(
         retry=RetryPolicy(testing=True),
     ) as client:
         yield client
+
+
+# -- Redis budgets (tests/redis_server.py) ------------------------------------
+
+_redis_prefixes = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A private redis-server for the session (or REDIS_URL); fails in CI if absent."""
+    from redis_server import find_redis, private_redis
+
+    found = find_redis()
+    if found is None:
+        reason = "no redis-server on PATH and REDIS_URL unset"
+        if IN_CI:
+            pytest.fail(f"CI=true: {reason}; Redis tests must run")
+        pytest.skip(reason)
+    if found:
+        yield found
+        return
+    with private_redis() as url:
+        yield url
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A key prefix of its own for each test, so tests never see each other's keys."""
+    return f"t{os.getpid()}-{next(_redis_prefixes)}"

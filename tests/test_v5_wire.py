@@ -340,3 +340,20 @@ async def test_a_flat_preview_answer_is_read_too(
     recorder.reply("POST", "/v5/personalization/preview", 200, answer)
     result = await client.v5.personalized_preview(preview_request())
     assert result.content == content
+
+
+async def test_bulk_status_on_v5_goes_through_client_v5(
+    client: MoEngageClient, recorder: RecordingServer
+) -> None:
+    """``bulk_change_status(api_version=5)`` calls ``v5.change_status`` per id."""
+    ids = [f"{i:024x}" for i in range(3)]
+    for cid in ids:
+        path = f"/v5/campaigns/{cid}/status"
+        recorder.reply("PATCH", path, 405, {"error": {"message": "Not Allowed"}})
+        recorder.reply("POST", path, 200, {"data": {"id": cid, "action": "PAUSE"}})
+    report = await client.bulk_change_status("PAUSE", ids, api_version=5)
+    assert (report.applied, report.failed) == (3, 0)
+    # The 405 -> POST fallback exists only in client.v5.change_status.
+    assert sorted(r.method for r in recorder.requests) == ["PATCH"] * 3 + ["POST"] * 3
+    for post in (r for r in recorder.requests if r.method == "POST"):
+        validate_request(5, "change_campaign_status_v5", post.body)

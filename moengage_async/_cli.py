@@ -1,0 +1,401 @@
+"""``moengage-async``: bulk status changes, creation, lookups, the sandbox and the demo.
+
+Exit codes: 0 every item succeeded, 1 some failed, 2 a usage error (printed as one
+line on stderr, never a traceback, never the API key).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import anyio
+import msgspec
+
+from ._budget_spec import BudgetOverrides, parse_budgets, resolve_budgets
+from ._bulk_status import BulkStatusReport
+from ._cli_io import (
+    Counted,
+    ProgressLine,
+    UsageError,
+    check_id,
+    ids_from_stream,
+    iter_ids_file,
+    read_ids_file,
+    read_jsonl,
+)
+from ._errors import MoEngageError, PayloadValidationError
+from ._plan import format_duration, plan_requests, status_change_requests
+
+__all__ = ["build_parser", "main"]
+
+PROG = "moengage-async"
+_json = msgspec.json.Encoder()
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+# -- settings -----------------------------------------------------------------------
+
+
+def _budgets(args: argparse.Namespace) -> BudgetOverrides | None:
+    text = (
+        args.budget if args.budget is not None else os.environ.get("MOENGAGE_BUDGETS")
+    )
+    if not text:
+        return None
+    try:
+        parse_budgets(text)
+    except ValueError as exc:
+        raise UsageError(f"bad --budget: {exc}") from None
+    return text
+
+
+def _client(args: argparse.Namespace) -> Any:
+    from ._client import MoEngageClient
+
+    workspace = args.workspace_id or os.environ.get("MOENGAGE_WORKSPACE_ID")
+    api_key = args.api_key or os.environ.get("MOENGAGE_API_KEY")
+    if not workspace:
+        raise UsageError(
+            "missing workspace id: pass --workspace-id or set MOENGAGE_WORKSPACE_ID"
+        )
+    if not api_key:
+        raise UsageError("missing API key: pass --api-key or set MOENGAGE_API_KEY")
+    data_center = args.data_center or os.environ.get("MOENGAGE_DATA_CENTER", "01")
+    try:
+        return MoEngageClient(
+            workspace,
+            api_key,
+            data_center=data_center,
+            base_url=args.base_url,
+            budgets=_budgets(args),
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+# -- commands -----------------------------------------------------------------------
+
+
+def _print_status_report(report: BulkStatusReport, as_json: bool) -> None:
+    if as_json:
+        failures = [
+            {
+                "campaign_id": f.campaign_id,
+                "error": str(f.error),
+                "status": getattr(f.error, "status", None),
+            }
+            for f in report.failures
+        ]
+        doc = {
+            "action": report.action.value,
+            "applied": report.applied,
+            "failed": report.failed,
+            "failures": failures,
+            "requests": report.requests,
+            "elapsed_s": round(report.elapsed_s, 3),
+        }
+        sys.stdout.write(_json.encode(doc).decode() + "\n")
+        return
+    sys.stdout.write(
+        f"{report.action.value}: {report.applied} applied, {report.failed} failed, "
+        f"{report.requests} request(s) in {format_duration(report.elapsed_s)}\n"
+    )
+    for failure in report.failures:
+        sys.stdout.write(f"  {failure.campaign_id}: {failure.error}\n")
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    ids: Sequence[str] | Iterator[str]
+    if args.ids and args.ids_file:
+        raise UsageError("give ids as arguments or with --ids-file, not both")
+    if args.ids_file:
+        total = read_ids_file(args.ids_file)
+        ids = iter_ids_file(args.ids_file)
+    elif args.ids:
+        ids = [check_id(i, "argument") for i in args.ids]
+        total = len(ids)
+    else:
+        ids = ids_from_stream(sys.stdin)
+        total = len(ids)
+    if total == 0:
+        raise UsageError("no campaign ids given (arguments, --ids-file or stdin)")
+    if args.dry_run:
+        budgets = resolve_budgets(_budgets(args))
+        requests = status_change_requests(total, api_version=args.api_version)
+        op = f"v{args.api_version}.change_status"
+        _print_plan(plan_requests(op, total, requests, budgets).describe(), args)
+        return 0
+    client = _client(args)
+    action = args.action.upper()
+
+    async def run() -> BulkStatusReport:
+        bar = ProgressLine(action.lower()) if not args.quiet else None
+        async with client:
+            try:
+                return await client.bulk_change_status(  # type: ignore[no-any-return]
+                    action,
+                    Counted(ids, total),
+                    concurrency=args.concurrency,
+                    progress=bar,
+                    api_version=args.api_version,
+                )
+            finally:
+                if bar is not None:
+                    bar.close()
+
+    report = anyio.run(run)
+    _print_status_report(report, args.json)
+    return 0 if report.ok else 1
+
+
+def _print_plan(text: str, args: argparse.Namespace) -> None:
+    if args.json:
+        sys.stdout.write(_json.encode({"plan": text}).decode() + "\n")
+    else:
+        sys.stdout.write(text + "\n")
+
+
+def _cmd_create(args: argparse.Namespace) -> int:
+    items = read_jsonl(args.file)
+    if args.dry_run:
+        budgets = resolve_budgets(_budgets(args))
+        plan = plan_requests("v1.create_campaign", len(items), len(items), budgets)
+        _print_plan(plan.describe(), args)
+        return 0
+    client = _client(args)
+    bulk_create: Callable[..., Any] | None = getattr(client, "bulk_create", None)
+    if bulk_create is None:
+        raise UsageError("'create' needs bulk creation, which this build lacks")
+    assert bulk_create is not None
+
+    async def run() -> Any:
+        bar = ProgressLine("create") if not args.quiet else None
+        async with client:
+            try:
+                return await bulk_create(
+                    items,
+                    job_id=args.job_id or Path(args.file).stem,
+                    journal=args.journal,
+                    on_quota=args.on_quota,
+                    progress=bar,
+                )
+            finally:
+                if bar is not None:
+                    bar.close()
+
+    report = anyio.run(run)
+    return _print_create_report(report, args.json)
+
+
+def _print_create_report(report: Any, as_json: bool) -> int:
+    """Print a ``BulkCreateReport``; exit 1 unless every item was created."""
+    created = list(getattr(report, "created", ()))
+    failed = list(getattr(report, "failed", ()))
+    pending = list(getattr(report, "pending", ()))
+    if as_json:
+        doc = msgspec.to_builtins(report, str_keys=True, enc_hook=str)
+        sys.stdout.write(_json.encode(doc).decode() + "\n")
+    else:
+        sys.stdout.write(
+            f"create: {len(created)} created, {len(failed)} failed, "
+            f"{len(pending)} pending\n"
+        )
+        for item in failed:
+            sys.stdout.write(f"  item {item.index} ({item.name}): {item.error}\n")
+        resume_at = getattr(report, "resume_at", None)
+        if pending and resume_at is not None:
+            sys.stdout.write("  quota spent: rerun with the same --journal later\n")
+    return 0 if not failed and not pending else 1
+
+
+def _cmd_get(args: argparse.Namespace) -> int:
+    from ._core import new_request_id
+
+    client = _client(args)
+
+    async def run() -> bytes:
+        async with client:
+            rid = new_request_id()
+            response = await client._call(
+                "v5.get_campaign",
+                path_params={"campaign_id": args.campaign_id},
+                request_id=rid,
+            )
+            return response.body  # type: ignore[no-any-return]
+
+    sys.stdout.write(anyio.run(run).decode() + "\n")
+    return 0
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    fields: dict[str, Any] = {}
+    if args.name:
+        fields["name"] = args.name
+    if args.status:
+        fields["status"] = [s.upper() for s in args.status]
+    search: dict[str, Any] = {"limit": args.limit, "page": args.page}
+    if fields:
+        search["campaign_fields"] = fields
+    client = _client(args)
+
+    async def run() -> Any:
+        async with client:
+            return await client.search_campaigns(search)
+
+    sys.stdout.write(_json.encode(anyio.run(run)).decode() + "\n")
+    return 0
+
+
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    try:
+        from .sandbox import serve
+    except ImportError as exc:
+        raise UsageError(f"the sandbox is unavailable: {exc}") from None
+    budgets = _budgets(args)
+
+    async def run() -> None:
+        await serve(
+            host=args.host,
+            port=args.port,
+            budgets=budgets,
+            faults=args.faults,
+            seed=args.seed,
+        )
+
+    try:
+        anyio.run(run)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from ._demo import run_demo
+
+    return run_demo(
+        n_ids=args.ids, budgets=_budgets(args), plot=args.plot, as_json=args.json
+    )
+
+
+# -- parser -------------------------------------------------------------------------
+
+
+def _common(parser: argparse.ArgumentParser, *, credentials: bool = True) -> None:
+    if credentials:
+        parser.add_argument("--workspace-id", help="or MOENGAGE_WORKSPACE_ID")
+        parser.add_argument("--api-key", help="or MOENGAGE_API_KEY (never printed)")
+        parser.add_argument(
+            "--data-center", help="01..06 or 101, or MOENGAGE_DATA_CENTER"
+        )
+        parser.add_argument("--base-url", help="another host, e.g. a sandbox")
+    parser.add_argument(
+        "--budget",
+        help="budget overrides, e.g. 'status=10/1,100/60' (or MOENGAGE_BUDGETS)",
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--quiet", action="store_true", help="no progress output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="MoEngage Campaigns from the shell.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    status = sub.add_parser("status", help="pause, resume or stop many campaigns")
+    status.add_argument("action", choices=["pause", "resume", "stop"])
+    status.add_argument(
+        "ids", nargs="*", help="campaign ids (else --ids-file or stdin)"
+    )
+    status.add_argument("--ids-file", help="one id a line")
+    status.add_argument("--concurrency", type=int, default=16)
+    status.add_argument("--api-version", type=int, choices=[1, 5], default=1)
+    status.add_argument("--dry-run", action="store_true", help="print the plan only")
+    _common(status)
+    status.set_defaults(run=_cmd_status)
+
+    create = sub.add_parser("create", help="create campaigns from a JSONL file")
+    create.add_argument("--file", required=True, help="one campaign JSON a line")
+    create.add_argument(
+        "--job-id", help="names the job (default: the file name); same id = resume"
+    )
+    create.add_argument("--journal", help="journal file for crash-safe resume")
+    create.add_argument("--on-quota", choices=["wait", "stop"], default="wait")
+    create.add_argument("--dry-run", action="store_true", help="print the plan only")
+    _common(create)
+    create.set_defaults(run=_cmd_create)
+
+    get = sub.add_parser("get", help="one campaign (V5 GET)")
+    get.add_argument("campaign_id")
+    _common(get)
+    get.set_defaults(run=_cmd_get)
+
+    search = sub.add_parser("search", help="search campaigns (V1)")
+    search.add_argument("--name")
+    search.add_argument("--status", action="append", help="repeatable")
+    search.add_argument("--limit", type=int, default=15)
+    search.add_argument("--page", type=int, default=1)
+    _common(search)
+    search.set_defaults(run=_cmd_search)
+
+    sandbox = sub.add_parser("sandbox", help="serve a local MoEngage sandbox")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    sandbox.add_argument("--faults", help="e.g. '5xx=0.1,reset=0.05'")
+    sandbox.add_argument("--seed", type=int, default=0)
+    _common(sandbox, credentials=False)
+    sandbox.set_defaults(run=_cmd_sandbox)
+
+    demo = sub.add_parser("demo", help="a bulk pause against the embedded sandbox")
+    demo.add_argument("--ids", type=int, default=3000, help="campaigns to pause")
+    demo.add_argument("--plot", help="write a PNG timeline (needs the plot extra)")
+    _common(demo, credentials=False)
+    demo.set_defaults(run=_cmd_demo)
+    return parser
+
+
+def _shorten(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse; ids may also follow the options of ``status`` (``pause --json c1 c2``)."""
+    args, extra = build_parser().parse_known_args(argv)
+    if extra and args.command == "status" and not any(e.startswith("-") for e in extra):
+        args.ids = [*args.ids, *extra]
+    elif extra:
+        unknown = [e for e in extra if e.startswith("-")] or extra
+        raise UsageError(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (the console script exits with it)."""
+    try:
+        args = _parse(argv)
+        code: int = args.run(args)
+    except UsageError as exc:
+        sys.stderr.write(f"{PROG}: error: {_shorten(str(exc))}\n")
+        code = 2
+    except PayloadValidationError as exc:  # refused before sending: a usage error
+        sys.stderr.write(f"{PROG}: error: {_shorten(str(exc))}\n")
+        code = 2
+    except MoEngageError as exc:
+        sys.stderr.write(f"{PROG}: {type(exc).__name__}: {exc}\n")
+        code = 1
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        code = 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover - the console script calls main()
+    sys.exit(main())

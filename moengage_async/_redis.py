@@ -1,0 +1,433 @@
+"""Budgets shared by every process and host through Redis, as exact as in memory.
+
+MoEngage counts per workspace, not per process: ten replicas with local limiters
+would send ten times the budget. Each decision is one Lua script call that checks
+and records every window of every budget atomically on Redis's own clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import random
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import anyio
+
+from ._budget_spec import (
+    Budget,
+    BudgetOverrides,
+    Priority,
+    budgets_from_env,
+)
+from ._clock import Clock, MonotonicClock
+from ._errors import RateLimitError
+from ._limiter import Limiter, Permit, WindowUsage
+from ._redis_scripts import ACQUIRE, BLOCK, COMPLETE, FORGET, SNAPSHOT, Script
+from ._redis_support import (
+    US,
+    BudgetBackendError,
+    ScriptRunner,
+    Seen,
+    budget_table,
+    encode_budget,
+    import_redis,
+    scaled_budgets,
+    us,
+    usage_from_reply,
+    usage_from_seen,
+)
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+__all__ = ["BudgetBackendError", "RedisLimiter", "limiter_from_env"]
+
+log = logging.getLogger("moengage_async.redis")
+
+_US = 1_000_000
+_SLACK_MS = 1000
+_FORGET_TIMEOUT_S = 2.0
+
+
+class _RedisPermit:
+    __slots__ = ("_done", "_id", "_limiter", "_names", "_workspace")
+
+    def __init__(
+        self, limiter: RedisLimiter, workspace: str, names: tuple[str, ...], pid: str
+    ) -> None:
+        self._limiter = limiter
+        self._workspace = workspace
+        self._names = names
+        self._id = pid
+        self._done = False
+
+    async def complete(self, *, success: bool) -> None:
+        if self._done:
+            return
+        self._done = True
+        await self._limiter._complete(self._workspace, self._names, self._id, success)
+
+
+class RedisLimiter:
+    """Exact rolling-window budgets shared through Redis by every process and host.
+
+    Args:
+        redis: a ``redis://`` / ``rediss://`` / ``unix://`` URL (the limiter owns and
+            closes that connection pool) or an existing ``redis.asyncio.Redis``.
+        budgets: overrides of the documented table (mapping or string syntax), or
+            a complete mapping of ``Budget`` objects.
+        bulk_share: the part of each window ``Priority.BULK`` may fill.
+        clock: sleeps and deadlines; defaults to the monotonic clock.
+        key_prefix: namespace of every key (no braces).
+        on_unavailable: ``"fail"`` raises ``BudgetBackendError`` when Redis cannot be
+            reached; ``"local"`` falls back to an in-process limiter.
+        local_fraction: the share of each limit the local fallback may use.
+        max_request_s: the lease of an in-flight slot; a holder that dies frees it
+            (as if completed) this long after it was taken.
+        use_server_time: stamp with Redis's ``TIME`` (hosts may disagree on time);
+            ``False`` stamps with ``clock`` (tests with a fake clock).
+        jitter_s: random extra sleep before retrying, against thundering herds.
+        poll_s: retry interval when a slot may free without notice (a released
+            success reservation or a concurrency cap).
+        backend_retry_s: while falling back to local, how long until Redis is
+            tried again.
+        op_timeout_s: how long one Redis call may take before Redis counts as
+            unavailable (a hung server must not stall every caller).
+    """
+
+    def __init__(
+        self,
+        redis: str | Redis,
+        *,
+        budgets: BudgetOverrides | Mapping[str, Budget] | None = None,
+        bulk_share: float = 0.8,
+        clock: Clock | None = None,
+        key_prefix: str = "moengage",
+        on_unavailable: Literal["fail", "local"] = "fail",
+        local_fraction: float = 0.5,
+        max_request_s: float = 300.0,
+        use_server_time: bool = True,
+        jitter_s: float = 0.002,
+        poll_s: float = 0.05,
+        backend_retry_s: float = 5.0,
+        op_timeout_s: float = 5.0,
+    ) -> None:
+        aioredis, errors = import_redis()
+        if not 0 < bulk_share <= 1:
+            raise ValueError("bulk_share must be in (0, 1]")
+        if not 0 < local_fraction <= 1:
+            raise ValueError("local_fraction must be in (0, 1]")
+        if on_unavailable not in ("fail", "local"):
+            raise ValueError("on_unavailable must be 'fail' or 'local'")
+        if not key_prefix or "{" in key_prefix or "}" in key_prefix:
+            raise ValueError("key_prefix must be non-empty and free of braces")
+        if min(max_request_s, poll_s, op_timeout_s) <= 0:
+            raise ValueError("max_request_s, poll_s and op_timeout_s must be positive")
+        if jitter_s < 0 or backend_retry_s < 0:
+            raise ValueError("jitter_s and backend_retry_s must not be negative")
+        if isinstance(redis, str):
+            self._redis: Any = aioredis.Redis.from_url(
+                redis, socket_connect_timeout=op_timeout_s
+            )
+            self._owns_redis = True
+        else:
+            self._redis = redis
+            self._owns_redis = False
+        self._budgets = budget_table(budgets)
+        self._clock: Clock = clock or MonotonicClock()
+        self._bulk_share = bulk_share
+        self._prefix = key_prefix
+        self._on_unavailable = on_unavailable
+        self._local_fraction = local_fraction
+        self._lease_us = us(max_request_s)
+        self._server_time = use_server_time
+        self._jitter_s = jitter_s
+        self._poll_us = us(poll_s)
+        self._grace_us = us(max(0.5, 4 * poll_s))
+        # A waiter later than this (beyond its jitter) lets the next one in.
+        self._tolerance_us = us(jitter_s + 0.002)
+        self._backend_retry_s = backend_retry_s
+        self._op_timeout_s = op_timeout_s
+        self._specs = {
+            name: encode_budget(b, self._lease_us) for name, b in self._budgets.items()
+        }
+        self._keys: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        self._tails: dict[tuple[tuple[str, ...], Priority], tuple[bytes, ...]] = {}
+        self._runner = ScriptRunner(self._redis, errors, op_timeout_s)
+        self._seen: dict[str, Seen] = {}
+        self._local: Limiter | None = None
+        self._local_until = -math.inf
+        self._closed = False
+
+    # -- the protocol -----------------------------------------------------------
+
+    async def acquire(
+        self,
+        workspace: str,
+        budgets: Sequence[str],
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+        deadline: float | None = None,
+    ) -> Permit:
+        """Wait for a slot in every named budget, in FIFO order across processes."""
+        names = self._names(budgets)
+        if self._clock.now() < self._local_until:
+            return await self._local_limiter().acquire(
+                workspace, names, priority=priority, deadline=deadline
+            )
+        keys = [*self._keys_for(workspace, names), self._seq_key(workspace)]
+        pid = secrets.token_hex(8)
+        tail = self._acquire_args(names, priority)
+        ticket = ""
+        sent = False
+        try:
+            while True:
+                sent = True
+                try:
+                    reply = await self._eval(
+                        ACQUIRE,
+                        keys,
+                        [self._now_arg(), pid, ticket, *tail],
+                    )
+                except BudgetBackendError:
+                    sent = False
+                    if self._on_unavailable == "local":
+                        return await self._fall_back(
+                            workspace, names, priority, deadline
+                        )
+                    raise
+                reply = [int(x) for x in reply.split()]
+                if reply[0] == 1:
+                    self._remember(workspace, names, reply[2:])
+                    return _RedisPermit(self, workspace, names, pid)
+                self._remember(workspace, names, reply[5:])
+                ticket = str(reply[2])
+                lower, wait = reply[3] / US, reply[4] / US
+                now = self._clock.now()
+                if deadline is not None and (now + lower > deadline or now >= deadline):
+                    raise RateLimitError(
+                        f"budget {'+'.join(names)} cannot admit this call "
+                        "before its deadline",
+                        retry_at=now + max(lower, wait),
+                        local=True,
+                    )
+                wait += random.uniform(0, self._jitter_s)
+                if deadline is not None:
+                    wait = min(wait, deadline - now)
+                await self._clock.sleep(wait)
+        except BaseException:
+            if sent:
+                await self._forget(workspace, names, pid)
+            raise
+
+    async def block(
+        self, workspace: str, budgets: Sequence[str], seconds: float
+    ) -> None:
+        """Close the gate of these budgets for every process, and count a phantom
+        call: a 429 the ledger did not expect means someone else spends the budget."""
+        names = self._names(budgets)
+        if self._local is not None:
+            await self._local.block(workspace, names, seconds)
+        keys = self._keys_for(workspace, names)
+        pairs = [k for i in range(len(names)) for k in (keys[6 * i + 2], keys[6 * i])]
+        ttls = [self._specs[n][1].split(",")[1] for n in names]
+        try:
+            await self._eval(
+                BLOCK,
+                pairs,
+                [
+                    self._now_arg(),
+                    max(0, us(seconds)),
+                    "phantom:" + secrets.token_hex(8),
+                    *ttls,
+                ],
+            )
+        except BudgetBackendError:
+            if self._on_unavailable == "fail":
+                raise
+            self._local_until = self._clock.now() + self._backend_retry_s
+            await self._local_limiter().block(workspace, names, seconds)
+
+    def snapshot(self, workspace: str) -> list[WindowUsage]:
+        """Usage as last seen from Redis by this process (see ``fetch_snapshot``)."""
+        return usage_from_seen(self._budgets, self._seen.get(workspace, {}))
+
+    async def fetch_snapshot(self, workspace: str) -> list[WindowUsage]:
+        """Read the current usage of every budget of ``workspace`` from Redis."""
+        names = tuple(sorted(n for n, b in self._budgets.items() if b.windows))
+        keys = self._keys_for(workspace, names)
+        reply = await self._eval(
+            SNAPSHOT, keys, [self._now_arg(), *(self._specs[n][0] for n in names)]
+        )
+        out, self._seen[workspace] = usage_from_reply(self._budgets, names, reply)
+        return out
+
+    async def aclose(self) -> None:
+        """Close the connection pool if this limiter created it."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._local is not None:
+            await self._local.aclose()
+        if self._owns_redis:
+            await self._redis.aclose()
+
+    @property
+    def bulk_share(self) -> float:
+        """The fraction of each window bulk callers may fill."""
+        return self._bulk_share
+
+    def __repr__(self) -> str:
+        return (
+            f"RedisLimiter(key_prefix={self._prefix!r}, "
+            f"on_unavailable={self._on_unavailable!r})"
+        )
+
+    # -- internals ------------------------------------------------------------------
+
+    def _names(self, budgets: Sequence[str]) -> tuple[str, ...]:
+        names = tuple(budgets)
+        for name in names:
+            if name not in self._budgets:
+                known = ", ".join(sorted(self._budgets))
+                raise ValueError(f"unknown budget {name!r}; known budgets: {known}")
+        return names
+
+    def _keys_for(self, workspace: str, names: tuple[str, ...]) -> list[str]:
+        cached = self._keys.get((workspace, names))
+        if cached is not None:
+            return cached
+        if not workspace or "{" in workspace or "}" in workspace:
+            raise ValueError("workspace must be non-empty and free of braces")
+        keys = [
+            f"{self._prefix}:{{{workspace}}}:{name}:{part}"
+            for name in names
+            for part in ("stamps", "flight", "gate", "q0", "q1", "ql")
+        ]
+        self._keys[(workspace, names)] = keys
+        return keys
+
+    def _acquire_args(
+        self, names: tuple[str, ...], priority: Priority
+    ) -> tuple[bytes, ...]:
+        """The constant tail of the acquire script's arguments, encoded once."""
+        cached = self._tails.get((names, priority))
+        if cached is None:
+            lane = 1 if priority == Priority.BULK else 0
+            parts: list[object] = [lane, self._lease_us, self._bulk_share]
+            parts += [self._grace_us, self._poll_us, self._tolerance_us]
+            parts += [self._specs[n][0] for n in names]
+            cached = tuple(str(p).encode() for p in parts)
+            self._tails[(names, priority)] = cached
+        return cached
+
+    def _seq_key(self, workspace: str) -> str:
+        return f"{self._prefix}:{{{workspace}}}:tickets"
+
+    def _now_arg(self) -> str:
+        return "" if self._server_time else str(int(self._clock.now() * _US))
+
+    async def _eval(self, script: Script, keys: list[str], args: list[Any]) -> Any:
+        return await self._runner.run(script, keys, args)
+
+    async def _complete(
+        self, workspace: str, names: tuple[str, ...], pid: str, success: bool
+    ) -> None:
+        keys = self._keys_for(workspace, names)
+        pairs = [k for i in range(len(names)) for k in (keys[6 * i], keys[6 * i + 1])]
+        try:
+            await self._eval(
+                COMPLETE,
+                pairs,
+                [
+                    self._now_arg(),
+                    pid,
+                    int(success),
+                    *(self._specs[n][1] for n in names),
+                ],
+            )
+        except BudgetBackendError as exc:
+            # The lease frees the slot (conservatively) when it lapses.
+            log.warning("could not record a completion in Redis: %s", exc)
+
+    async def _forget(self, workspace: str, names: tuple[str, ...], pid: str) -> None:
+        """Drop a waiter's tickets or an unsent permit (cancellation, deadline)."""
+        keys = [
+            k
+            for i, k in enumerate(self._keys_for(workspace, names))
+            if i % 6 in (1, 3, 4, 5)
+        ]
+        with anyio.move_on_after(_FORGET_TIMEOUT_S, shield=True):
+            try:
+                await self._eval(FORGET, keys, [pid])
+            except BudgetBackendError as exc:
+                log.warning("could not drop a waiter from Redis: %s", exc)
+
+    async def _fall_back(
+        self,
+        workspace: str,
+        names: tuple[str, ...],
+        priority: Priority,
+        deadline: float | None,
+    ) -> Permit:
+        log.warning(
+            "Redis unreachable: budgets fall back to %.0f%% of the limits in-process",
+            self._local_fraction * 100,
+        )
+        self._local_until = self._clock.now() + self._backend_retry_s
+        return await self._local_limiter().acquire(
+            workspace, names, priority=priority, deadline=deadline
+        )
+
+    def _local_limiter(self) -> Limiter:
+        if self._local is None:
+            from ._budgets import MemoryLimiter
+
+            self._local = MemoryLimiter(
+                scaled_budgets(self._budgets, self._local_fraction),
+                clock=self._clock,
+                bulk_share=self._bulk_share,
+            )
+        return self._local
+
+    def _remember(
+        self, workspace: str, names: tuple[str, ...], stats: list[int]
+    ) -> None:
+        seen = self._seen.setdefault(workspace, {})
+        pos = 0
+        for name in names:
+            k = len(self._budgets[name].windows)
+            flying, queued, blocked = stats[pos : pos + 3]
+            seen[name] = (flying, queued, blocked, stats[pos + 3 : pos + 3 + k])
+            pos += 3 + k
+
+
+def limiter_from_env(
+    url: str | None = None,
+    *,
+    budgets: BudgetOverrides | None = None,
+    env: Mapping[str, str] | None = None,
+    **options: Any,
+) -> RedisLimiter | None:
+    """Build a ``RedisLimiter`` from ``--redis-url`` or ``MOENGAGE_REDIS_URL``.
+
+    Args:
+        url: an explicit URL (the CLI's ``--redis-url``); wins over the environment.
+        budgets: budget overrides for the limiter (default: ``MOENGAGE_BUDGETS``).
+        env: the environment to read (defaults to ``os.environ``).
+        **options: further ``RedisLimiter`` keyword arguments.
+
+    Returns:
+        The limiter, or ``None`` when no URL is configured (use the in-memory one).
+    """
+    environ = os.environ if env is None else env
+    chosen = url or environ.get("MOENGAGE_REDIS_URL", "").strip() or None
+    if chosen is None:
+        return None
+    if budgets is None:
+        return RedisLimiter(chosen, budgets=budgets_from_env(environ), **options)
+    return RedisLimiter(chosen, budgets=budgets, **options)

@@ -1,0 +1,312 @@
+"""The Lua scripts behind ``RedisLimiter``: each decision is one atomic server call.
+
+Time is in integer microseconds: Redis's own ``TIME`` unless the caller passes a
+clock reading (tests with a fake clock). Numbers handed to ``redis.call`` go
+through ``string.format('%d')`` because Lua would print them with 14 digits.
+
+Keys per budget (all share the workspace's hash tag, so one cluster slot):
+``stamps`` (zset: completion stamps, member = permit id, score = time),
+``flight`` (zset: in-flight permits scored by lease deadline), ``gate`` (string:
+blocked until), ``q0``/``q1`` (zset: waiting tickets per priority lane) and
+``ql`` (zset: each waiter's lease, so a dead waiter leaves the queue).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+__all__ = [
+    "ACQUIRE",
+    "BLOCK",
+    "COMPLETE",
+    "FORGET",
+    "KEYS_PER_BUDGET",
+    "SNAPSHOT",
+    "Script",
+]
+
+#: stamps, flight, gate, q0, q1, ql
+KEYS_PER_BUDGET = 6
+
+
+class Script:
+    """A Lua source and its SHA1, so EVALSHA needs no prior SCRIPT LOAD."""
+
+    __slots__ = ("name", "sha", "source")
+
+    def __init__(self, name: str, source: str) -> None:
+        self.name = name
+        self.source = source
+        self.sha = hashlib.sha1(source.encode()).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"Script({self.name!r})"
+
+
+_PRELUDE = """
+local function s(x) return string.format('%d', x) end
+local function clock(arg)
+  local now = tonumber(arg)
+  if now then return now end
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+local function spec(text)
+  local out = {}
+  for v in string.gmatch(text, '[^,]+') do out[#out + 1] = tonumber(v) end
+  return out
+end
+local function extend(key, ms)
+  if redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
+end
+"""
+
+# Budget spec: "quota,concurrency,horizon_us,ttl_ms,limit1,span1_us,limit2,..."
+# ARGV: now | id | ticket | priority | lease_us | bulk_share | grace_us | poll_us
+#       | tolerance_us | spec per budget
+# KEYS: 6 per budget, then the workspace's ticket counter.
+# Returns one space-separated string (cheaper to parse than an array):
+# "1 now stats..." when admitted,
+# "0 now ticket lower_bound_us sleep_us stats..." otherwise;
+# stats per budget: in_flight, queued, blocked_us, then used per window.
+_ACQUIRE = (
+    _PRELUDE
+    + """
+local now = clock(ARGV[1])
+local id, ticket = ARGV[2], tonumber(ARGV[3])
+local prio = tonumber(ARGV[4])
+local lease, share = tonumber(ARGV[5]), tonumber(ARGV[6])
+local grace, poll, tol = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+-- Waiters ahead that are overdue by more than ``tol`` (a stalled process) do not
+-- hold back the ones behind: they keep their ticket, not an idle slot.
+local function live(q, ql, upto)
+  local ids
+  if upto then
+    ids = redis.call('ZRANGEBYSCORE', q, '-inf', '(' .. s(upto))
+  else
+    ids = redis.call('ZRANGE', q, 0, -1)
+  end
+  if #ids == 0 then return 0 end
+  local leases = redis.call('ZMSCORE', ql, unpack(ids))
+  local c = 0
+  for j = 1, #leases do
+    local l = tonumber(leases[j])
+    if l and l - grace + tol > now then c = c + 1 end
+  end
+  return c
+end
+local fresh = ticket == nil
+if fresh then ticket = 0 end
+local firm, sleep = 0, 0
+local stats, specs = {}, {}
+for i = 1, #ARGV - 9 do
+  local b = spec(ARGV[9 + i])
+  specs[i] = b
+  local k = (i - 1) * 6
+  local stamps, flight, gate = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
+  local q0, q1, ql = KEYS[k + 4], KEYS[k + 5], KEYS[k + 6]
+  local quota, conc, horizon = b[1], b[2], b[3]
+  -- A lapsed lease (its holder died) counts as completed at its deadline.
+  local dead = redis.call('ZRANGEBYSCORE', flight, '-inf', s(now), 'WITHSCORES')
+  for j = 1, #dead, 2 do redis.call('ZADD', stamps, dead[j + 1], dead[j]) end
+  if #dead > 0 then
+    redis.call('ZREMRANGEBYSCORE', flight, '-inf', s(now))
+    extend(stamps, b[4])
+  end
+  local f = redis.call('ZCARD', flight)
+  local n0, n1 = redis.call('ZCARD', q0), redis.call('ZCARD', q1)
+  if n0 + n1 > 0 then
+    local gone = redis.call('ZRANGEBYSCORE', ql, '-inf', '(' .. s(now))
+    if #gone > 0 then
+      redis.call('ZREM', q0, unpack(gone))
+      redis.call('ZREM', q1, unpack(gone))
+      redis.call('ZREM', ql, unpack(gone))
+      n0, n1 = redis.call('ZCARD', q0), redis.call('ZCARD', q1)
+    end
+  end
+  local ahead = 0
+  local upto = nil
+  if not fresh then upto = ticket end
+  if n0 > 0 then
+    if prio == 0 then ahead = live(q0, ql, upto) else ahead = live(q0, ql, nil) end
+  end
+  if prio == 1 and n1 > 0 then ahead = ahead + live(q1, ql, upto) end
+  local blocked = tonumber(redis.call('GET', gate) or '0') - now
+  if blocked > 0 then
+    firm = math.max(firm, blocked)
+    sleep = math.max(sleep, blocked)
+  else
+    blocked = 0
+  end
+  stats[#stats + 1] = f
+  stats[#stats + 1] = n0 + n1
+  stats[#stats + 1] = blocked
+  if conc > 0 and f + ahead >= conc then sleep = math.max(sleep, poll) end
+  for w = 5, #b, 2 do
+    local limit, span = b[w], b[w + 1]
+    if prio == 1 then limit = math.max(1, math.floor(limit * share)) end
+    local lo = '(' .. s(now - span)
+    local n = redis.call('ZCOUNT', stamps, lo, '+inf')
+    stats[#stats + 1] = n
+    local d = n + f + ahead + 1 - limit
+    if d > 0 then
+      local est = span
+      if d <= n then
+        local e = redis.call('ZRANGEBYSCORE', stamps, lo, '+inf', 'WITHSCORES',
+          'LIMIT', d - 1, 1)
+        est = tonumber(e[2]) + span - now
+      end
+      if quota == 1 then
+        -- A failed call releases its reservation, so only stamps bound the wait.
+        local dq = n + 1 - limit
+        local low = 0
+        if dq > 0 then
+          local e = redis.call('ZRANGEBYSCORE', stamps, lo, '+inf', 'WITHSCORES',
+            'LIMIT', dq - 1, 1)
+          low = tonumber(e[2]) + span - now
+        end
+        firm = math.max(firm, low)
+        sleep = math.max(sleep, low, math.min(est, poll))
+      else
+        -- Slots still in flight free no sooner than one span from now.
+        firm = math.max(firm, est)
+        sleep = math.max(sleep, est)
+      end
+    end
+  end
+end
+if sleep <= 0 then
+  for i = 1, #specs do
+    local k = (i - 1) * 6
+    local ttl = specs[i][4]
+    redis.call('ZADD', KEYS[k + 2], s(now + lease), id)
+    redis.call('PEXPIRE', KEYS[k + 2], ttl + math.floor(lease / 1000))
+    if not fresh then
+      redis.call('ZREM', KEYS[k + 4], id)
+      redis.call('ZREM', KEYS[k + 5], id)
+      redis.call('ZREM', KEYS[k + 6], id)
+    end
+  end
+  local out = {1, s(now)}
+  for j = 1, #stats do out[#out + 1] = s(stats[j]) end
+  return table.concat(out, ' ')
+end
+local ttl = math.floor((sleep + grace) / 1000) + 1000
+if fresh then
+  -- Tickets come from one counter per workspace: strict arrival order.
+  ticket = redis.call('INCR', KEYS[#KEYS])
+  redis.call('PEXPIRE', KEYS[#KEYS], 86400000)
+end
+for i = 1, #specs do
+  local k = (i - 1) * 6
+  local q = KEYS[k + 4 + prio]
+  redis.call('ZADD', q, 'NX', s(ticket), id)
+  redis.call('ZADD', KEYS[k + 6], s(now + sleep + grace), id)
+  extend(q, ttl)
+  extend(KEYS[k + 6], ttl)
+end
+local out = {0, s(now), s(ticket), s(firm), s(sleep)}
+for j = 1, #stats do out[#out + 1] = s(stats[j]) end
+return table.concat(out, ' ')
+"""
+)
+
+# KEYS: stamps, flight per budget.
+# ARGV: now | id | success | "quota,ttl_ms,horizon_us" per budget.
+_COMPLETE = (
+    _PRELUDE
+    + """
+local now = clock(ARGV[1])
+local id, ok = ARGV[2], ARGV[3] == '1'
+for i = 1, #ARGV - 3 do
+  local b = spec(ARGV[3 + i])
+  local stamps, flight = KEYS[2 * i - 1], KEYS[2 * i]
+  redis.call('ZREM', flight, id)
+  if b[1] == 1 and not ok then
+    redis.call('ZREM', stamps, id)
+  else
+    redis.call('ZADD', stamps, s(now), id)
+    extend(stamps, b[2])
+  end
+  -- Trimming here keeps the acquire path short; ZCOUNT ignores old stamps.
+  redis.call('ZREMRANGEBYSCORE', stamps, '-inf', s(now - b[3]))
+end
+return now
+"""
+)
+
+# KEYS: gate, stamps per budget. ARGV: now | seconds_us | phantom id | ttl_ms each.
+_BLOCK = (
+    _PRELUDE
+    + """
+local now = clock(ARGV[1])
+local span, id = tonumber(ARGV[2]), ARGV[3]
+for i = 1, #ARGV - 3 do
+  local gate, stamps = KEYS[2 * i - 1], KEYS[2 * i]
+  if span > 0 then
+    local cur = tonumber(redis.call('GET', gate) or '0')
+    if now + span > cur then
+      redis.call('SET', gate, s(now + span), 'PX', math.floor(span / 1000) + 1000)
+    end
+  end
+  -- Someone outside the ledger spent this budget: count it, so all back off.
+  redis.call('ZADD', stamps, s(now), id)
+  extend(stamps, tonumber(ARGV[3 + i]))
+end
+return now
+"""
+)
+
+# KEYS: flight, q0, q1, ql per budget. ARGV: id. Drops a waiter or an unsent permit.
+_FORGET = """
+for i = 1, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+return 1
+"""
+
+# KEYS: 6 per budget. ARGV: now | spec per budget.
+# Returns per budget: in_flight, queued, blocked_us, then used, next_free_us per window.
+_SNAPSHOT = (
+    _PRELUDE
+    + """
+local now = clock(ARGV[1])
+local out = {now}
+for i = 1, #ARGV - 1 do
+  local b = spec(ARGV[1 + i])
+  local k = (i - 1) * 6
+  local stamps = KEYS[k + 1]
+  local f = redis.call('ZCOUNT', KEYS[k + 2], '(' .. s(now), '+inf')
+  local lapsed = redis.call('ZRANGEBYSCORE', KEYS[k + 2], '-inf', s(now), 'WITHSCORES')
+  local queued = redis.call('ZCARD', KEYS[k + 4]) + redis.call('ZCARD', KEYS[k + 5])
+  local blocked = math.max(0, tonumber(redis.call('GET', KEYS[k + 3]) or '0') - now)
+  out[#out + 1] = f
+  out[#out + 1] = queued
+  out[#out + 1] = blocked
+  for w = 5, #b, 2 do
+    local limit, span = b[w], b[w + 1]
+    local lo = '(' .. s(now - span)
+    local n = redis.call('ZCOUNT', stamps, lo, '+inf')
+    for j = 2, #lapsed, 2 do
+      if tonumber(lapsed[j]) > now - span then n = n + 1 end
+    end
+    local d, wait = n + f + 1 - limit, 0
+    if d > 0 then
+      wait = span
+      if d <= n then
+        local e = redis.call('ZRANGEBYSCORE', stamps, lo, '+inf', 'WITHSCORES',
+          'LIMIT', d - 1, 1)
+        if e[2] then wait = tonumber(e[2]) + span - now end
+      end
+    end
+    out[#out + 1] = n
+    out[#out + 1] = math.max(wait, blocked)
+  end
+end
+return out
+"""
+)
+
+ACQUIRE = Script("acquire", _ACQUIRE)
+COMPLETE = Script("complete", _COMPLETE)
+BLOCK = Script("block", _BLOCK)
+FORGET = Script("forget", _FORGET)
+SNAPSHOT = Script("snapshot", _SNAPSHOT)

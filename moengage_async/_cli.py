@@ -70,16 +70,39 @@ def _client(args: argparse.Namespace) -> Any:
     if not api_key:
         raise UsageError("missing API key: pass --api-key or set MOENGAGE_API_KEY")
     data_center = args.data_center or os.environ.get("MOENGAGE_DATA_CENTER", "01")
+    limiter = _shared_limiter(args)
     try:
-        return MoEngageClient(
+        client = MoEngageClient(
             workspace,
             api_key,
             data_center=data_center,
             base_url=args.base_url,
-            budgets=_budgets(args),
+            budgets=None if limiter is not None else _budgets(args),
+            limiter=limiter,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if limiter is not None:
+        # The command made this limiter for this one client: close it with the client.
+        client._owns_limiter = True
+    return client
+
+
+def _shared_limiter(args: argparse.Namespace) -> Any:
+    """A ``RedisLimiter`` from ``--redis-url`` or ``MOENGAGE_REDIS_URL``; else None."""
+    url = getattr(args, "redis_url", None) or os.environ.get("MOENGAGE_REDIS_URL")
+    if not url:
+        return None
+    try:
+        from ._redis import limiter_from_env
+    except ImportError:  # pragma: no cover - depends on the installed extras
+        raise UsageError(
+            "--redis-url needs the redis extra: pip install 'moengage-async[redis]'"
+        ) from None
+    try:
+        return limiter_from_env(url, budgets=_budgets(args))
+    except (ImportError, ValueError) as exc:
+        raise UsageError(f"bad --redis-url: {exc}") from None
 
 
 # -- commands -----------------------------------------------------------------------
@@ -297,6 +320,10 @@ def _common(parser: argparse.ArgumentParser, *, credentials: bool = True) -> Non
             "--data-center", help="01..06 or 101, or MOENGAGE_DATA_CENTER"
         )
         parser.add_argument("--base-url", help="another host, e.g. a sandbox")
+        parser.add_argument(
+            "--redis-url",
+            help="share budgets with other processes via Redis (or MOENGAGE_REDIS_URL)",
+        )
     parser.add_argument(
         "--budget",
         help="budget overrides, e.g. 'status=10/1,100/60' (or MOENGAGE_BUDGETS)",

@@ -314,3 +314,23 @@ def test_create_from_jsonl_is_idempotent_with_a_journal(
         return sum(a.kind == "create" for a in sandbox.sandbox.ledger.actions())
 
     assert sandbox.run(creates()) == 2
+
+
+def test_redis_url_shares_the_budget_through_redis(
+    sandbox: ThreadedSandbox, redis_url: str
+) -> None:
+    """``--redis-url`` budgets the run in Redis: the workspace's keys appear there."""
+    import redis
+
+    ids = sandbox.seed(12)
+    result = cli(
+        "status", "pause", *ids, "--json", "--redis-url", redis_url, sandbox=sandbox
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["applied"] == 12
+    store = redis.Redis.from_url(redis_url)
+    try:
+        keys = store.keys(f"moengage:{{{sandbox.sandbox.workspace_id}}}:status*")
+    finally:
+        store.close()
+    assert keys, "the status budget was not recorded in Redis"

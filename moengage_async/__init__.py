@@ -55,6 +55,9 @@ from ._transport import AiohttpTransport as AiohttpTransport
 from ._transport import Response as Response
 from ._transport import Transport as Transport
 from ._transport import new_session as new_session
+from ._v5 import V5API as V5API
+from ._v5_search import CampaignSearch as CampaignSearch
+from ._v5_search import SearchStatistics as SearchStatistics
 from .models.v1 import StatusAction as StatusAction
 
 try:
@@ -72,6 +75,7 @@ __all__ = [
     "BudgetView",
     "BulkCreateReport",
     "BulkStatusReport",
+    "CampaignSearch",
     "Clock",
     "ConflictError",
     "ConnectError",
@@ -101,6 +105,7 @@ __all__ = [
     "Response",
     "RetryDetails",
     "RetryPolicy",
+    "SearchStatistics",
     "ServerError",
     "StatusAction",
     "StatusFailure",
@@ -109,6 +114,7 @@ __all__ = [
     "TransportError",
     "UnlimitedLimiter",
     "UnprocessableEntityError",
+    "V5API",
     "Window",
     "WindowUsage",
     "__version__",

@@ -39,6 +39,7 @@ from ._errors import (
 from ._plan import PlanOperations
 from ._progress import Progress
 from ._retry import RetryPolicy
+from ._v5 import V5API
 from .models.v1 import StatusAction
 
 __all__ = [
@@ -349,15 +350,17 @@ class BulkStatusOperations(PlanOperations):
                 )
             )
 
+        v5 = V5API(self)
+
         async def send_v5(ids: list[str]) -> None:
             (campaign_id,) = ids
             rid = new_request_id()
             key = new_request_id()
+            # client.v5.change_status: one id per call, its POST fallback on 405.
             await self._patiently(
-                lambda: self._call(
-                    "v5.change_status",
-                    body={"action": verb.value, "request_id": rid},
-                    path_params={"campaign_id": campaign_id},
+                lambda: v5.change_status(
+                    campaign_id,
+                    verb,
                     request_id=rid,
                     idempotency_key=key,
                     timeout=timeout,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from ._budget_view import BudgetsMixin
 from ._bulk_create import BulkCreateOperations
 from ._bulk_status import BulkStatusOperations
 from ._coalesce import CoalescingOperations
 from ._v1 import V1Operations
+from ._v5 import V5API
 
 __all__ = ["MoEngageClient"]
 
@@ -21,8 +24,15 @@ class MoEngageClient(
     """Async client for one MoEngage workspace, with exact rate limits built in.
 
     Use it as ``async with MoEngageClient(workspace_id, api_key) as client:`` or keep
-    it for the life of an app and ``await client.aclose()`` at shutdown.
+    it for the life of an app and ``await client.aclose()`` at shutdown. V1
+    operations are methods of the client; V5 ones live on ``client.v5`` and share
+    its budgets, retries and session.
     """
 
     async def __aenter__(self) -> MoEngageClient:
         return self
+
+    @cached_property
+    def v5(self) -> V5API:
+        """The V5 (draft-first) operations, sharing this client's budgets."""
+        return V5API(self)

@@ -65,6 +65,10 @@ OPERATIONS: dict[str, Operation] = {
             key=False,
         ),
         _v5("change_status", "PATCH", "/v5/campaigns/{campaign_id}/status", "status"),
+        # API.md C1: one source documents POST; tried once only when PATCH gets 405.
+        _v5(
+            "change_status_post", "POST", "/v5/campaigns/{campaign_id}/status", "status"
+        ),
         _v5("search", "POST", "/v5/campaigns/search", "search"),
         _v5("meta", "POST", "/v5/campaigns/meta", "meta"),
         _v5("test", "POST", "/v5/campaigns/test", "test"),

@@ -7,8 +7,10 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 from ._common import (
+    UNSET,
     ReachabilityDetails,
     TestResult,
+    UnsetType,
 )
 from ._v5_parts import (
     _V5,
@@ -27,6 +29,7 @@ __all__ = [
     "TestResults",
     "ValidationIssue",
     "ValidationResult",
+    "unwrap_preview",
 ]
 
 T = TypeVar("T")
@@ -88,6 +91,32 @@ class PreviewResult(_V5, frozen=True, kw_only=True):
     """``data`` of a preview; ``personalized_content`` may nest another envelope."""
 
     personalized_content: dict[str, Any] | None = None
+
+    @property
+    def content(self) -> dict[str, Any] | None:
+        """The rendered content, unwrapped from any envelope nested inside.
+
+        The spec's example puts a whole ``{response_id, type, data:
+        {personalized_content}}`` envelope inside ``personalized_content``;
+        this follows such nesting down to the content itself.
+        """
+        return unwrap_preview(self.personalized_content)
+
+
+def unwrap_preview(value: Any) -> dict[str, Any] | None:
+    """Follow ``data``/``personalized_content`` nesting down to the content."""
+    for _ in range(8):  # a malformed answer cannot loop us forever
+        if not isinstance(value, dict):
+            return None
+        if "personalized_content" in value:
+            value = value["personalized_content"]
+        elif isinstance(value.get("data"), dict) and (
+            "response_id" in value or "type" in value
+        ):
+            value = value["data"]
+        else:
+            return value
+    return value if isinstance(value, dict) else None
 
 
 class CampaignDetails(_V5, frozen=True, kw_only=True):
@@ -155,7 +184,9 @@ class CampaignMeta(_V5, frozen=True, kw_only=True):
     parent_campaign_id: str | None = None
     total_child_campaigns: int | None = None
     rejection_comment: str | None = None
-    reachability_details: ReachabilityDetails | None = None
+    #: ``null`` when MoEngage computes no reachability for the campaign type;
+    #: ``UNSET`` when the row leaves the key out (kept apart so rows re-encode).
+    reachability_details: ReachabilityDetails | UnsetType | None = UNSET
 
 
 class CampaignMetaList(_V5, frozen=True, kw_only=True):

@@ -48,6 +48,13 @@ from ._common import (
     UnsetType,
     UtmParams,
 )
+from ._v5_filters import (
+    DateTimeRange,
+    MetaFields,
+    MetaRequest,
+    SearchFields,
+    SearchRequest,
+)
 from ._v5_parts import (
     _V5,
     AdvancedDetails,
@@ -265,63 +272,6 @@ class StatusChangeRequest(_V5Request, frozen=True, kw_only=True):
     """Body of ``PATCH /v5/campaigns/{id}/status``: one campaign per call."""
 
     action: StatusAction
-
-
-# -- search / meta ---------------------------------------------------------------------
-
-
-class DateTimeRange(_V5, frozen=True, kw_only=True):
-    """``created_date`` filter (ISO date-time in V5)."""
-
-    from_date: str
-    to_date: str
-
-
-class SearchFields(_V5, frozen=True, kw_only=True):
-    """V5 search filters: ``ids`` and ``campaign_delivery_type`` (renamed from V1)."""
-
-    ids: list[str] | UnsetType = UNSET
-    channels: list[str] | UnsetType = UNSET
-    created_by: list[str] | UnsetType = UNSET
-    created_date: DateTimeRange | UnsetType = UNSET
-    campaign_delivery_type: list[str] | UnsetType = UNSET
-    name: str | UnsetType = UNSET
-    status: list[str] | UnsetType = UNSET
-    tags: list[str] | UnsetType = UNSET
-    version_number: int | UnsetType = UNSET
-
-
-class SearchRequest(_V5Request, frozen=True, kw_only=True):
-    """Body of ``POST /v5/campaigns/search``: ``limit`` 1 to 15, ``page`` from 1."""
-
-    limit: int
-    page: int
-    campaign_fields: SearchFields | UnsetType = UNSET
-    include_child_campaigns: bool | UnsetType = UNSET
-    include_archive_campaigns: bool | UnsetType = UNSET
-
-
-class MetaFields(_V5, frozen=True, kw_only=True):
-    """V5 meta filters (the V1 names, ``delivery_type`` a single string)."""
-
-    id: str | UnsetType = UNSET
-    channels: list[str] | UnsetType = UNSET
-    created_by: list[str] | UnsetType = UNSET
-    created_date: DateTimeRange | UnsetType = UNSET
-    delivery_type: str | UnsetType = UNSET
-    campaign_delivery_type: list[str] | UnsetType = UNSET
-    name: str | UnsetType = UNSET
-    status: list[str] | UnsetType = UNSET
-    tags: list[str] | UnsetType = UNSET
-
-
-class MetaRequest(_V5Request, frozen=True, kw_only=True):
-    """Body of ``POST /v5/campaigns/meta``."""
-
-    limit: int
-    page: int
-    campaign_fields: MetaFields | UnsetType = UNSET
-    include_child_campaigns: bool | UnsetType = UNSET
 
 
 # -- test / preview --------------------------------------------------------------------

@@ -296,6 +296,25 @@ async def test_preview_renders_the_payload(sandbox_http: SandboxHTTP) -> None:
     assert answer["personalized_content"]["payload"]
 
 
+async def test_preview_of_an_empty_payload_is_not_a_500(
+    sandbox_http: SandboxHTTP,
+) -> None:
+    """An empty ``payload`` is still a payload: rendered, never a server error."""
+    body = {
+        "request_id": "preview_req_cb",
+        "personalization_details": {
+            "channel": "SMS",
+            "user_attributes": {"First Name": "John Doe"},
+        },
+        "personalization_content": {"payload": {}},
+        "user_details": {"identifier": "ID", "identifier_value": "JOHN012"},
+    }
+    code, answer, _ = await sandbox_http.call(
+        "POST", f"{V1}/personalization/preview", body
+    )
+    assert (code, answer) == (200, {"personalized_content": {"payload": {}}})
+
+
 async def test_executions_page_through_child_runs(sandbox_http: SandboxHTTP) -> None:
     """Executions list child runs with ``total_instances`` counting them all."""
     sandbox = sandbox_http.sandbox

@@ -146,9 +146,12 @@ def personalized_preview(state: SandboxState, call: Call) -> Reply:
             "personalization_content needs payload or custom_template_data",
             target="personalization_content",
         )
-    payload = content.get("payload") or {
-        "template_id": content["custom_template_data"].get("template_id", "")
-    }
+    if has_payload:
+        payload = content["payload"]  # may be empty: {} is still a payload
+    else:
+        payload = {
+            "template_id": content["custom_template_data"].get("template_id", "")
+        }
     return Reply(200, {"personalized_content": {"payload": payload}})
 
 

@@ -91,11 +91,19 @@ async def _complete_shielded(permit: Permit, success: bool) -> None:
 
 
 def check_request_id(request_id: str | None) -> str:
-    """Return ``request_id``, or a new one when ``None``; refuse a blank one."""
+    """Return ``request_id``, or a new one when ``None``; refuse a blank one.
+
+    Control characters are refused too: V5 sends the id as ``X-MOE-Request-Id``, and
+    a header cannot carry them.
+    """
     if request_id is None:
         return new_request_id()
     if not isinstance(request_id, str) or not request_id.strip():
         raise PayloadValidationError("request_id must be a non-blank string")
+    if not request_id.isprintable():
+        raise PayloadValidationError(
+            "request_id must not contain control characters or line breaks"
+        )
     return request_id
 
 

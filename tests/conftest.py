@@ -67,7 +67,9 @@ class SandboxHTTP:
             sent["Idempotency-Key"] = key
         if version == 5:  # as the client does: header = body request_id, or fresh
             rid = body.get("request_id") if isinstance(body, dict) else None
-            sent["X-MOE-Request-Id"] = rid if isinstance(rid, str) else new_rid()
+            # A header cannot carry control characters (the client refuses such ids).
+            usable = isinstance(rid, str) and rid.isprintable()
+            sent["X-MOE-Request-Id"] = rid if usable else new_rid()
         sent.update(headers or {})
         data = raw if raw is not None else (None if body is None else json.dumps(body))
         async with self.session.request(

@@ -264,6 +264,10 @@ INVALID: list[Any] = [
         lambda c: c.change_status("STOP", ["x"], request_id="  "), id="blank-request-id"
     ),
     pytest.param(
+        lambda c: c.change_status("STOP", ["x"], request_id="a\nb"),
+        id="request-id-with-line-break",
+    ),
+    pytest.param(
         lambda c: c.search_campaigns({"limit": 0, "page": 1}), id="limit-zero"
     ),
     pytest.param(

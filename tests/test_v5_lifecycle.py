@@ -132,6 +132,10 @@ REFUSED: dict[str, tuple[Call, str]] = {
         "publish",
     ),
     "patch-empty": (lambda c: c.v5.update_draft(_DRAFT_ID, {}), "at least one"),
+    "request-id-with-control-character": (
+        lambda c: c.v5.create_draft(push_draft(), request_id="a\x1fb"),
+        "control characters",
+    ),
     "live-activity-draft": (
         lambda c: c.v5.create_draft(
             push_draft(campaign_delivery_type="BROADCAST_LIVE_ACTIVITY")

@@ -34,6 +34,10 @@ __all__ = ["MemoryLimiter"]
 
 log = logging.getLogger("moengage_async.budgets")
 
+#: ``Priority.BULK`` read once: an enum member lookup costs about a tenth of an
+#: uncontended acquire on CPython 3.11.
+_BULK = Priority.BULK
+
 
 class _Permit:
     __slots__ = ("_done", "_limiter", "_states")
@@ -88,6 +92,12 @@ class MemoryLimiter:
         self._now = self._clock.now
         self._bulk_share = bulk_share
         self._workspaces: dict[str, _Workspace] = {}
+        # The last (workspace, budgets tuple) acquired and its states: a client
+        # passes the same two objects on every call of an operation, and the
+        # states of a pair never change once made (tuples of str are immutable).
+        self._last_workspace: object = None
+        self._last_budgets: object = None
+        self._last_states: tuple[LaneBudget, ...] = ()
 
     @property
     def budgets(self) -> Mapping[str, Budget]:
@@ -136,12 +146,19 @@ class MemoryLimiter:
         """
         # The fast path, inlined from try_acquire: no await, no allocation but
         # the permit.
-        ws = self._workspaces.get(workspace)
-        key = budgets if type(budgets) is tuple else tuple(budgets)
-        states = None if ws is None else ws.sets.get(key)
-        if states is None:
-            states = self._states(workspace, key)
-        bulk = priority is Priority.BULK
+        states: tuple[LaneBudget, ...] | None
+        if budgets is self._last_budgets and workspace is self._last_workspace:
+            states = self._last_states
+        else:
+            ws = self._workspaces.get(workspace)
+            key = budgets if type(budgets) is tuple else tuple(budgets)
+            states = None if ws is None else ws.sets.get(key)
+            if states is None:
+                states = self._states(workspace, key)
+            if key is budgets:
+                self._last_workspace, self._last_budgets = workspace, budgets
+                self._last_states = states
+        bulk = priority is _BULK
         now = self._now()
         for state in states:
             lanes = state.lanes
@@ -167,7 +184,7 @@ class MemoryLimiter:
         states = None if ws is None else ws.sets.get(key)
         if states is None:
             states = self._states(workspace, key)
-        bulk = priority is Priority.BULK
+        bulk = priority is _BULK
         now = self._clock.now()
         for state in states:
             lanes = state.lanes

@@ -115,7 +115,12 @@ def creation_body(payload: Payload, request_id: str | None) -> tuple[Any, str]:
         model: PushCampaign | EmailCampaign = payload  # type: ignore[assignment]
         own = model.request_id
         if not model.extra:
-            if request_id is None and type(own) is str and own.strip():
+            if (
+                request_id is None
+                and type(own) is str
+                and own.strip()
+                and own.isprintable()
+            ):
                 return model, own  # the common case, checked in full
             embedded = None if isinstance(own, UnsetType) else own
             if embedded is not None and request_id not in (None, embedded):

@@ -86,37 +86,37 @@ class WindowLog:
         times, counts, cap = self._times, self._counts, self._cap
         head, seconds, quantum = self._head, self.seconds, self.quantum
         base, used = self._base, self.used
+        next_expiry = math.inf
         while size:
             stamp = (base + times[head] + 1) * quantum if quantum else times[head]
             if stamp + seconds > now:
+                next_expiry = stamp + seconds  # the same sum as ``_time(head)``'s
                 break
             used -= counts[head]
             head = (head + 1) % cap
             size -= 1
         self._head, self._size, self.used = head, size, used
-        self.next_expiry = self._time(head) + seconds if size else math.inf
+        self.next_expiry = next_expiry
 
     def add(self, now: float) -> None:
         """Record one completion stamp at ``now`` (never earlier than the last)."""
         if now >= self.next_expiry:
             self.expire(now)
         self.used += 1
-        if self.quantum:
-            stamp: float = self._slice(now)
-        else:
-            stamp = now
-        if self._size:
-            last = (self._head + self._size - 1) % self._cap
+        stamp: float = self._slice(now) if self.quantum else now
+        size = self._size
+        if size:
+            last = (self._head + size - 1) % self._cap
             if self._times[last] >= stamp:
                 self._counts[last] += 1
                 return
-        if self._size == self._cap:
-            self._grow()
-        slot = (self._head + self._size) % self._cap
+            if size == self._cap:
+                self._grow()
+        slot = (self._head + size) % self._cap
         self._times[slot] = stamp
         self._counts[slot] = 1
-        self._size += 1
-        if self._size == 1:
+        self._size = size + 1
+        if not size:
             self.next_expiry = self._time(slot) + self.seconds
 
     def _slice(self, now: float) -> int:

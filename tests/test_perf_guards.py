@@ -21,7 +21,13 @@ import msgspec
 import pytest
 
 import moengage_async
-from moengage_async import MemoryLimiter, MoEngageClient, UnlimitedLimiter, new_session
+from moengage_async import (
+    MemoryLimiter,
+    MoEngageClient,
+    PayloadValidationError,
+    UnlimitedLimiter,
+    new_session,
+)
 from moengage_async._core import _encode, new_request_id
 from moengage_async._transport import AiohttpTransport, Response
 from moengage_async._v1_checks import creation_body, wire_body
@@ -212,6 +218,15 @@ def test_request_ids_are_uuid4_text() -> None:
             uuid.RFC_4122,
             rid,
         )
+
+
+def test_a_creation_model_with_a_control_character_request_id_is_refused() -> None:
+    """The model fast path refuses what the mapping path refuses: a line break."""
+    example = dict(_create_examples()[0], request_id="rid\nX-Evil: 1")
+    with pytest.raises(PayloadValidationError, match="control characters"):
+        creation_body(_model(example), None)
+    with pytest.raises(PayloadValidationError, match="control characters"):
+        creation_body(example, None)
 
 
 @pytest.mark.parametrize("request_id", [None, "rid-arg"])

@@ -331,7 +331,10 @@ class BaseClient:
                 await self._on_rate_limited(op, error, sent_at, attempt, request_id)
             return None, error
         finally:
-            await _complete_shielded(permit, success)
+            if getattr(permit, "completes_without_suspending", False):
+                await permit.complete(success=success)  # see _complete_shielded
+            else:
+                await _complete_shielded(permit, success)
 
     async def _on_rate_limited(
         self,

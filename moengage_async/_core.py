@@ -250,7 +250,6 @@ class BaseClient:
         timeout_s = self._timeout if timeout is USE_CLIENT_DEFAULT else timeout
         clock = self._clock
         deadline = None if timeout_s is None else clock.now() + timeout_s
-        last_error: MoEngageError | None = None
         for attempt in range(policy.max_retries + 1):
             response, error = await self._attempt(
                 op, url, headers, payload, deadline, priority, attempt, request_id
@@ -258,7 +257,6 @@ class BaseClient:
             if response is not None:
                 return response
             assert error is not None
-            last_error = error
             if attempt == policy.max_retries or not _retryable(error):
                 raise error
             delay = await self._retry_delay(op, policy, attempt + 1, error, deadline)
@@ -281,9 +279,7 @@ class BaseClient:
             if self._hooks.on_retry is not None:
                 self._hooks.on_retry(details)
             await clock.sleep(delay)
-        raise last_error or MoEngageError(
-            "unreachable"
-        )  # pragma: no cover - loop returns
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _attempt(
         self,

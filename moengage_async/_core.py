@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import anyio
 import msgspec
@@ -259,7 +260,7 @@ class BaseClient:
             assert error is not None
             if attempt == policy.max_retries or not _retryable(error):
                 raise error
-            delay = await self._retry_delay(op, policy, attempt + 1, error, deadline)
+            delay = self._retry_delay(op, policy, attempt + 1, error, deadline)
             details = RetryDetails(
                 op.name,
                 attempt + 1,
@@ -354,7 +355,7 @@ class BaseClient:
         if wait is not None:
             error.retry_at = self._clock.now() + wait
 
-    async def _retry_delay(
+    def _retry_delay(
         self,
         op: Operation,
         policy: RetryPolicy,
@@ -400,8 +401,6 @@ class BaseClient:
     def _url(self, op: Operation, path_params: Mapping[str, str] | None) -> str:
         path = op.path
         if path_params:
-            from urllib.parse import quote
-
             for key, value in path_params.items():
                 if not isinstance(value, str) or not value.strip():
                     raise PayloadValidationError(f"{key} must be a non-blank string")

@@ -10,6 +10,7 @@ import aiohttp
 import msgspec
 
 from ._constants import DEFAULT_CONNECTION_LIMIT, DNS_CACHE_TTL_S, KEEPALIVE_TIMEOUT_S
+from ._deadlines import WHEEL_MIN_TIMEOUT_S, DeadlineWheel, current_task
 from ._errors import ConnectError, RequestTimeoutError
 
 __all__ = ["AiohttpTransport", "Response", "Transport", "new_session"]
@@ -75,7 +76,10 @@ _NO_TIMEOUT = aiohttp.ClientTimeout(total=None)
 class AiohttpTransport:
     """The default transport: an aiohttp session created lazily inside the loop.
 
-    A session passed in is shared and never closed here.
+    A session passed in is shared and never closed here. Deadlines of
+    ``WHEEL_MIN_TIMEOUT_S`` or more run on a ``DeadlineWheel`` (one timer for all
+    requests in flight); shorter ones on aiohttp's own per-request timeout.
+    ``deadlines`` replaces the wheel (tests drive one on a fake timer).
     """
 
     def __init__(
@@ -83,10 +87,16 @@ class AiohttpTransport:
         session: aiohttp.ClientSession | None = None,
         *,
         connection_limit: int = DEFAULT_CONNECTION_LIMIT,
+        deadlines: DeadlineWheel | None = None,
     ) -> None:
         self._session = session
         self._owns_session = session is None
         self._connection_limit = connection_limit
+        self._given_wheel = deadlines
+        # The wheel of the loop last seen: sessions, and so transports, are used
+        # from one loop, so this is a single identity check per request.
+        self._wheel: DeadlineWheel | None = None
+        self._wheel_loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -113,19 +123,53 @@ class AiohttpTransport:
         body: bytes | None,
         timeout_s: float | None,
     ) -> Response:
-        timeout = (
-            _NO_TIMEOUT if timeout_s is None else aiohttp.ClientTimeout(total=timeout_s)
-        )
+        # Which timer bounds the exchange: none, aiohttp's own (short timeouts,
+        # Python 3.10), or this loop's deadline wheel (see _deadlines).
+        timeout = _NO_TIMEOUT
+        wheel = task = None
+        second = cancelling = 0
+        if timeout_s is not None:
+            loop = asyncio.get_running_loop()
+            task = current_task(loop)
+            if task is None or timeout_s < WHEEL_MIN_TIMEOUT_S:
+                timeout = aiohttp.ClientTimeout(total=timeout_s)
+            else:
+                wheel = self._wheel
+                if wheel is None or self._wheel_loop is not loop:
+                    wheel = self._new_wheel(loop)
+                second = wheel.file(task, timeout_s)
+                cancelling = task.cancelling()
         try:
             async with self.session.request(
                 method, url, headers=headers, data=body, timeout=timeout
             ) as resp:
                 payload = await resp.read()
                 return Response(resp.status, resp.headers, payload)
+        except asyncio.CancelledError:
+            if wheel is not None and task is not None:
+                expired = wheel.unfile(task, second)
+                wheel = None  # unfiled: nothing left for ``finally``
+                if expired and task.uncancel() <= cancelling:
+                    raise RequestTimeoutError(
+                        f"{method} {url}: no response in time"
+                    ) from None
+            raise
         except asyncio.TimeoutError as exc:
             raise RequestTimeoutError(f"{method} {url}: no response in time") from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise ConnectError(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
+        finally:
+            if wheel is not None and task is not None and wheel.unfile(task, second):
+                # The timer fired as the exchange ended and the cancellation was
+                # swallowed on the way: take it back before it hits a later await.
+                task.uncancel()
+
+    def _new_wheel(self, loop: asyncio.AbstractEventLoop) -> DeadlineWheel:
+        """The wheel for ``loop`` (the one given at construction, if any)."""
+        given = self._given_wheel  # not ``or``: an empty wheel is falsy (len 0)
+        wheel = DeadlineWheel(loop) if given is None else given
+        self._wheel, self._wheel_loop = wheel, loop
+        return wheel
 
     async def aclose(self) -> None:
         if self._owns_session and self._session is not None:

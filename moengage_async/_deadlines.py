@@ -1,0 +1,125 @@
+"""Request deadlines on one shared timer, to the whole second.
+
+A per-request timer (aiohttp's ``ClientTimeout``, ``asyncio.timeout``) schedules and
+cancels a timer handle for every request: about 10% of a keep-alive request's
+cost on a fast server (``benchmarks/bench_request_path.py``). Deadlines of seconds
+need no such precision: aiohttp itself rounds any timeout of 5 s or more up to the
+next whole second of the loop clock. This wheel keeps that rounding and files each
+in-flight request under its second; one timer handle, armed for the earliest
+second that holds requests, cancels whatever is still in flight when it fires.
+A request costs a dict insert and a delete.
+
+Cancellation follows ``asyncio.timeout``: the timer cancels the request's task, and
+the caller (``AiohttpTransport.send``) turns that cancellation into
+``RequestTimeoutError`` only if nobody else cancelled the task meanwhile
+(``Task.uncancel``, Python 3.11+). A cancellation from outside always propagates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import sys
+from collections.abc import Callable
+from typing import Protocol
+
+__all__ = [
+    "DeadlineWheel",
+    "Timer",
+    "UncancellableTask",
+    "WHEEL_MIN_TIMEOUT_S",
+    "current_task",
+]
+
+#: Shorter timeouts keep a timer of their own: rounding 0.5 s up to the next whole
+#: second would double it. aiohttp rounds from 5 s on (``timeout_ceil_threshold``).
+WHEEL_MIN_TIMEOUT_S = 5.0
+
+
+class UncancellableTask(Protocol):
+    """An ``asyncio.Task`` that counts cancellations (Python 3.11+)."""
+
+    def cancel(self, msg: object = None) -> bool: ...
+
+    def cancelling(self) -> int: ...
+
+    def uncancel(self) -> int: ...
+
+
+def _no_task(loop: asyncio.AbstractEventLoop) -> UncancellableTask | None:
+    return None
+
+
+#: The task running in a loop, if this Python can tell its own cancellation from
+#: another's; ``None`` on Python 3.10 (no ``Task.uncancel``): there a per-request
+#: timer bounds each request instead.
+current_task: Callable[[asyncio.AbstractEventLoop], UncancellableTask | None] = (
+    asyncio.current_task  # type: ignore[assignment]
+    if sys.version_info >= (3, 11)
+    else _no_task
+)
+
+
+class Timer(Protocol):
+    """The part of an event loop the wheel uses (injectable for tests)."""
+
+    def time(self) -> float: ...
+
+    def call_at(
+        self, when: float, callback: Callable[[], object]
+    ) -> asyncio.TimerHandle: ...
+
+
+class DeadlineWheel:
+    """Every in-flight request of one event loop, filed by deadline second."""
+
+    __slots__ = ("_armed_for", "_buckets", "_handle", "_timer")
+
+    def __init__(self, timer: Timer) -> None:
+        self._timer = timer
+        self._buckets: dict[int, dict[UncancellableTask, None]] = {}
+        self._handle: asyncio.TimerHandle | None = None
+        self._armed_for: int | None = None
+
+    def __len__(self) -> int:
+        """Requests in flight under a deadline."""
+        return sum(len(bucket) for bucket in self._buckets.values())
+
+    def file(self, task: UncancellableTask, timeout_s: float) -> int:
+        """File ``task`` under its deadline second; return the second."""
+        second = math.ceil(self._timer.time() + timeout_s)
+        bucket = self._buckets.get(second)
+        if bucket is None:
+            bucket = self._buckets[second] = {}
+            if self._armed_for is None or second < self._armed_for:
+                self._arm(second)
+        bucket[task] = None
+        return second
+
+    def unfile(self, task: UncancellableTask, second: int) -> bool:
+        """Take ``task`` out; return True if the timer had already cancelled it."""
+        bucket = self._buckets.get(second)
+        if bucket is None or task not in bucket:
+            return True
+        del bucket[task]
+        if not bucket:
+            del self._buckets[second]
+        return False
+
+    def _arm(self, second: int) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+        self._armed_for = second
+        self._handle = self._timer.call_at(second, self._fire)
+
+    def _fire(self) -> None:
+        # Due: the second armed for, and any the clock has passed meanwhile.
+        limit = max(self._armed_for or 0, self._timer.time())
+        self._handle = None
+        self._armed_for = None
+        due = [second for second in self._buckets if second <= limit]
+        for second in due:
+            for task in self._buckets.pop(second):
+                task.cancel()
+        if self._buckets:
+            self._arm(min(self._buckets))

@@ -41,8 +41,6 @@ _BULK = Priority.BULK
 
 class _Permit:
     __slots__ = ("_done", "_limiter", "_states")
-    #: ``complete`` never suspends: the client skips its cancel shield.
-    completes_without_suspending = True
 
     def __init__(self, limiter: MemoryLimiter, states: tuple[LaneBudget, ...]) -> None:
         self._limiter = limiter
@@ -50,6 +48,10 @@ class _Permit:
         self._done = False
 
     async def complete(self, *, success: bool) -> None:
+        self.complete_nowait(success=success)
+
+    def complete_nowait(self, *, success: bool) -> None:
+        """``complete`` without a coroutine: nothing here ever waits."""
         if self._done:
             return
         self._done = True
@@ -144,8 +146,22 @@ class MemoryLimiter:
         Raises ``RateLimitError(local=True, retry_at=...)`` without waiting when
         the earliest possible slot lies beyond ``deadline`` (clock time).
         """
-        # The fast path, inlined from try_acquire: no await, no allocation but
-        # the permit.
+        permit = self.try_acquire(workspace, budgets, priority=priority)
+        if permit is not None:
+            return permit
+        states = self._states(workspace, budgets)
+        return await self._wait(workspace, states, priority is _BULK, deadline)
+
+    def try_acquire(
+        self,
+        workspace: str,
+        budgets: Sequence[str],
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> Permit | None:
+        """Take the slots now if they are free and nobody queues first, else
+        return ``None`` without waiting (the client's fast path, and for "skip
+        when busy" callers). No await, no allocation but the permit."""
         states: tuple[LaneBudget, ...] | None
         if budgets is self._last_budgets and workspace is self._last_workspace:
             states = self._last_states
@@ -160,32 +176,6 @@ class MemoryLimiter:
                 self._last_states = states
         bulk = priority is _BULK
         now = self._now()
-        for state in states:
-            lanes = state.lanes
-            if (lanes is not None and (lanes[0] or (bulk and lanes[1]))) or (
-                not state.admits(now, bulk)
-            ):
-                return await self._wait(workspace, states, bulk, deadline)
-        for state in states:
-            state.in_flight += 1
-        return _Permit(self, states)
-
-    def try_acquire(
-        self,
-        workspace: str,
-        budgets: Sequence[str],
-        *,
-        priority: Priority = Priority.INTERACTIVE,
-    ) -> Permit | None:
-        """Take the slots now if they are free and nobody queues first, else
-        return ``None`` without waiting (for "skip when busy" callers)."""
-        ws = self._workspaces.get(workspace)
-        key = budgets if type(budgets) is tuple else tuple(budgets)
-        states = None if ws is None else ws.sets.get(key)
-        if states is None:
-            states = self._states(workspace, key)
-        bulk = priority is _BULK
-        now = self._clock.now()
         for state in states:
             lanes = state.lanes
             if lanes is not None and (lanes[0] or (bulk and lanes[1])):

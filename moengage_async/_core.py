@@ -6,7 +6,7 @@ import base64
 import logging
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -32,7 +32,7 @@ from ._errors import (
     TransportError,
 )
 from ._hooks import Hooks, RequestInfo, ThrottleInfo
-from ._limiter import Limiter, Permit
+from ._limiter import Limiter, Permit, fast_path
 from ._operations import OPERATIONS, Operation
 from ._retry import RetryDetails, RetryPolicy, parse_retry_after
 from ._transport import AiohttpTransport, Response, Transport
@@ -62,6 +62,10 @@ USE_CLIENT_DEFAULT: Any = _UseClientDefault()
 _encode = msgspec.json.Encoder().encode
 
 
+#: Hex digit -> the UUID variant digit (10xx) keeping the digit's two low bits.
+_VARIANT = {f"{n:x}": "89ab"[n & 3] for n in range(16)}
+
+
 def new_request_id(_urandom: Any = os.urandom) -> str:
     """Return a fresh UUID v4, usable as ``request_id`` and ``Idempotency-Key``.
 
@@ -69,24 +73,18 @@ def new_request_id(_urandom: Any = os.urandom) -> str:
     nibble 4, variant 10xx), without building a ``UUID`` object: it runs once per
     call on the request path.
     """
-    raw = _urandom(16)
-    h = raw.hex()
-    variant = "89ab"[raw[8] >> 4 & 3]  # the high nibble's random low bits
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
+    h = _urandom(16).hex()
+    # The variant nibble keeps its two random low bits under the fixed 10xx.
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
 
 async def _complete_shielded(permit: Permit, success: bool) -> None:
     """``await permit.complete(...)`` that cancellation cannot interrupt.
 
     Completion must run to its end or budgets leak, so it runs in a shielded
-    cancel scope. A permit whose class sets ``completes_without_suspending``
-    (the in-memory ones) skips the scope: a coroutine that never suspends cannot
-    be cancelled, and the scope costs about as much as the rest of the client's
-    per-request work.
+    cancel scope. Permits with a synchronous ``complete_nowait`` (the in-memory
+    ones) never get here: a plain call cannot be cancelled.
     """
-    if getattr(permit, "completes_without_suspending", False):
-        await permit.complete(success=success)
-        return
     with anyio.CancelScope(shield=True):
         await permit.complete(success=success)
 
@@ -154,6 +152,8 @@ class BaseClient:
             table = budgets_from_env() if budgets is None else resolve_budgets(budgets)
             limiter = MemoryLimiter(table, clock=self._clock, bulk_share=bulk_share)
         self._limiter: Limiter = limiter
+        # The limiter's synchronous fast path, if it has one (see ``Limiter``).
+        self._try_acquire: Callable[..., Permit | None] | None = fast_path(limiter)
         token = base64.b64encode(f"{workspace_id}:{api_key}".encode()).decode("ascii")
         # Built once; merged per request. Never logged, never in a repr.
         self._v1_headers: dict[str, str] = {
@@ -244,9 +244,13 @@ class BaseClient:
         if self._closed:
             raise MoEngageError("client is closed")
         op = OPERATIONS[op_name]
-        url = self._url(op, path_params)
+        url = self._url(op, path_params) if path_params else self._base_url + op.path
         payload = None if body is None else _encode(body)
-        headers = self._headers(op, request_id, idempotency_key)
+        headers = (
+            self._v1_headers
+            if op.version == 1
+            else self._headers(op, request_id, idempotency_key)
+        )
         policy = retry or self._retry
         timeout_s = self._timeout if timeout is USE_CLIENT_DEFAULT else timeout
         clock = self._clock
@@ -294,14 +298,23 @@ class BaseClient:
         request_id: str,
     ) -> tuple[Response | None, MoEngageError | None]:
         clock = self._clock
-        on_throttle = self._hooks.on_throttle
-        started = 0.0 if on_throttle is None else clock.now()
-        permit = await self._limiter.acquire(
-            self._workspace_id, op.budgets, priority=priority, deadline=deadline
+        try_acquire = self._try_acquire
+        permit = (
+            None
+            if try_acquire is None
+            else try_acquire(self._workspace_id, op.budgets, priority=priority)
         )
-        sent_at = clock.now()
-        if on_throttle is not None and sent_at > started:
-            on_throttle(ThrottleInfo(op.name, op.budgets, sent_at - started))
+        if permit is None:
+            on_throttle = self._hooks.on_throttle
+            started = 0.0 if on_throttle is None else clock.now()
+            permit = await self._limiter.acquire(
+                self._workspace_id, op.budgets, priority=priority, deadline=deadline
+            )
+            sent_at = clock.now()
+            if on_throttle is not None and sent_at > started:
+                on_throttle(ThrottleInfo(op.name, op.budgets, sent_at - started))
+        else:
+            sent_at = clock.now()
         success = False
         try:
             remaining = None if deadline is None else deadline - sent_at
@@ -328,8 +341,9 @@ class BaseClient:
                 await self._on_rate_limited(op, error, sent_at, attempt, request_id)
             return None, error
         finally:
-            if getattr(permit, "completes_without_suspending", False):
-                await permit.complete(success=success)  # see _complete_shielded
+            complete_nowait = getattr(permit, "complete_nowait", None)
+            if complete_nowait is not None:
+                complete_nowait(success=success)
             else:
                 await _complete_shielded(permit, success)
 

@@ -6,13 +6,13 @@ one backend may serve many clients (a connector service holds thousands).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from ._budget_spec import Priority
 
-__all__ = ["Limiter", "Permit", "UnlimitedLimiter", "WindowUsage"]
+__all__ = ["Limiter", "Permit", "UnlimitedLimiter", "WindowUsage", "fast_path"]
 
 
 @runtime_checkable
@@ -53,7 +53,16 @@ class WindowUsage:
 
 @runtime_checkable
 class Limiter(Protocol):
-    """Admits requests so that no rolling window of any budget is ever exceeded."""
+    """Admits requests so that no rolling window of any budget is ever exceeded.
+
+    An in-process backend may also offer a synchronous fast path, which the
+    client uses when present: ``try_acquire(workspace, budgets, *, priority)``
+    returns a permit when the slots are free and nobody queues first, else
+    ``None`` (the client then awaits ``acquire``); and its permits'
+    ``complete_nowait(*, success)`` does what ``complete`` does without a
+    coroutine. Two coroutines fewer per request (``MemoryLimiter``,
+    ``UnlimitedLimiter``); a remote backend simply leaves both out.
+    """
 
     async def acquire(
         self,
@@ -88,12 +97,29 @@ class Limiter(Protocol):
         ...
 
 
+def fast_path(limiter: object) -> Callable[..., Permit | None] | None:
+    """``limiter.try_acquire`` if it may stand in for ``acquire``, else ``None``.
+
+    Only when one class defines both: a subclass that overrides ``acquire`` alone
+    (to log, to count, to wait differently) keeps every call going through it.
+    """
+    for klass in type(limiter).__mro__:
+        own = vars(klass)
+        if "acquire" in own or "try_acquire" in own:
+            if "acquire" in own and "try_acquire" in own:
+                return limiter.try_acquire  # type: ignore[attr-defined,no-any-return]
+            return None
+    return None
+
+
 class _NoopPermit:
     __slots__ = ()
-    #: ``complete`` never suspends: the client skips its cancel shield.
-    completes_without_suspending = True
 
     async def complete(self, *, success: bool) -> None:
+        return None
+
+    def complete_nowait(self, *, success: bool) -> None:
+        """``complete`` without a coroutine (see ``Limiter``'s sync fast path)."""
         return None
 
 
@@ -112,6 +138,15 @@ class UnlimitedLimiter:
         priority: Priority = Priority.INTERACTIVE,
         deadline: float | None = None,
     ) -> Permit:
+        return _NOOP_PERMIT
+
+    def try_acquire(
+        self,
+        workspace: str,
+        budgets: Sequence[str],
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> Permit | None:
         return _NOOP_PERMIT
 
     async def block(

@@ -60,9 +60,14 @@ def validate_campaign_ids(campaign_ids: Sequence[str], *, maximum: int) -> list[
         raise PayloadValidationError(
             f"campaign_ids must hold 1 to {maximum} ids, got {len(ids)}"
         )
-    for campaign_id in ids:
-        if not isinstance(campaign_id, str) or not campaign_id.strip():
-            raise PayloadValidationError(f"invalid campaign id {campaign_id!r}")
+    try:
+        # One C-level pass on the request path: str.strip refuses a non-str.
+        valid = all(map(str.strip, ids))
+    except TypeError:
+        valid = False
+    if not valid:
+        bad = next(i for i in ids if not isinstance(i, str) or not i.strip())
+        raise PayloadValidationError(f"invalid campaign id {bad!r}")
     return ids
 
 

@@ -352,12 +352,18 @@ async def test_a_completion_with_its_own_cancel_scope_finishes(
     [UnlimitedLimiter(), MemoryLimiter()],
     ids=["unlimited", "memory"],
 )
-async def test_permits_marked_unshielded_complete_without_suspending(
+async def test_in_memory_limiters_offer_the_synchronous_fast_path(
     limiter: Any,
 ) -> None:
-    """A permit that skips the shield really finishes on its first step."""
-    permit = await limiter.acquire("ws", ("status",))
-    assert type(permit).completes_without_suspending is True
-    step = permit.complete(success=True)
-    with pytest.raises(StopIteration):
-        step.send(None)
+    """try_acquire admits without a coroutine; complete_nowait frees the slot."""
+    permit = limiter.try_acquire("ws", ("status",))
+    assert permit is not None
+    assert sum(w.in_flight for w in limiter.snapshot("ws")) == (
+        3 if isinstance(limiter, MemoryLimiter) else 0
+    )
+    permit.complete_nowait(success=True)
+    permit.complete_nowait(success=True)  # a second completion does nothing
+    assert sum(w.in_flight for w in limiter.snapshot("ws")) == 0
+    assert sum(w.used for w in limiter.snapshot("ws")) == (
+        3 if isinstance(limiter, MemoryLimiter) else 0
+    )

@@ -7,6 +7,7 @@ and records every window of every budget atomically on Redis's own clock.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import os
@@ -26,7 +27,7 @@ from ._budget_spec import (
 from ._clock import Clock, MonotonicClock
 from ._errors import RateLimitError
 from ._limiter import Limiter, Permit, WindowUsage
-from ._redis_scripts import ACQUIRE, BLOCK, COMPLETE, FORGET, SNAPSHOT, Script
+from ._redis_scripts import ACQUIRE, BLOCK, COMPLETE, FORGET, SNAPSHOT
 from ._redis_support import (
     US,
     BudgetBackendError,
@@ -53,15 +54,67 @@ _SLACK_MS = 1000
 _FORGET_TIMEOUT_S = 2.0
 
 
-class _RedisPermit:
-    __slots__ = ("_done", "_id", "_limiter", "_names", "_workspace")
+class _PermitIds:
+    """Unique permit ids, cheaper than fresh randomness per call.
+
+    A 64-bit random prefix per process (drawn again in a forked child) and a
+    counter: ids collide only if two processes draw the same prefix.
+    """
+
+    __slots__ = ("_count", "_prefix")
+
+    def __init__(self) -> None:
+        self.reseed()
+
+    def reseed(self) -> None:
+        self._prefix = secrets.token_hex(8)
+        self._count = itertools.count()
+
+    def next(self) -> str:
+        return f"{self._prefix}{next(self._count):x}"
+
+
+_ids = _PermitIds()
+os.register_at_fork(after_in_child=_ids.reseed)
+
+
+class _Plan:
+    """The keys and encoded arguments of one workspace and budget set, built once."""
+
+    __slots__ = (
+        "acquire_keys",
+        "complete_keys",
+        "complete_specs",
+        "forget_keys",
+        "names",
+        "workspace",
+    )
 
     def __init__(
-        self, limiter: RedisLimiter, workspace: str, names: tuple[str, ...], pid: str
+        self,
+        workspace: str,
+        names: tuple[str, ...],
+        keys: list[str],
+        ticket_key: str,
+        specs: Mapping[str, tuple[str, str]],
     ) -> None:
+        self.workspace = workspace
+        self.names = names
+        raw = [k.encode() for k in keys]
+        self.acquire_keys = (*raw, ticket_key.encode())
+        self.complete_keys = tuple(
+            k for i in range(len(names)) for k in (raw[6 * i], raw[6 * i + 1])
+        )
+        self.complete_specs = tuple(specs[n][1].encode() for n in names)
+        self.forget_keys = tuple(k for i, k in enumerate(raw) if i % 6 in (1, 3, 4, 5))
+
+
+class _RedisPermit:
+    __slots__ = ("_done", "_id", "_limiter", "_plan")
+
+    def __init__(self, limiter: RedisLimiter, plan: _Plan, pid: str) -> None:
         self._limiter = limiter
-        self._workspace = workspace
-        self._names = names
+        self._plan = plan
         self._id = pid
         self._done = False
 
@@ -69,7 +122,7 @@ class _RedisPermit:
         if self._done:
             return
         self._done = True
-        await self._limiter._complete(self._workspace, self._names, self._id, success)
+        await self._limiter._complete(self._plan, self._id, success)
 
 
 class RedisLimiter:
@@ -156,7 +209,9 @@ class RedisLimiter:
             name: encode_budget(b, self._lease_us) for name, b in self._budgets.items()
         }
         self._keys: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        self._plans: dict[tuple[str, tuple[str, ...]], _Plan] = {}
         self._tails: dict[tuple[tuple[str, ...], Priority], tuple[bytes, ...]] = {}
+        self._now_bytes = b"" if use_server_time else None
         self._runner = ScriptRunner(self._redis, errors, op_timeout_s)
         self._seen: dict[str, Seen] = {}
         self._local: Limiter | None = None
@@ -179,19 +234,18 @@ class RedisLimiter:
             return await self._local_limiter().acquire(
                 workspace, names, priority=priority, deadline=deadline
             )
-        keys = [*self._keys_for(workspace, names), self._seq_key(workspace)]
-        pid = secrets.token_hex(8)
-        tail = self._acquire_args(names, priority)
-        ticket = ""
+        plan = self._plans.get((workspace, names)) or self._plan(workspace, names)
+        keys = plan.acquire_keys
+        pid = _ids.next()
+        tail = self._tails.get((names, priority)) or self._acquire_args(names, priority)
+        ticket = b""
         sent = False
         try:
             while True:
                 sent = True
                 try:
-                    reply = await self._eval(
-                        ACQUIRE,
-                        keys,
-                        [self._now_arg(), pid, ticket, *tail],
+                    reply = await self._runner.run(
+                        ACQUIRE, keys, self._now_arg(), pid, ticket, *tail
                     )
                 except BudgetBackendError:
                     sent = False
@@ -203,9 +257,9 @@ class RedisLimiter:
                 reply = [int(x) for x in reply.split()]
                 if reply[0] == 1:
                     self._remember(workspace, names, reply[2:])
-                    return _RedisPermit(self, workspace, names, pid)
+                    return _RedisPermit(self, plan, pid)
                 self._remember(workspace, names, reply[5:])
-                ticket = str(reply[2])
+                ticket = b"%d" % reply[2]
                 lower, wait = reply[3] / US, reply[4] / US
                 now = self._clock.now()
                 if deadline is not None and (now + lower > deadline or now >= deadline):
@@ -221,7 +275,7 @@ class RedisLimiter:
                 await self._clock.sleep(wait)
         except BaseException:
             if sent:
-                await self._forget(workspace, names, pid)
+                await self._forget(plan, pid)
             raise
 
     async def block(
@@ -236,15 +290,13 @@ class RedisLimiter:
         pairs = [k for i in range(len(names)) for k in (keys[6 * i + 2], keys[6 * i])]
         ttls = [self._specs[n][1].split(",")[1] for n in names]
         try:
-            await self._eval(
+            await self._runner.run(
                 BLOCK,
                 pairs,
-                [
-                    self._now_arg(),
-                    max(0, us(seconds)),
-                    "phantom:" + secrets.token_hex(8),
-                    *ttls,
-                ],
+                self._now_arg(),
+                max(0, us(seconds)),
+                "phantom:" + secrets.token_hex(8),
+                *ttls,
             )
         except BudgetBackendError:
             if self._on_unavailable == "fail":
@@ -260,8 +312,8 @@ class RedisLimiter:
         """Read the current usage of every budget of ``workspace`` from Redis."""
         names = tuple(sorted(n for n, b in self._budgets.items() if b.windows))
         keys = self._keys_for(workspace, names)
-        reply = await self._eval(
-            SNAPSHOT, keys, [self._now_arg(), *(self._specs[n][0] for n in names)]
+        reply = await self._runner.run(
+            SNAPSHOT, keys, self._now_arg(), *(self._specs[n][0] for n in names)
         )
         out, self._seen[workspace] = usage_from_reply(self._budgets, names, reply)
         return out
@@ -271,6 +323,7 @@ class RedisLimiter:
         if self._closed:
             return
         self._closed = True
+        self._runner.close()
         if self._local is not None:
             await self._local.aclose()
         if self._owns_redis:
@@ -311,59 +364,53 @@ class RedisLimiter:
         self._keys[(workspace, names)] = keys
         return keys
 
+    def _plan(self, workspace: str, names: tuple[str, ...]) -> _Plan:
+        keys = self._keys_for(workspace, names)
+        plan = _Plan(workspace, names, keys, self._seq_key(workspace), self._specs)
+        self._plans[(workspace, names)] = plan
+        return plan
+
     def _acquire_args(
         self, names: tuple[str, ...], priority: Priority
     ) -> tuple[bytes, ...]:
         """The constant tail of the acquire script's arguments, encoded once."""
-        cached = self._tails.get((names, priority))
-        if cached is None:
-            lane = 1 if priority == Priority.BULK else 0
-            parts: list[object] = [lane, self._lease_us, self._bulk_share]
-            parts += [self._grace_us, self._poll_us, self._tolerance_us]
-            parts += [self._specs[n][0] for n in names]
-            cached = tuple(str(p).encode() for p in parts)
-            self._tails[(names, priority)] = cached
+        lane = 1 if priority == Priority.BULK else 0
+        opts: list[object] = [lane, self._lease_us, self._bulk_share]
+        opts += [self._grace_us, self._poll_us, self._tolerance_us]
+        cached = (
+            ",".join(str(p) for p in opts).encode(),
+            *(self._specs[n][0].encode() for n in names),
+        )
+        self._tails[(names, priority)] = cached
         return cached
 
     def _seq_key(self, workspace: str) -> str:
         return f"{self._prefix}:{{{workspace}}}:tickets"
 
-    def _now_arg(self) -> str:
-        return "" if self._server_time else str(int(self._clock.now() * _US))
+    def _now_arg(self) -> bytes:
+        if self._now_bytes is not None:
+            return self._now_bytes
+        return b"%d" % int(self._clock.now() * _US)
 
-    async def _eval(self, script: Script, keys: list[str], args: list[Any]) -> Any:
-        return await self._runner.run(script, keys, args)
-
-    async def _complete(
-        self, workspace: str, names: tuple[str, ...], pid: str, success: bool
-    ) -> None:
-        keys = self._keys_for(workspace, names)
-        pairs = [k for i in range(len(names)) for k in (keys[6 * i], keys[6 * i + 1])]
+    async def _complete(self, plan: _Plan, pid: str, success: bool) -> None:
         try:
-            await self._eval(
+            await self._runner.run(
                 COMPLETE,
-                pairs,
-                [
-                    self._now_arg(),
-                    pid,
-                    int(success),
-                    *(self._specs[n][1] for n in names),
-                ],
+                plan.complete_keys,
+                self._now_arg(),
+                pid,
+                b"1" if success else b"0",
+                *plan.complete_specs,
             )
         except BudgetBackendError as exc:
             # The lease frees the slot (conservatively) when it lapses.
             log.warning("could not record a completion in Redis: %s", exc)
 
-    async def _forget(self, workspace: str, names: tuple[str, ...], pid: str) -> None:
+    async def _forget(self, plan: _Plan, pid: str) -> None:
         """Drop a waiter's tickets or an unsent permit (cancellation, deadline)."""
-        keys = [
-            k
-            for i, k in enumerate(self._keys_for(workspace, names))
-            if i % 6 in (1, 3, 4, 5)
-        ]
         with anyio.move_on_after(_FORGET_TIMEOUT_S, shield=True):
             try:
-                await self._eval(FORGET, keys, [pid])
+                await self._runner.run(FORGET, plan.forget_keys, pid)
             except BudgetBackendError as exc:
                 log.warning("could not drop a waiter from Redis: %s", exc)
 

@@ -27,7 +27,7 @@ from ._budget_spec import (
 from ._clock import Clock, MonotonicClock
 from ._errors import RateLimitError
 from ._limiter import Limiter, Permit, WindowUsage
-from ._redis_scripts import ACQUIRE, BLOCK, COMPLETE, FORGET, SNAPSHOT
+from ._redis_scripts import ACQUIRE, BLOCK, COMPLETE, FORGET, KEYS_PER_BUDGET, SNAPSHOT
 from ._redis_support import (
     US,
     BudgetBackendError,
@@ -50,6 +50,8 @@ __all__ = ["BudgetBackendError", "RedisLimiter", "limiter_from_env"]
 log = logging.getLogger("moengage_async.redis")
 
 _US = 1_000_000
+#: The first byte of an admitting acquire reply ("1 ..."), as bytes or str.
+_ADMITTED = (ord("1"), "1")
 _SLACK_MS = 1000
 _FORGET_TIMEOUT_S = 2.0
 
@@ -83,10 +85,12 @@ class _Plan:
 
     __slots__ = (
         "acquire_keys",
+        "block_keys",
         "complete_keys",
         "complete_specs",
         "forget_keys",
         "names",
+        "options",
         "workspace",
     )
 
@@ -97,16 +101,25 @@ class _Plan:
         keys: list[str],
         ticket_key: str,
         specs: Mapping[str, tuple[str, str]],
+        options: tuple[bytes, bytes],
     ) -> None:
         self.workspace = workspace
         self.names = names
         raw = [k.encode() for k in keys]
+        per = KEYS_PER_BUDGET  # stamps, flight, gate, q0, q1, ql
         self.acquire_keys = (*raw, ticket_key.encode())
         self.complete_keys = tuple(
-            k for i in range(len(names)) for k in (raw[6 * i], raw[6 * i + 1])
+            k for i in range(len(names)) for k in (raw[per * i], raw[per * i + 1])
         )
-        self.complete_specs = tuple(specs[n][1].encode() for n in names)
-        self.forget_keys = tuple(k for i, k in enumerate(raw) if i % 6 in (1, 3, 4, 5))
+        self.complete_specs = tuple(
+            p.encode() for n in names for p in specs[n][1].split(",")
+        )
+        self.forget_keys = tuple(k for i, k in enumerate(raw) if i % per not in (0, 2))
+        self.block_keys = tuple(
+            k for i in range(len(names)) for k in (raw[per * i + 2], raw[per * i])
+        )
+        #: the acquire script's options, indexed by ``Priority``
+        self.options = options
 
 
 class _RedisPermit:
@@ -210,10 +223,11 @@ class RedisLimiter:
         }
         self._keys: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         self._plans: dict[tuple[str, tuple[str, ...]], _Plan] = {}
-        self._tails: dict[tuple[tuple[str, ...], Priority], tuple[bytes, ...]] = {}
-        self._now_bytes = b"" if use_server_time else None
         self._runner = ScriptRunner(self._redis, errors, op_timeout_s)
         self._seen: dict[str, Seen] = {}
+        # Replies not yet decoded into ``_seen``, oldest first: decoding waits
+        # for ``snapshot`` (acquire is hot, snapshots are rare).
+        self._unread: dict[str, dict[tuple[str, ...], tuple[str | bytes, int]]] = {}
         self._local: Limiter | None = None
         self._local_until = -math.inf
         self._closed = False
@@ -229,24 +243,30 @@ class RedisLimiter:
         deadline: float | None = None,
     ) -> Permit:
         """Wait for a slot in every named budget, in FIFO order across processes."""
-        names = self._names(budgets)
+        names = budgets if type(budgets) is tuple else tuple(budgets)
+        plan = self._plans.get((workspace, names))
+        if plan is None:  # validates the names and the workspace once
+            names = self._names(budgets)
+            plan = self._plan(workspace, names)
         if self._clock.now() < self._local_until:
             return await self._local_limiter().acquire(
                 workspace, names, priority=priority, deadline=deadline
             )
-        plan = self._plans.get((workspace, names)) or self._plan(workspace, names)
-        keys = plan.acquire_keys
+        run, keys, options = self._runner.run, plan.acquire_keys, plan.options[priority]
         pid = _ids.next()
-        tail = self._tails.get((names, priority)) or self._acquire_args(names, priority)
         ticket = b""
         sent = False
         try:
             while True:
+                # Trailing arguments are optional: none at all on the common path.
+                extra: tuple[bytes, ...] = ()
+                if ticket:
+                    extra = (self._now_arg(), ticket)
+                elif not self._server_time:
+                    extra = (self._now_arg(),)
                 sent = True
                 try:
-                    reply = await self._runner.run(
-                        ACQUIRE, keys, self._now_arg(), pid, ticket, *tail
-                    )
+                    raw = await run(ACQUIRE, keys, pid, options, *extra)
                 except BudgetBackendError:
                     sent = False
                     if self._on_unavailable == "local":
@@ -254,11 +274,11 @@ class RedisLimiter:
                             workspace, names, priority, deadline
                         )
                     raise
-                reply = [int(x) for x in reply.split()]
-                if reply[0] == 1:
-                    self._remember(workspace, names, reply[2:])
+                if raw[0] in _ADMITTED:
+                    self._remember(workspace, names, raw, 2)
                     return _RedisPermit(self, plan, pid)
-                self._remember(workspace, names, reply[5:])
+                self._remember(workspace, names, raw, 5)
+                reply = [int(x) for x in raw.split()]
                 ticket = b"%d" % reply[2]
                 lower, wait = reply[3] / US, reply[4] / US
                 now = self._clock.now()
@@ -286,13 +306,12 @@ class RedisLimiter:
         names = self._names(budgets)
         if self._local is not None:
             await self._local.block(workspace, names, seconds)
-        keys = self._keys_for(workspace, names)
-        pairs = [k for i in range(len(names)) for k in (keys[6 * i + 2], keys[6 * i])]
+        plan = self._plans.get((workspace, names)) or self._plan(workspace, names)
         ttls = [self._specs[n][1].split(",")[1] for n in names]
         try:
             await self._runner.run(
                 BLOCK,
-                pairs,
+                plan.block_keys,
                 self._now_arg(),
                 max(0, us(seconds)),
                 "phantom:" + secrets.token_hex(8),
@@ -306,6 +325,7 @@ class RedisLimiter:
 
     def snapshot(self, workspace: str) -> list[WindowUsage]:
         """Usage as last seen from Redis by this process (see ``fetch_snapshot``)."""
+        self._read(workspace)
         return usage_from_seen(self._budgets, self._seen.get(workspace, {}))
 
     async def fetch_snapshot(self, workspace: str) -> list[WindowUsage]:
@@ -315,6 +335,7 @@ class RedisLimiter:
         reply = await self._runner.run(
             SNAPSHOT, keys, self._now_arg(), *(self._specs[n][0] for n in names)
         )
+        self._unread.pop(workspace, None)  # older than this reply
         out, self._seen[workspace] = usage_from_reply(self._budgets, names, reply)
         return out
 
@@ -366,31 +387,28 @@ class RedisLimiter:
 
     def _plan(self, workspace: str, names: tuple[str, ...]) -> _Plan:
         keys = self._keys_for(workspace, names)
-        plan = _Plan(workspace, names, keys, self._seq_key(workspace), self._specs)
+        options = (
+            self._options(names, Priority.INTERACTIVE),
+            self._options(names, Priority.BULK),
+        )
+        plan = _Plan(
+            workspace, names, keys, self._seq_key(workspace), self._specs, options
+        )
         self._plans[(workspace, names)] = plan
         return plan
 
-    def _acquire_args(
-        self, names: tuple[str, ...], priority: Priority
-    ) -> tuple[bytes, ...]:
-        """The constant tail of the acquire script's arguments, encoded once."""
-        lane = 1 if priority == Priority.BULK else 0
-        opts: list[object] = [lane, self._lease_us, self._bulk_share]
-        opts += [self._grace_us, self._poll_us, self._tolerance_us]
-        cached = (
-            ",".join(str(p) for p in opts).encode(),
-            *(self._specs[n][0].encode() for n in names),
-        )
-        self._tails[(names, priority)] = cached
-        return cached
+    def _options(self, names: tuple[str, ...], priority: Priority) -> bytes:
+        """The acquire script's constant options (a JSON array), encoded once."""
+        parts: list[object] = [int(priority), self._lease_us, self._bulk_share]
+        parts += [self._grace_us, self._poll_us, self._tolerance_us]
+        parts += [f"[{self._specs[n][0]}]" for n in names]
+        return f"[{','.join(str(p) for p in parts)}]".encode()
 
     def _seq_key(self, workspace: str) -> str:
         return f"{self._prefix}:{{{workspace}}}:tickets"
 
     def _now_arg(self) -> bytes:
-        if self._now_bytes is not None:
-            return self._now_bytes
-        return b"%d" % int(self._clock.now() * _US)
+        return b"" if self._server_time else b"%d" % int(self._clock.now() * _US)
 
     async def _complete(self, plan: _Plan, pid: str, success: bool) -> None:
         try:
@@ -442,15 +460,30 @@ class RedisLimiter:
         return self._local
 
     def _remember(
-        self, workspace: str, names: tuple[str, ...], stats: list[int]
+        self, workspace: str, names: tuple[str, ...], reply: str | bytes, skip: int
     ) -> None:
+        """Keep a reply whose stats start at field ``skip``, for ``snapshot``."""
+        unread = self._unread.get(workspace)
+        if unread is None:
+            self._unread[workspace] = {names: (reply, skip)}
+        else:
+            unread.pop(names, None)  # the newest goes last
+            unread[names] = (reply, skip)
+
+    def _read(self, workspace: str) -> None:
+        """Decode the replies kept by ``_remember`` into ``_seen``, oldest first."""
+        unread = self._unread.pop(workspace, None)
+        if not unread:
+            return
         seen = self._seen.setdefault(workspace, {})
-        pos = 0
-        for name in names:
-            k = len(self._budgets[name].windows)
-            flying, queued, blocked = stats[pos : pos + 3]
-            seen[name] = (flying, queued, blocked, stats[pos + 3 : pos + 3 + k])
-            pos += 3 + k
+        for names, (reply, skip) in unread.items():
+            stats = [int(x) for x in reply.split()[skip:]]
+            pos = 0
+            for name in names:
+                k = len(self._budgets[name].windows)
+                flying, queued, blocked = stats[pos : pos + 3]
+                seen[name] = (flying, queued, blocked, stats[pos + 3 : pos + 3 + k])
+                pos += 3 + k
 
 
 def limiter_from_env(

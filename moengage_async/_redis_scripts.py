@@ -9,6 +9,10 @@ Keys per budget (all share the workspace's hash tag, so one cluster slot):
 ``flight`` (zset: in-flight permits scored by lease deadline), ``gate`` (string:
 blocked until), ``q0``/``q1`` (zset: waiting tickets per priority lane) and
 ``ql`` (zset: each waiter's lease, so a dead waiter leaves the queue).
+
+The uncontended path (nothing in flight, queued or blocked) makes as few
+``redis.call``s as it can: each costs microseconds inside Redis. ``keep``
+re-arms a TTL with headroom, so most calls only read it.
 """
 
 from __future__ import annotations
@@ -56,17 +60,21 @@ local function spec(text)
   for v in string.gmatch(text, '[^,]+') do out[#out + 1] = tonumber(v) end
   return out
 end
-local function extend(key, ms)
-  if redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
+-- Keep ``key`` alive at least ``ms`` more. Re-arming adds a quarter of headroom,
+-- so most calls only read the TTL (PEXPIRE costs several times more than PTTL);
+-- a key still dies at most 1.25 * ms after its last write.
+local function keep(key, ms)
+  if redis.call('PTTL', key) < ms then
+    redis.call('PEXPIRE', key, ms + math.floor(ms / 4))
+  end
 end
 """
 
 # Budget spec: "quota,concurrency,horizon_us,ttl_ms,limit1,span1_us,limit2,..."
-# ARGV: now | id | ticket | "priority,lease_us,bulk_share,grace_us,poll_us,tolerance_us"
-#       | spec per budget
+# ARGV: id | options | now (optional) | ticket (optional); options is a JSON array
+#       [priority, lease_us, bulk_share, grace_us, poll_us, tolerance_us, [spec]...]
+#       (one C-decoded argument: splitting strings in Lua costs more than the rest)
 # KEYS: 6 per budget, then the workspace's ticket counter.
-# The uncontended path (nothing in flight, queued or blocked) makes as few
-# ``redis.call``s as it can: each costs microseconds inside Redis.
 # Returns one space-separated string (cheaper to parse than an array):
 # "1 now stats..." when admitted,
 # "0 now ticket lower_bound_us sleep_us stats..." otherwise;
@@ -74,11 +82,12 @@ end
 _ACQUIRE = (
     _PRELUDE
     + """
-local now = clock(ARGV[1])
-local id, ticket = ARGV[2], tonumber(ARGV[3])
-local o = spec(ARGV[4])
+local id, o = ARGV[1], cjson.decode(ARGV[2])
+local now = clock(ARGV[3])
+local ticket = tonumber(ARGV[4])
 local prio, lease, share = o[1], o[2], o[3]
 local grace, poll, tol = o[4], o[5], o[6]
+local nows = s(now)
 -- Waiters ahead that are overdue by more than ``tol`` (a stalled process) do not
 -- hold back the ones behind: they keep their ticket, not an idle slot.
 local function live(q, ql, upto)
@@ -100,25 +109,26 @@ end
 local fresh = ticket == nil
 if fresh then ticket = 0 end
 local firm, sleep = 0, 0
-local stats, specs = {}, {}
-for i = 1, #ARGV - 4 do
-  local b = spec(ARGV[4 + i])
+local stats, specs, flying = {}, {}, {}
+for i = 1, #o - 6 do
+  local b = o[6 + i]
   specs[i] = b
   local k = (i - 1) * 6
   local stamps, flight, gate = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
   local q0, q1, ql = KEYS[k + 4], KEYS[k + 5], KEYS[k + 6]
-  local quota, conc, horizon = b[1], b[2], b[3]
+  local quota, conc = b[1], b[2]
   local f = redis.call('ZCARD', flight)
   if f > 0 then
     -- A lapsed lease (its holder died) counts as completed at its deadline.
-    local dead = redis.call('ZRANGEBYSCORE', flight, '-inf', s(now), 'WITHSCORES')
+    local dead = redis.call('ZRANGEBYSCORE', flight, '-inf', nows, 'WITHSCORES')
     if #dead > 0 then
       for j = 1, #dead, 2 do redis.call('ZADD', stamps, dead[j + 1], dead[j]) end
-      redis.call('ZREMRANGEBYSCORE', flight, '-inf', s(now))
-      extend(stamps, b[4])
+      redis.call('ZREMRANGEBYSCORE', flight, '-inf', nows)
+      keep(stamps, b[4])
       f = f - #dead / 2
     end
   end
+  flying[i] = f
   -- Queues and gate are usually absent: one EXISTS instead of a read of each.
   local n0, n1, gated = 0, 0, false
   if redis.call('EXISTS', gate, q0, q1) > 0 then
@@ -126,7 +136,7 @@ for i = 1, #ARGV - 4 do
     n0, n1 = redis.call('ZCARD', q0), redis.call('ZCARD', q1)
   end
   if n0 + n1 > 0 then
-    local gone = redis.call('ZRANGEBYSCORE', ql, '-inf', '(' .. s(now))
+    local gone = redis.call('ZRANGEBYSCORE', ql, '-inf', '(' .. nows)
     if #gone > 0 then
       redis.call('ZREM', q0, unpack(gone))
       redis.call('ZREM', q1, unpack(gone))
@@ -187,18 +197,23 @@ for i = 1, #ARGV - 4 do
   end
 end
 if sleep <= 0 then
+  local due = s(now + lease)
   for i = 1, #specs do
     local k = (i - 1) * 6
-    local ttl = specs[i][4]
-    redis.call('ZADD', KEYS[k + 2], s(now + lease), id)
-    redis.call('PEXPIRE', KEYS[k + 2], ttl + math.floor(lease / 1000))
+    local flight, ttl = KEYS[k + 2], specs[i][4] + math.floor(lease / 1000)
+    redis.call('ZADD', flight, due, id)
+    if flying[i] == 0 then  -- the ZADD made the key: it has no TTL yet
+      redis.call('PEXPIRE', flight, ttl + math.floor(ttl / 4))
+    else
+      keep(flight, ttl)
+    end
     if not fresh then
       redis.call('ZREM', KEYS[k + 4], id)
       redis.call('ZREM', KEYS[k + 5], id)
       redis.call('ZREM', KEYS[k + 6], id)
     end
   end
-  local out = {1, s(now)}
+  local out = {1, nows}
   for j = 1, #stats do out[#out + 1] = s(stats[j]) end
   return table.concat(out, ' ')
 end
@@ -213,35 +228,34 @@ for i = 1, #specs do
   local q = KEYS[k + 4 + prio]
   redis.call('ZADD', q, 'NX', s(ticket), id)
   redis.call('ZADD', KEYS[k + 6], s(now + sleep + grace), id)
-  extend(q, ttl)
-  extend(KEYS[k + 6], ttl)
+  keep(q, ttl)
+  keep(KEYS[k + 6], ttl)
 end
-local out = {0, s(now), s(ticket), s(firm), s(sleep)}
+local out = {0, nows, s(ticket), s(firm), s(sleep)}
 for j = 1, #stats do out[#out + 1] = s(stats[j]) end
 return table.concat(out, ' ')
 """
 )
 
 # KEYS: stamps, flight per budget.
-# ARGV: now | id | success | "quota,ttl_ms,horizon_us" per budget.
+# ARGV: now | id | success | then quota, ttl_ms, horizon_us per budget.
 _COMPLETE = (
     _PRELUDE
     + """
 local now = clock(ARGV[1])
 local id, ok = ARGV[2], ARGV[3] == '1'
-for i = 1, #ARGV - 3 do
-  local b = spec(ARGV[3 + i])
+for i = 1, #KEYS / 2 do
+  local quota, ttl = ARGV[3 * i + 1], tonumber(ARGV[3 * i + 2])
   local stamps, flight = KEYS[2 * i - 1], KEYS[2 * i]
   redis.call('ZREM', flight, id)
-  if b[1] == 1 and not ok then
+  if quota == '1' and not ok then
     redis.call('ZREM', stamps, id)
   else
     redis.call('ZADD', stamps, s(now), id)
-    -- Every stamp is at most ``now``: a TTL of ttl_ms from now outlives them all.
-    redis.call('PEXPIRE', stamps, b[2])
+    keep(stamps, ttl)
   end
   -- Trimming here keeps the acquire path short; ZCOUNT ignores old stamps.
-  redis.call('ZREMRANGEBYSCORE', stamps, '-inf', s(now - b[3]))
+  redis.call('ZREMRANGEBYSCORE', stamps, '-inf', s(now - tonumber(ARGV[3 * i + 3])))
 end
 return now
 """
@@ -263,7 +277,7 @@ for i = 1, #ARGV - 3 do
   end
   -- Someone outside the ledger spent this budget: count it, so all back off.
   redis.call('ZADD', stamps, s(now), id)
-  extend(stamps, tonumber(ARGV[3 + i]))
+  keep(stamps, tonumber(ARGV[3 + i]))
 end
 return now
 """

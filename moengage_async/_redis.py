@@ -13,6 +13,7 @@ import math
 import os
 import random
 import secrets
+import struct
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -40,6 +41,7 @@ from ._redis_support import (
     us,
     usage_from_reply,
     usage_from_seen,
+    with_count,
 )
 
 if TYPE_CHECKING:
@@ -69,11 +71,11 @@ class _PermitIds:
         self.reseed()
 
     def reseed(self) -> None:
-        self._prefix = secrets.token_hex(8)
+        self._prefix = secrets.token_hex(8).encode()
         self._count = itertools.count()
 
-    def next(self) -> str:
-        return f"{self._prefix}{next(self._count):x}"
+    def next(self) -> bytes:
+        return b"%s%x" % (self._prefix, next(self._count))
 
 
 _ids = _PermitIds()
@@ -105,18 +107,20 @@ class _Plan:
     ) -> None:
         self.workspace = workspace
         self.names = names
-        raw = [k.encode() for k in keys]
         per = KEYS_PER_BUDGET  # stamps, flight, gate, q0, q1, ql
-        self.acquire_keys = (*raw, ticket_key.encode())
-        self.complete_keys = tuple(
-            k for i in range(len(names)) for k in (raw[per * i], raw[per * i + 1])
+        budgets = range(len(names))
+        self.acquire_keys = with_count([*keys, ticket_key])
+        self.complete_keys = with_count(
+            [k for i in budgets for k in (keys[per * i], keys[per * i + 1])]
         )
         self.complete_specs = tuple(
             p.encode() for n in names for p in specs[n][1].split(",")
         )
-        self.forget_keys = tuple(k for i, k in enumerate(raw) if i % per not in (0, 2))
-        self.block_keys = tuple(
-            k for i in range(len(names)) for k in (raw[per * i + 2], raw[per * i])
+        self.forget_keys = with_count(
+            [k for i, k in enumerate(keys) if i % per not in (0, 2)]
+        )
+        self.block_keys = with_count(
+            [k for i in budgets for k in (keys[per * i + 2], keys[per * i])]
         )
         #: the acquire script's options, indexed by ``Priority``
         self.options = options
@@ -125,7 +129,7 @@ class _Plan:
 class _RedisPermit:
     __slots__ = ("_done", "_id", "_limiter", "_plan")
 
-    def __init__(self, limiter: RedisLimiter, plan: _Plan, pid: str) -> None:
+    def __init__(self, limiter: RedisLimiter, plan: _Plan, pid: bytes) -> None:
         self._limiter = limiter
         self._plan = plan
         self._id = pid
@@ -333,7 +337,10 @@ class RedisLimiter:
         names = tuple(sorted(n for n, b in self._budgets.items() if b.windows))
         keys = self._keys_for(workspace, names)
         reply = await self._runner.run(
-            SNAPSHOT, keys, self._now_arg(), *(self._specs[n][0] for n in names)
+            SNAPSHOT,
+            with_count(keys),
+            self._now_arg(),
+            *(self._specs[n][0] for n in names),
         )
         self._unread.pop(workspace, None)  # older than this reply
         out, self._seen[workspace] = usage_from_reply(self._budgets, names, reply)
@@ -398,11 +405,13 @@ class RedisLimiter:
         return plan
 
     def _options(self, names: tuple[str, ...], priority: Priority) -> bytes:
-        """The acquire script's constant options (a JSON array), encoded once."""
-        parts: list[object] = [int(priority), self._lease_us, self._bulk_share]
-        parts += [self._grace_us, self._poll_us, self._tolerance_us]
-        parts += [f"[{self._specs[n][0]}]" for n in names]
-        return f"[{','.join(str(p) for p in parts)}]".encode()
+        """The acquire script's constant options (packed doubles), encoded once."""
+        nums: list[float] = [int(priority), self._lease_us, self._bulk_share]
+        nums += [self._grace_us, self._poll_us, self._tolerance_us, len(names)]
+        for name in names:
+            spec = [float(p) for p in self._specs[name][0].split(",")]
+            nums += [*spec[:4], (len(spec) - 4) // 2, *spec[4:]]
+        return struct.pack(f"<{len(nums)}d", *nums)
 
     def _seq_key(self, workspace: str) -> str:
         return f"{self._prefix}:{{{workspace}}}:tickets"
@@ -410,7 +419,7 @@ class RedisLimiter:
     def _now_arg(self) -> bytes:
         return b"" if self._server_time else b"%d" % int(self._clock.now() * _US)
 
-    async def _complete(self, plan: _Plan, pid: str, success: bool) -> None:
+    async def _complete(self, plan: _Plan, pid: bytes, success: bool) -> None:
         try:
             await self._runner.run(
                 COMPLETE,
@@ -424,7 +433,7 @@ class RedisLimiter:
             # The lease frees the slot (conservatively) when it lapses.
             log.warning("could not record a completion in Redis: %s", exc)
 
-    async def _forget(self, plan: _Plan, pid: str) -> None:
+    async def _forget(self, plan: _Plan, pid: bytes) -> None:
         """Drop a waiter's tickets or an unsent permit (cancellation, deadline)."""
         with anyio.move_on_after(_FORGET_TIMEOUT_S, shield=True):
             try:

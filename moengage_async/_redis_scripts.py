@@ -36,12 +36,14 @@ KEYS_PER_BUDGET = 6
 class Script:
     """A Lua source and its SHA1, so EVALSHA needs no prior SCRIPT LOAD."""
 
-    __slots__ = ("name", "sha", "source")
+    __slots__ = ("digest", "name", "sha", "source")
 
     def __init__(self, name: str, source: str) -> None:
         self.name = name
         self.source = source
         self.sha = hashlib.sha1(source.encode()).hexdigest()
+        #: ``sha`` as bytes: the client sends bytes as they are, str it encodes
+        self.digest = self.sha.encode()
 
     def __repr__(self) -> str:
         return f"Script({self.name!r})"
@@ -71,9 +73,11 @@ end
 """
 
 # Budget spec: "quota,concurrency,horizon_us,ttl_ms,limit1,span1_us,limit2,..."
-# ARGV: id | options | now (optional) | ticket (optional); options is a JSON array
-#       [priority, lease_us, bulk_share, grace_us, poll_us, tolerance_us, [spec]...]
-#       (one C-decoded argument: splitting strings in Lua costs more than the rest)
+# ARGV: id | options | now (optional) | ticket (optional); options are doubles
+#       packed little-endian: priority, lease_us, bulk_share, grace_us, poll_us,
+#       tolerance_us, budget count, then per budget quota, concurrency, horizon_us,
+#       ttl_ms, window count, limit1, span1_us, ... (one C call unpacks them all:
+#       splitting strings in Lua costs more than the rest of the script)
 # KEYS: 6 per budget, then the workspace's ticket counter.
 # Returns one space-separated string (cheaper to parse than an array):
 # "1 now stats..." when admitted,
@@ -82,7 +86,7 @@ end
 _ACQUIRE = (
     _PRELUDE
     + """
-local id, o = ARGV[1], cjson.decode(ARGV[2])
+local id, o = ARGV[1], {struct.unpack(string.rep('<d', #ARGV[2] / 8), ARGV[2])}
 local now = clock(ARGV[3])
 local ticket = tonumber(ARGV[4])
 local prio, lease, share = o[1], o[2], o[3]
@@ -110,29 +114,34 @@ local fresh = ticket == nil
 if fresh then ticket = 0 end
 local firm, sleep = 0, 0
 local stats, specs, flying = {}, {}, {}
-for i = 1, #o - 6 do
-  local b = o[6 + i]
+local pos = 8
+for i = 1, o[7] do
+  -- This budget's numbers start at o[b]: quota, concurrency, horizon, ttl, windows.
+  local b = pos
   specs[i] = b
+  pos = b + 5 + 2 * o[b + 4]
   local k = (i - 1) * 6
   local stamps, flight, gate = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
   local q0, q1, ql = KEYS[k + 4], KEYS[k + 5], KEYS[k + 6]
-  local quota, conc = b[1], b[2]
-  local f = redis.call('ZCARD', flight)
+  local quota, conc = o[b], o[b + 1]
+  -- These keys are usually all absent (nothing in flight, queued or blocked):
+  -- one EXISTS then stands for a read of each.
+  local present, f = redis.call('EXISTS', flight, gate, q0, q1), 0
+  if present > 0 then f = redis.call('ZCARD', flight) end
   if f > 0 then
+    present = present - 1  -- now counts the gate and queues only
     -- A lapsed lease (its holder died) counts as completed at its deadline.
     local dead = redis.call('ZRANGEBYSCORE', flight, '-inf', nows, 'WITHSCORES')
     if #dead > 0 then
       for j = 1, #dead, 2 do redis.call('ZADD', stamps, dead[j + 1], dead[j]) end
       redis.call('ZREMRANGEBYSCORE', flight, '-inf', nows)
-      keep(stamps, b[4])
+      keep(stamps, o[b + 3])
       f = f - #dead / 2
     end
   end
   flying[i] = f
-  -- Queues and gate are usually absent: one EXISTS instead of a read of each.
-  local n0, n1, gated = 0, 0, false
-  if redis.call('EXISTS', gate, q0, q1) > 0 then
-    gated = true
+  local n0, n1, gated = 0, 0, present > 0
+  if gated then
     n0, n1 = redis.call('ZCARD', q0), redis.call('ZCARD', q1)
   end
   if n0 + n1 > 0 then
@@ -163,8 +172,8 @@ for i = 1, #o - 6 do
   stats[#stats + 1] = n0 + n1
   stats[#stats + 1] = blocked
   if conc > 0 and f + ahead >= conc then sleep = math.max(sleep, poll) end
-  for w = 5, #b, 2 do
-    local limit, span = b[w], b[w + 1]
+  for w = b + 5, pos - 1, 2 do
+    local limit, span = o[w], o[w + 1]
     if prio == 1 then limit = math.max(1, math.floor(limit * share)) end
     local lo = '(' .. s(now - span)
     local n = redis.call('ZCOUNT', stamps, lo, '+inf')
@@ -200,7 +209,7 @@ if sleep <= 0 then
   local due = s(now + lease)
   for i = 1, #specs do
     local k = (i - 1) * 6
-    local flight, ttl = KEYS[k + 2], specs[i][4] + math.floor(lease / 1000)
+    local flight, ttl = KEYS[k + 2], o[specs[i] + 3] + math.floor(lease / 1000)
     redis.call('ZADD', flight, due, id)
     if flying[i] == 0 then  -- the ZADD made the key: it has no TTL yet
       redis.call('PEXPIRE', flight, ttl + math.floor(ttl / 4))

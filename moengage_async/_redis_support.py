@@ -26,6 +26,7 @@ __all__ = [
     "us",
     "usage_from_reply",
     "usage_from_seen",
+    "with_count",
 ]
 
 US = 1_000_000
@@ -137,20 +138,22 @@ class ScriptRunner:
         )
         self._redis_error: type[Exception] = errors.RedisError
 
-    async def run(self, script: Script, keys: Sequence[Any], *args: Any) -> Any:
-        """One script call; ``BudgetBackendError`` when Redis fails or hangs."""
+    async def run(self, script: Script, keys: Sequence[bytes], *args: Any) -> Any:
+        """One script call; ``BudgetBackendError`` when Redis fails or hangs.
+
+        ``keys`` starts with their count (see ``with_count``); arguments already
+        in bytes go out as they are, anything else redis-py encodes on each call.
+        """
         redis = self._redis
         watchdog = self._watchdog
         token = watchdog.start()
         try:
             try:
                 reply = await redis.execute_command(
-                    "EVALSHA", script.sha, len(keys), *keys, *args
+                    "EVALSHA", script.digest, *keys, *args
                 )
             except self._no_script:
-                reply = await redis.execute_command(
-                    "EVAL", script.source, len(keys), *keys, *args
-                )
+                reply = await redis.execute_command("EVAL", script.source, *keys, *args)
         except BaseException as exc:
             if watchdog.stop(token):
                 raise BudgetBackendError(
@@ -173,6 +176,11 @@ class ScriptRunner:
     def close(self) -> None:
         """Disarm the timer (the limiter is closing)."""
         self._watchdog.close()
+
+
+def with_count(keys: Sequence[str]) -> tuple[bytes, ...]:
+    """Script keys encoded once, after their count: the head of ``ScriptRunner.run``."""
+    return (b"%d" % len(keys), *(k.encode() for k in keys))
 
 
 #: Per budget, as last seen: in flight, queued, blocked (us), used per window.

@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import math
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -37,99 +38,43 @@ class BudgetBackendError(MoEngageError):
     """Raised when the shared budget store is unreachable; nothing was sent."""
 
 
-class _Watchdog:
-    """One timer bounds every call in flight, instead of one timer per call.
-
-    All calls get the same timeout, so deadlines come due in start order: the
-    oldest call in flight expires first, and a single timer armed for it suffices
-    (a per-call cancel scope cost more than the rest of the Python side of a call).
-    A call whose timer fires is cancelled, as ``asyncio.timeout`` would.
-    """
-
-    __slots__ = ("_calls", "_expired", "_loop", "_seq", "_timeout", "_timer")
-
-    def __init__(self, timeout_s: float) -> None:
-        self._timeout = timeout_s
-        # token -> (task, deadline, the task's cancel count on entry); start order.
-        self._calls: dict[int, tuple[asyncio.Task[Any], float, int]] = {}
-        self._expired: dict[int, tuple[asyncio.Task[Any], int]] = {}
-        self._seq = itertools.count()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._timer: asyncio.TimerHandle | None = None
-
-    def start(self) -> int:
-        """Watch the current task's call; returns the token for ``stop``."""
-        loop = asyncio.get_running_loop()
-        task = asyncio.current_task(loop)
-        assert task is not None
-        if self._loop is not loop:  # a new event loop: the old one's calls are gone
-            self.close()
-            self._loop = loop
-        deadline = loop.time() + self._timeout
-        token = next(self._seq)
-        self._calls[token] = (task, deadline, _cancelling(task))
-        if self._timer is None:
-            self._timer = loop.call_at(deadline, self._fire)
-        return token
-
-    def stop(self, token: int) -> bool:
-        """Stop watching; True when the timer cancelled this call (and no one else)."""
-        if self._calls.pop(token, None) is not None:
-            return False
-        expired = self._expired.pop(token, None)
-        if expired is None:
-            return False
-        task, entered = expired
-        return _uncancel(task) <= entered
-
-    def close(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self._calls.clear()
-        self._expired.clear()
-
-    def _fire(self) -> None:
-        self._timer = None
-        loop, calls = self._loop, self._calls
-        assert loop is not None
-        now = loop.time()
-        while calls:
-            token = next(iter(calls))
-            task, deadline, entered = calls[token]
-            if deadline > now:
-                self._timer = loop.call_at(deadline, self._fire)
-                return
-            del calls[token]
-            self._expired[token] = (task, entered)
-            task.cancel()
-
-
 if sys.version_info >= (3, 11):
-
-    def _cancelling(task: asyncio.Task[Any]) -> int:
-        return task.cancelling()
 
     def _uncancel(task: asyncio.Task[Any]) -> int:
         return task.uncancel()
 
 else:  # pragma: no cover - Python 3.10 counts no cancellations
 
-    def _cancelling(task: asyncio.Task[Any]) -> int:
-        return 0
-
     def _uncancel(task: asyncio.Task[Any]) -> int:
         return 0
 
 
 class ScriptRunner:
-    """Runs the limiter's scripts: EVALSHA, EVAL on NOSCRIPT, errors translated."""
+    """Runs the limiter's scripts: EVALSHA, EVAL on NOSCRIPT, errors translated.
 
-    __slots__ = ("_no_script", "_redis", "_redis_error", "_unavailable", "_watchdog")
+    One timer bounds every call in flight, instead of a timer (or cancel scope)
+    per call, which cost more than the rest of the Python side of a call. All
+    calls get the same timeout, so deadlines come due in start order: the oldest
+    call expires first, and one timer armed for it suffices. A call whose timer
+    fires is cancelled, as ``asyncio.timeout`` would, and fails closed.
+    """
+
+    __slots__ = (
+        "_calls",
+        "_expired",
+        "_loop",
+        "_no_script",
+        "_redis",
+        "_redis_error",
+        "_seq",
+        "_timeout",
+        "_timer",
+        "_unavailable",
+    )
 
     def __init__(self, redis: Any, errors: Any, timeout_s: float) -> None:
         self._redis = redis
-        self._watchdog = _Watchdog(timeout_s)
+        self._timeout = timeout_s
         self._no_script: type[Exception] = errors.NoScriptError
         self._unavailable: tuple[type[Exception], ...] = (
             errors.ConnectionError,
@@ -137,6 +82,12 @@ class ScriptRunner:
             OSError,
         )
         self._redis_error: type[Exception] = errors.RedisError
+        # token -> (task, deadline, the task's cancel count on entry); start order.
+        self._calls: dict[int, tuple[asyncio.Task[Any], float, int]] = {}
+        self._expired: dict[int, tuple[asyncio.Task[Any], int]] = {}
+        self._seq = itertools.count()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timer: asyncio.TimerHandle | None = None
 
     async def run(self, script: Script, keys: Sequence[bytes], *args: Any) -> Any:
         """One script call; ``BudgetBackendError`` when Redis fails or hangs.
@@ -144,38 +95,94 @@ class ScriptRunner:
         ``keys`` starts with their count (see ``with_count``); arguments already
         in bytes go out as they are, anything else redis-py encodes on each call.
         """
-        redis = self._redis
-        watchdog = self._watchdog
-        token = watchdog.start()
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task(loop)
+        assert task is not None
+        if loop is not self._loop:  # a new event loop: the old one's calls are gone
+            self.close()
+            self._loop = loop
+        token = next(self._seq)
+        if sys.version_info >= (3, 11):
+            entered = task.cancelling()
+        else:  # pragma: no cover - Python 3.10 counts no cancellations
+            entered = 0
+        self._calls[token] = (task, time.monotonic() + self._timeout, entered)
+        if self._timer is None:
+            self._timer = loop.call_later(self._timeout, self._fire)
         try:
             try:
-                reply = await redis.execute_command(
+                reply = await self._redis.execute_command(
                     "EVALSHA", script.digest, *keys, *args
                 )
             except self._no_script:
-                reply = await redis.execute_command("EVAL", script.source, *keys, *args)
+                reply = await self._redis.execute_command(
+                    "EVAL", script.source, *keys, *args
+                )
         except BaseException as exc:
-            if watchdog.stop(token):
-                raise BudgetBackendError(
-                    f"Redis budget backend unavailable (no answer within "
-                    f"{watchdog._timeout:g} s); nothing was sent"
-                ) from None
-            if isinstance(exc, self._unavailable):
-                raise BudgetBackendError(
-                    f"Redis budget backend unavailable ({type(exc).__name__}: {exc}); "
-                    "nothing was sent"
-                ) from exc
-            if isinstance(exc, self._redis_error):
-                raise BudgetBackendError(
-                    f"Redis budget backend failed the {script.name} script: {exc}"
-                ) from exc
-            raise
-        watchdog.stop(token)  # a late answer that beat its cancellation still counts
+            error = self._failure(token, script, exc)
+            if error is None:
+                raise
+            raise error from error.__cause__
+        if self._calls.pop(token, None) is None:
+            self._stop_expired(token)  # a late answer that beat its cancellation
         return reply
 
     def close(self) -> None:
-        """Disarm the timer (the limiter is closing)."""
-        self._watchdog.close()
+        """Disarm the timer and forget the calls (the limiter or its loop is gone)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._calls.clear()
+        self._expired.clear()
+
+    def _failure(
+        self, token: int, script: Script, exc: BaseException
+    ) -> BudgetBackendError | None:
+        """What a failed call raises: ``None`` re-raises ``exc`` itself."""
+        ours = self._calls.pop(token, None) is None and self._stop_expired(token)
+        error: BudgetBackendError
+        if ours:  # our timer cancelled the call, and no one else did
+            error = BudgetBackendError(
+                f"Redis budget backend unavailable (no answer within "
+                f"{self._timeout:g} s); nothing was sent"
+            )
+            return error
+        if isinstance(exc, self._unavailable):
+            error = BudgetBackendError(
+                f"Redis budget backend unavailable ({type(exc).__name__}: {exc}); "
+                "nothing was sent"
+            )
+        elif isinstance(exc, self._redis_error):
+            error = BudgetBackendError(
+                f"Redis budget backend failed the {script.name} script: {exc}"
+            )
+        else:
+            return None
+        error.__cause__ = exc
+        return error
+
+    def _stop_expired(self, token: int) -> bool:
+        """True when the timer cancelled this call and no one else did."""
+        expired = self._expired.pop(token, None)
+        if expired is None:
+            return False
+        task, entered = expired
+        return _uncancel(task) <= entered
+
+    def _fire(self) -> None:
+        self._timer = None
+        loop, calls = self._loop, self._calls
+        assert loop is not None
+        now = time.monotonic()
+        while calls:
+            token = next(iter(calls))
+            task, deadline, entered = calls[token]
+            if deadline > now:
+                self._timer = loop.call_later(deadline - now, self._fire)
+                return
+            del calls[token]
+            self._expired[token] = (task, entered)
+            task.cancel()
 
 
 def with_count(keys: Sequence[str]) -> tuple[bytes, ...]:

@@ -79,7 +79,8 @@ end
 #       ttl_ms, window count, limit1, span1_us, ... (one C call unpacks them all:
 #       splitting strings in Lua costs more than the rest of the script)
 # KEYS: 6 per budget, then the workspace's ticket counter.
-# Returns one space-separated string (cheaper to parse than an array):
+# Returns one space-separated status string (cheaper to parse than an array or
+# a bulk string):
 # "1 now stats..." when admitted,
 # "0 now ticket lower_bound_us sleep_us stats..." otherwise;
 # stats per budget: in_flight, queued, blocked_us, then used per window.
@@ -224,7 +225,7 @@ if sleep <= 0 then
   end
   local out = {1, nows}
   for j = 1, #stats do out[#out + 1] = s(stats[j]) end
-  return table.concat(out, ' ')
+  return {ok = table.concat(out, ' ')}
 end
 local ttl = math.floor((sleep + grace) / 1000) + 1000
 if fresh then
@@ -242,7 +243,7 @@ for i = 1, #specs do
 end
 local out = {0, nows, s(ticket), s(firm), s(sleep)}
 for j = 1, #stats do out[#out + 1] = s(stats[j]) end
-return table.concat(out, ' ')
+return {ok = table.concat(out, ' ')}
 """
 )
 

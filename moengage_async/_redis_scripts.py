@@ -57,11 +57,6 @@ local function clock(arg)
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
-local function spec(text)
-  local out = {}
-  for v in string.gmatch(text, '[^,]+') do out[#out + 1] = tonumber(v) end
-  return out
-end
 -- Keep ``key`` alive at least ``ms`` more. Re-arming adds a quarter of headroom,
 -- so most calls only read the TTL (PEXPIRE costs several times more than PTTL);
 -- a key still dies at most 1.25 * ms after its last write.
@@ -69,6 +64,15 @@ local function keep(key, ms)
   if redis.call('PTTL', key) < ms then
     redis.call('PEXPIRE', key, ms + math.floor(ms / 4))
   end
+end
+"""
+
+#: Reads a budget spec: the hot scripts take packed numbers instead.
+_SPEC = """
+local function spec(text)
+  local out = {}
+  for v in string.gmatch(text, '[^,]+') do out[#out + 1] = tonumber(v) end
+  return out
 end
 """
 
@@ -169,9 +173,10 @@ for i = 1, o[7] do
   else
     blocked = 0
   end
+  -- Counts print exactly through table.concat (%.14g); a long block may not.
   stats[#stats + 1] = f
   stats[#stats + 1] = n0 + n1
-  stats[#stats + 1] = blocked
+  stats[#stats + 1] = s(blocked)
   if conc > 0 and f + ahead >= conc then sleep = math.max(sleep, poll) end
   for w = b + 5, pos - 1, 2 do
     local limit, span = o[w], o[w + 1]
@@ -223,9 +228,7 @@ if sleep <= 0 then
       redis.call('ZREM', KEYS[k + 6], id)
     end
   end
-  local out = {1, nows}
-  for j = 1, #stats do out[#out + 1] = s(stats[j]) end
-  return {ok = table.concat(out, ' ')}
+  return {ok = '1 ' .. nows .. ' ' .. table.concat(stats, ' ')}
 end
 local ttl = math.floor((sleep + grace) / 1000) + 1000
 if fresh then
@@ -241,8 +244,7 @@ for i = 1, #specs do
   keep(q, ttl)
   keep(KEYS[k + 6], ttl)
 end
-local out = {0, nows, s(ticket), s(firm), s(sleep)}
-for j = 1, #stats do out[#out + 1] = s(stats[j]) end
+local out = {0, nows, s(ticket), s(firm), s(sleep), table.concat(stats, ' ')}
 return {ok = table.concat(out, ' ')}
 """
 )
@@ -303,6 +305,7 @@ return 1
 # Returns per budget: in_flight, queued, blocked_us, then used, next_free_us per window.
 _SNAPSHOT = (
     _PRELUDE
+    + _SPEC
     + """
 local now = clock(ARGV[1])
 local out = {now}

@@ -79,7 +79,8 @@ class _PermitIds:
 
 
 _ids = _PermitIds()
-os.register_at_fork(after_in_child=_ids.reseed)
+if hasattr(os, "register_at_fork"):  # POSIX: a forked child draws a new prefix
+    os.register_at_fork(after_in_child=_ids.reseed)
 
 
 class _Plan:

@@ -7,11 +7,13 @@ and records every window of every budget atomically on Redis's own clock.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import os
 import random
 import secrets
+import struct
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -26,7 +28,7 @@ from ._budget_spec import (
 from ._clock import Clock, MonotonicClock
 from ._errors import RateLimitError
 from ._limiter import Limiter, Permit, WindowUsage
-from ._redis_scripts import ACQUIRE, BLOCK, COMPLETE, FORGET, SNAPSHOT, Script
+from ._redis_scripts import ACQUIRE, BLOCK, COMPLETE, FORGET, KEYS_PER_BUDGET, SNAPSHOT
 from ._redis_support import (
     US,
     BudgetBackendError,
@@ -39,6 +41,7 @@ from ._redis_support import (
     us,
     usage_from_reply,
     usage_from_seen,
+    with_count,
 )
 
 if TYPE_CHECKING:
@@ -49,19 +52,87 @@ __all__ = ["BudgetBackendError", "RedisLimiter", "limiter_from_env"]
 log = logging.getLogger("moengage_async.redis")
 
 _US = 1_000_000
+#: The first byte of an admitting acquire reply ("1 ..."), as bytes or str.
+_ADMITTED = (ord("1"), "1")
 _SLACK_MS = 1000
 _FORGET_TIMEOUT_S = 2.0
 
 
-class _RedisPermit:
-    __slots__ = ("_done", "_id", "_limiter", "_names", "_workspace")
+class _PermitIds:
+    """Unique permit ids, cheaper than fresh randomness per call.
+
+    A 64-bit random prefix per process (drawn again in a forked child) and a
+    counter: ids collide only if two processes draw the same prefix.
+    """
+
+    __slots__ = ("_count", "_prefix")
+
+    def __init__(self) -> None:
+        self.reseed()
+
+    def reseed(self) -> None:
+        self._prefix = secrets.token_hex(8).encode()
+        self._count = itertools.count()
+
+    def next(self) -> bytes:
+        return b"%s%x" % (self._prefix, next(self._count))
+
+
+_ids = _PermitIds()
+if hasattr(os, "register_at_fork"):  # POSIX: a forked child draws a new prefix
+    os.register_at_fork(after_in_child=_ids.reseed)
+
+
+class _Plan:
+    """The keys and encoded arguments of one workspace and budget set, built once."""
+
+    __slots__ = (
+        "acquire_keys",
+        "block_keys",
+        "complete_keys",
+        "complete_specs",
+        "forget_keys",
+        "names",
+        "options",
+        "workspace",
+    )
 
     def __init__(
-        self, limiter: RedisLimiter, workspace: str, names: tuple[str, ...], pid: str
+        self,
+        workspace: str,
+        names: tuple[str, ...],
+        keys: list[str],
+        ticket_key: str,
+        specs: Mapping[str, tuple[str, str]],
+        options: tuple[bytes, bytes],
     ) -> None:
+        self.workspace = workspace
+        self.names = names
+        per = KEYS_PER_BUDGET  # stamps, flight, gate, q0, q1, ql
+        budgets = range(len(names))
+        self.acquire_keys = with_count([*keys, ticket_key])
+        self.complete_keys = with_count(
+            [k for i in budgets for k in (keys[per * i], keys[per * i + 1])]
+        )
+        self.complete_specs = tuple(
+            p.encode() for n in names for p in specs[n][1].split(",")
+        )
+        self.forget_keys = with_count(
+            [k for i, k in enumerate(keys) if i % per not in (0, 2)]
+        )
+        self.block_keys = with_count(
+            [k for i in budgets for k in (keys[per * i + 2], keys[per * i])]
+        )
+        #: the acquire script's options, indexed by ``Priority``
+        self.options = options
+
+
+class _RedisPermit:
+    __slots__ = ("_done", "_id", "_limiter", "_plan")
+
+    def __init__(self, limiter: RedisLimiter, plan: _Plan, pid: bytes) -> None:
         self._limiter = limiter
-        self._workspace = workspace
-        self._names = names
+        self._plan = plan
         self._id = pid
         self._done = False
 
@@ -69,7 +140,7 @@ class _RedisPermit:
         if self._done:
             return
         self._done = True
-        await self._limiter._complete(self._workspace, self._names, self._id, success)
+        await self._limiter._complete(self._plan, self._id, success)
 
 
 class RedisLimiter:
@@ -156,9 +227,12 @@ class RedisLimiter:
             name: encode_budget(b, self._lease_us) for name, b in self._budgets.items()
         }
         self._keys: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-        self._tails: dict[tuple[tuple[str, ...], Priority], tuple[bytes, ...]] = {}
+        self._plans: dict[tuple[str, tuple[str, ...]], _Plan] = {}
         self._runner = ScriptRunner(self._redis, errors, op_timeout_s)
         self._seen: dict[str, Seen] = {}
+        # Replies not yet decoded into ``_seen``, oldest first: decoding waits
+        # for ``snapshot`` (acquire is hot, snapshots are rare).
+        self._unread: dict[str, dict[tuple[str, ...], tuple[str | bytes, int]]] = {}
         self._local: Limiter | None = None
         self._local_until = -math.inf
         self._closed = False
@@ -174,25 +248,30 @@ class RedisLimiter:
         deadline: float | None = None,
     ) -> Permit:
         """Wait for a slot in every named budget, in FIFO order across processes."""
-        names = self._names(budgets)
+        names = budgets if type(budgets) is tuple else tuple(budgets)
+        plan = self._plans.get((workspace, names))
+        if plan is None:  # validates the names and the workspace once
+            names = self._names(budgets)
+            plan = self._plan(workspace, names)
         if self._clock.now() < self._local_until:
             return await self._local_limiter().acquire(
                 workspace, names, priority=priority, deadline=deadline
             )
-        keys = [*self._keys_for(workspace, names), self._seq_key(workspace)]
-        pid = secrets.token_hex(8)
-        tail = self._acquire_args(names, priority)
-        ticket = ""
+        run, keys, options = self._runner.run, plan.acquire_keys, plan.options[priority]
+        pid = _ids.next()
+        ticket = b""
         sent = False
         try:
             while True:
+                # Trailing arguments are optional: none at all on the common path.
+                extra: tuple[bytes, ...] = ()
+                if ticket:
+                    extra = (self._now_arg(), ticket)
+                elif not self._server_time:
+                    extra = (self._now_arg(),)
                 sent = True
                 try:
-                    reply = await self._eval(
-                        ACQUIRE,
-                        keys,
-                        [self._now_arg(), pid, ticket, *tail],
-                    )
+                    raw = await run(ACQUIRE, keys, pid, options, *extra)
                 except BudgetBackendError:
                     sent = False
                     if self._on_unavailable == "local":
@@ -200,12 +279,12 @@ class RedisLimiter:
                             workspace, names, priority, deadline
                         )
                     raise
-                reply = [int(x) for x in reply.split()]
-                if reply[0] == 1:
-                    self._remember(workspace, names, reply[2:])
-                    return _RedisPermit(self, workspace, names, pid)
-                self._remember(workspace, names, reply[5:])
-                ticket = str(reply[2])
+                if raw[0] in _ADMITTED:
+                    self._remember(workspace, names, raw, 2)
+                    return _RedisPermit(self, plan, pid)
+                self._remember(workspace, names, raw, 5)
+                reply = [int(x) for x in raw.split()]
+                ticket = b"%d" % reply[2]
                 lower, wait = reply[3] / US, reply[4] / US
                 now = self._clock.now()
                 if deadline is not None and (now + lower > deadline or now >= deadline):
@@ -221,7 +300,7 @@ class RedisLimiter:
                 await self._clock.sleep(wait)
         except BaseException:
             if sent:
-                await self._forget(workspace, names, pid)
+                await self._forget(plan, pid)
             raise
 
     async def block(
@@ -232,19 +311,16 @@ class RedisLimiter:
         names = self._names(budgets)
         if self._local is not None:
             await self._local.block(workspace, names, seconds)
-        keys = self._keys_for(workspace, names)
-        pairs = [k for i in range(len(names)) for k in (keys[6 * i + 2], keys[6 * i])]
+        plan = self._plans.get((workspace, names)) or self._plan(workspace, names)
         ttls = [self._specs[n][1].split(",")[1] for n in names]
         try:
-            await self._eval(
+            await self._runner.run(
                 BLOCK,
-                pairs,
-                [
-                    self._now_arg(),
-                    max(0, us(seconds)),
-                    "phantom:" + secrets.token_hex(8),
-                    *ttls,
-                ],
+                plan.block_keys,
+                self._now_arg(),
+                max(0, us(seconds)),
+                "phantom:" + secrets.token_hex(8),
+                *ttls,
             )
         except BudgetBackendError:
             if self._on_unavailable == "fail":
@@ -254,15 +330,20 @@ class RedisLimiter:
 
     def snapshot(self, workspace: str) -> list[WindowUsage]:
         """Usage as last seen from Redis by this process (see ``fetch_snapshot``)."""
+        self._read(workspace)
         return usage_from_seen(self._budgets, self._seen.get(workspace, {}))
 
     async def fetch_snapshot(self, workspace: str) -> list[WindowUsage]:
         """Read the current usage of every budget of ``workspace`` from Redis."""
         names = tuple(sorted(n for n, b in self._budgets.items() if b.windows))
         keys = self._keys_for(workspace, names)
-        reply = await self._eval(
-            SNAPSHOT, keys, [self._now_arg(), *(self._specs[n][0] for n in names)]
+        reply = await self._runner.run(
+            SNAPSHOT,
+            with_count(keys),
+            self._now_arg(),
+            *(self._specs[n][0] for n in names),
         )
+        self._unread.pop(workspace, None)  # older than this reply
         out, self._seen[workspace] = usage_from_reply(self._budgets, names, reply)
         return out
 
@@ -271,6 +352,7 @@ class RedisLimiter:
         if self._closed:
             return
         self._closed = True
+        self._runner.close()
         if self._local is not None:
             await self._local.aclose()
         if self._owns_redis:
@@ -311,59 +393,52 @@ class RedisLimiter:
         self._keys[(workspace, names)] = keys
         return keys
 
-    def _acquire_args(
-        self, names: tuple[str, ...], priority: Priority
-    ) -> tuple[bytes, ...]:
-        """The constant tail of the acquire script's arguments, encoded once."""
-        cached = self._tails.get((names, priority))
-        if cached is None:
-            lane = 1 if priority == Priority.BULK else 0
-            parts: list[object] = [lane, self._lease_us, self._bulk_share]
-            parts += [self._grace_us, self._poll_us, self._tolerance_us]
-            parts += [self._specs[n][0] for n in names]
-            cached = tuple(str(p).encode() for p in parts)
-            self._tails[(names, priority)] = cached
-        return cached
+    def _plan(self, workspace: str, names: tuple[str, ...]) -> _Plan:
+        keys = self._keys_for(workspace, names)
+        options = (
+            self._options(names, Priority.INTERACTIVE),
+            self._options(names, Priority.BULK),
+        )
+        plan = _Plan(
+            workspace, names, keys, self._seq_key(workspace), self._specs, options
+        )
+        self._plans[(workspace, names)] = plan
+        return plan
+
+    def _options(self, names: tuple[str, ...], priority: Priority) -> bytes:
+        """The acquire script's constant options (packed doubles), encoded once."""
+        nums: list[float] = [int(priority), self._lease_us, self._bulk_share]
+        nums += [self._grace_us, self._poll_us, self._tolerance_us, len(names)]
+        for name in names:
+            spec = [float(p) for p in self._specs[name][0].split(",")]
+            nums += [*spec[:4], (len(spec) - 4) // 2, *spec[4:]]
+        return struct.pack(f"<{len(nums)}d", *nums)
 
     def _seq_key(self, workspace: str) -> str:
         return f"{self._prefix}:{{{workspace}}}:tickets"
 
-    def _now_arg(self) -> str:
-        return "" if self._server_time else str(int(self._clock.now() * _US))
+    def _now_arg(self) -> bytes:
+        return b"" if self._server_time else b"%d" % int(self._clock.now() * _US)
 
-    async def _eval(self, script: Script, keys: list[str], args: list[Any]) -> Any:
-        return await self._runner.run(script, keys, args)
-
-    async def _complete(
-        self, workspace: str, names: tuple[str, ...], pid: str, success: bool
-    ) -> None:
-        keys = self._keys_for(workspace, names)
-        pairs = [k for i in range(len(names)) for k in (keys[6 * i], keys[6 * i + 1])]
+    async def _complete(self, plan: _Plan, pid: bytes, success: bool) -> None:
         try:
-            await self._eval(
+            await self._runner.run(
                 COMPLETE,
-                pairs,
-                [
-                    self._now_arg(),
-                    pid,
-                    int(success),
-                    *(self._specs[n][1] for n in names),
-                ],
+                plan.complete_keys,
+                self._now_arg(),
+                pid,
+                b"1" if success else b"0",
+                *plan.complete_specs,
             )
         except BudgetBackendError as exc:
             # The lease frees the slot (conservatively) when it lapses.
             log.warning("could not record a completion in Redis: %s", exc)
 
-    async def _forget(self, workspace: str, names: tuple[str, ...], pid: str) -> None:
+    async def _forget(self, plan: _Plan, pid: bytes) -> None:
         """Drop a waiter's tickets or an unsent permit (cancellation, deadline)."""
-        keys = [
-            k
-            for i, k in enumerate(self._keys_for(workspace, names))
-            if i % 6 in (1, 3, 4, 5)
-        ]
         with anyio.move_on_after(_FORGET_TIMEOUT_S, shield=True):
             try:
-                await self._eval(FORGET, keys, [pid])
+                await self._runner.run(FORGET, plan.forget_keys, pid)
             except BudgetBackendError as exc:
                 log.warning("could not drop a waiter from Redis: %s", exc)
 
@@ -395,15 +470,30 @@ class RedisLimiter:
         return self._local
 
     def _remember(
-        self, workspace: str, names: tuple[str, ...], stats: list[int]
+        self, workspace: str, names: tuple[str, ...], reply: str | bytes, skip: int
     ) -> None:
+        """Keep a reply whose stats start at field ``skip``, for ``snapshot``."""
+        unread = self._unread.get(workspace)
+        if unread is None:
+            self._unread[workspace] = {names: (reply, skip)}
+        else:
+            unread.pop(names, None)  # the newest goes last
+            unread[names] = (reply, skip)
+
+    def _read(self, workspace: str) -> None:
+        """Decode the replies kept by ``_remember`` into ``_seen``, oldest first."""
+        unread = self._unread.pop(workspace, None)
+        if not unread:
+            return
         seen = self._seen.setdefault(workspace, {})
-        pos = 0
-        for name in names:
-            k = len(self._budgets[name].windows)
-            flying, queued, blocked = stats[pos : pos + 3]
-            seen[name] = (flying, queued, blocked, stats[pos + 3 : pos + 3 + k])
-            pos += 3 + k
+        for names, (reply, skip) in unread.items():
+            stats = [int(x) for x in reply.split()[skip:]]
+            pos = 0
+            for name in names:
+                k = len(self._budgets[name].windows)
+                flying, queued, blocked = stats[pos : pos + 3]
+                seen[name] = (flying, queued, blocked, stats[pos + 3 : pos + 3 + k])
+                pos += 3 + k
 
 
 def limiter_from_env(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import math
+import sys
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
-
-import anyio
 
 from ._budget_spec import Budget, BudgetOverrides, Window, resolve_budgets
 from ._errors import MoEngageError
@@ -25,6 +27,7 @@ __all__ = [
     "us",
     "usage_from_reply",
     "usage_from_seen",
+    "with_count",
 ]
 
 US = 1_000_000
@@ -35,10 +38,39 @@ class BudgetBackendError(MoEngageError):
     """Raised when the shared budget store is unreachable; nothing was sent."""
 
 
-class ScriptRunner:
-    """Runs the limiter's scripts: EVALSHA, EVAL on NOSCRIPT, errors translated."""
+if sys.version_info >= (3, 11):
 
-    __slots__ = ("_no_script", "_redis", "_redis_error", "_timeout", "_unavailable")
+    def _uncancel(task: asyncio.Task[Any]) -> int:
+        return task.uncancel()
+
+else:  # pragma: no cover - Python 3.10 counts no cancellations
+
+    def _uncancel(task: asyncio.Task[Any]) -> int:
+        return 0
+
+
+class ScriptRunner:
+    """Runs the limiter's scripts: EVALSHA, EVAL on NOSCRIPT, errors translated.
+
+    One timer bounds every call in flight, instead of a timer (or cancel scope)
+    per call, which cost more than the rest of the Python side of a call. All
+    calls get the same timeout, so deadlines come due in start order: the oldest
+    call expires first, and one timer armed for it suffices. A call whose timer
+    fires is cancelled, as ``asyncio.timeout`` would, and fails closed.
+    """
+
+    __slots__ = (
+        "_calls",
+        "_expired",
+        "_loop",
+        "_no_script",
+        "_redis",
+        "_redis_error",
+        "_seq",
+        "_timeout",
+        "_timer",
+        "_unavailable",
+    )
 
     def __init__(self, redis: Any, errors: Any, timeout_s: float) -> None:
         self._redis = redis
@@ -47,33 +79,115 @@ class ScriptRunner:
         self._unavailable: tuple[type[Exception], ...] = (
             errors.ConnectionError,
             errors.TimeoutError,
-            OSError,  # TimeoutError (our own deadline) is an OSError too
+            OSError,
         )
         self._redis_error: type[Exception] = errors.RedisError
+        # token -> (task, deadline, the task's cancel count on entry); start order.
+        self._calls: dict[int, tuple[asyncio.Task[Any], float, int]] = {}
+        self._expired: dict[int, tuple[asyncio.Task[Any], int]] = {}
+        self._seq = itertools.count()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timer: asyncio.TimerHandle | None = None
 
-    async def run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
-        """One script call; ``BudgetBackendError`` when Redis fails or hangs."""
-        redis = self._redis
+    async def run(self, script: Script, keys: Sequence[bytes], *args: Any) -> Any:
+        """One script call; ``BudgetBackendError`` when Redis fails or hangs.
+
+        ``keys`` starts with their count (see ``with_count``); arguments already
+        in bytes go out as they are, anything else redis-py encodes on each call.
+        """
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task(loop)
+        assert task is not None
+        if loop is not self._loop:  # a new event loop: the old one's calls are gone
+            self.close()
+            self._loop = loop
+        token = next(self._seq)
+        if sys.version_info >= (3, 11):
+            entered = task.cancelling()
+        else:  # pragma: no cover - Python 3.10 counts no cancellations
+            entered = 0
+        self._calls[token] = (task, time.monotonic() + self._timeout, entered)
+        if self._timer is None:
+            self._timer = loop.call_later(self._timeout, self._fire)
         try:
-            # One timer per call: far cheaper than redis-py's per-read timeout.
-            with anyio.fail_after(self._timeout):
-                try:
-                    return await redis.execute_command(
-                        "EVALSHA", script.sha, len(keys), *keys, *args
-                    )
-                except self._no_script:
-                    return await redis.execute_command(
-                        "EVAL", script.source, len(keys), *keys, *args
-                    )
-        except self._unavailable as exc:
-            raise BudgetBackendError(
+            try:
+                reply = await self._redis.execute_command(
+                    "EVALSHA", script.digest, *keys, *args
+                )
+            except self._no_script:
+                reply = await self._redis.execute_command(
+                    "EVAL", script.source, *keys, *args
+                )
+        except BaseException as exc:
+            error = self._failure(token, script, exc)
+            if error is None:
+                raise
+            raise error from error.__cause__
+        if self._calls.pop(token, None) is None:
+            self._stop_expired(token)  # a late answer that beat its cancellation
+        return reply
+
+    def close(self) -> None:
+        """Disarm the timer and forget the calls (the limiter or its loop is gone)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._calls.clear()
+        self._expired.clear()
+
+    def _failure(
+        self, token: int, script: Script, exc: BaseException
+    ) -> BudgetBackendError | None:
+        """What a failed call raises: ``None`` re-raises ``exc`` itself."""
+        ours = self._calls.pop(token, None) is None and self._stop_expired(token)
+        error: BudgetBackendError
+        if ours:  # our timer cancelled the call, and no one else did
+            error = BudgetBackendError(
+                f"Redis budget backend unavailable (no answer within "
+                f"{self._timeout:g} s); nothing was sent"
+            )
+            return error
+        if isinstance(exc, self._unavailable):
+            error = BudgetBackendError(
                 f"Redis budget backend unavailable ({type(exc).__name__}: {exc}); "
                 "nothing was sent"
-            ) from exc
-        except self._redis_error as exc:
-            raise BudgetBackendError(
+            )
+        elif isinstance(exc, self._redis_error):
+            error = BudgetBackendError(
                 f"Redis budget backend failed the {script.name} script: {exc}"
-            ) from exc
+            )
+        else:
+            return None
+        error.__cause__ = exc
+        return error
+
+    def _stop_expired(self, token: int) -> bool:
+        """True when the timer cancelled this call and no one else did."""
+        expired = self._expired.pop(token, None)
+        if expired is None:
+            return False
+        task, entered = expired
+        return _uncancel(task) <= entered
+
+    def _fire(self) -> None:
+        self._timer = None
+        loop, calls = self._loop, self._calls
+        assert loop is not None
+        now = time.monotonic()
+        while calls:
+            token = next(iter(calls))
+            task, deadline, entered = calls[token]
+            if deadline > now:
+                self._timer = loop.call_later(deadline - now, self._fire)
+                return
+            del calls[token]
+            self._expired[token] = (task, entered)
+            task.cancel()
+
+
+def with_count(keys: Sequence[str]) -> tuple[bytes, ...]:
+    """Script keys encoded once, after their count: the head of ``ScriptRunner.run``."""
+    return (b"%d" % len(keys), *(k.encode() for k in keys))
 
 
 #: Per budget, as last seen: in flight, queued, blocked (us), used per window.

@@ -110,13 +110,21 @@ async def send(transport: AiohttpTransport, url: str, timeout_s: float) -> int:
     return response.status
 
 
+async def start_stalled(
+    transport: AiohttpTransport, stalling: StallingServer, timeout_s: float = 30.0
+) -> asyncio.Task[int]:
+    """Send a request the server holds; return once the server has it."""
+    task = asyncio.create_task(send(transport, stalling.url, timeout_s))
+    await stalling.arrived.wait()
+    return task
+
+
 async def test_a_stalled_request_times_out_when_its_second_comes(
     stalling: StallingServer, session: aiohttp.ClientSession
 ) -> None:
     timer = FakeTimer(start=1000.2)
     transport, wheel = transport_on(session, timer)
-    task = asyncio.create_task(send(transport, stalling.url, 30.0))
-    await stalling.arrived.wait()
+    task = await start_stalled(transport, stalling)
     assert len(wheel) == 1
     assert timer.armed == [1031]  # 1000.2 + 30, rounded up to the whole second
     timer.advance_to(1030.9)
@@ -147,8 +155,7 @@ async def test_a_cancellation_from_outside_stays_a_cancellation(
 ) -> None:
     timer = FakeTimer()
     transport, wheel = transport_on(session, timer)
-    task = asyncio.create_task(send(transport, stalling.url, 30.0))
-    await stalling.arrived.wait()
+    task = await start_stalled(transport, stalling)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -160,8 +167,7 @@ async def test_outside_cancellation_wins_when_the_deadline_passes_at_once(
 ) -> None:
     timer = FakeTimer()
     transport, wheel = transport_on(session, timer)
-    task = asyncio.create_task(send(transport, stalling.url, 30.0))
-    await stalling.arrived.wait()
+    task = await start_stalled(transport, stalling)
     timer.advance_to(timer.now + 31)  # the wheel cancels the task...
     task.cancel()  # ...and so does its owner, in the same loop iteration
     with pytest.raises(asyncio.CancelledError):
@@ -174,8 +180,7 @@ async def test_each_request_times_out_on_its_own_second(
 ) -> None:
     timer = FakeTimer(start=1000.5)
     transport, wheel = transport_on(session, timer)
-    early = asyncio.create_task(send(transport, stalling.url, 10.0))
-    await stalling.arrived.wait()
+    early = await start_stalled(transport, stalling, 10.0)
     late = asyncio.create_task(send(transport, stalling.url, 20.0))
     while len(wheel) < 2:
         await asyncio.sleep(0)
@@ -220,7 +225,9 @@ async def test_short_timeouts_keep_a_timer_of_their_own(
     task = asyncio.create_task(
         send(transport, stalling.url, WHEEL_MIN_TIMEOUT_S - 4.99)
     )
-    await stalling.arrived.wait()
+    # One step runs ``send`` to its first await: past where it would file the
+    # request (not waiting for the server, which a 10 ms timeout may never reach).
+    await asyncio.sleep(0)
     assert len(wheel) == 0 and timer.armed == []
     with pytest.raises(RequestTimeoutError):
         await task  # aiohttp's own 10 ms timer

@@ -28,7 +28,12 @@ from moengage_async import (
     UnlimitedLimiter,
     new_session,
 )
-from moengage_async._core import _encode, new_request_id
+from moengage_async._core import (
+    _IDS_PER_BATCH,
+    _encode,
+    _unused_ids,
+    new_request_id,
+)
 from moengage_async._transport import AiohttpTransport, Response
 from moengage_async._v1_checks import creation_body, wire_body
 from moengage_async.models import v1
@@ -160,10 +165,14 @@ async def test_requests_retain_no_memory_in_the_client(
         gc.collect()
         tracemalloc.start()
         try:
+            # Request ids made ahead (at most one batch) are not growth: empty
+            # the pool before each snapshot.
+            _unused_ids.clear()
             before = tracemalloc.take_snapshot()
             for _ in range(200):
                 await client.change_status("PAUSE", ["c1"])
             gc.collect()
+            _unused_ids.clear()
             after = tracemalloc.take_snapshot()
         finally:
             tracemalloc.stop()
@@ -218,6 +227,30 @@ def test_request_ids_are_uuid4_text() -> None:
             uuid.RFC_4122,
             rid,
         )
+
+
+def test_request_ids_made_ahead_are_at_most_one_batch() -> None:
+    for _ in range(3 * _IDS_PER_BATCH + 5):
+        new_request_id()
+        assert len(_unused_ids) < _IDS_PER_BATCH
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_never_repeats_its_parents_request_ids() -> None:
+    """Ids made ahead before a fork are the parent's alone: the child makes its own."""
+    new_request_id()  # the pool now holds ids made ahead
+    assert _unused_ids
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its next id and leave at once
+        os.write(write_end, new_request_id().encode())
+        os._exit(0)
+    os.close(write_end)
+    child_id = os.read(read_end, 100).decode()
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    assert uuid.UUID(child_id).version == 4
+    assert child_id != new_request_id()
 
 
 def test_a_creation_model_with_a_control_character_request_id_is_refused() -> None:

@@ -7,7 +7,7 @@ need no such precision: aiohttp itself rounds any timeout of 5 s or more up to t
 next whole second of the loop clock. This wheel keeps that rounding and files each
 in-flight request under its second; one timer handle, armed for the earliest
 second that holds requests, cancels whatever is still in flight when it fires.
-A request costs a dict insert and a delete.
+A request costs a dict insert and a pop.
 
 Cancellation follows ``asyncio.timeout``: the timer cancels the request's task, and
 the caller (``AiohttpTransport.send``) turns that cancellation into
@@ -20,10 +20,12 @@ from __future__ import annotations
 import asyncio
 import math
 import sys
+import time
 from collections.abc import Callable
 from typing import Protocol
 
 __all__ = [
+    "Bucket",
     "DeadlineWheel",
     "Timer",
     "UncancellableTask",
@@ -70,14 +72,25 @@ class Timer(Protocol):
     ) -> asyncio.TimerHandle: ...
 
 
+#: A request's entry in its second's bucket. ``bucket.pop(task, True)`` is then
+#: True exactly when the wheel took the task out first: it has expired.
+Bucket = dict[UncancellableTask, bool]
+
+
 class DeadlineWheel:
     """Every in-flight request of one event loop, filed by deadline second."""
 
-    __slots__ = ("_armed_for", "_buckets", "_handle", "_timer")
+    __slots__ = ("_armed_for", "_buckets", "_handle", "_now", "_timer")
 
     def __init__(self, timer: Timer) -> None:
         self._timer = timer
-        self._buckets: dict[int, dict[UncancellableTask, None]] = {}
+        # An asyncio loop's ``time`` is ``time.monotonic`` behind a Python frame.
+        self._now: Callable[[], float] = (
+            time.monotonic
+            if getattr(type(timer), "time", None) is asyncio.BaseEventLoop.time
+            else timer.time
+        )
+        self._buckets: dict[int, Bucket] = {}
         self._handle: asyncio.TimerHandle | None = None
         self._armed_for: int | None = None
 
@@ -85,26 +98,21 @@ class DeadlineWheel:
         """Requests in flight under a deadline."""
         return sum(len(bucket) for bucket in self._buckets.values())
 
-    def file(self, task: UncancellableTask, timeout_s: float) -> int:
-        """File ``task`` under its deadline second; return the second."""
-        second = math.ceil(self._timer.time() + timeout_s)
+    def file(self, task: UncancellableTask, timeout_s: float) -> Bucket:
+        """File ``task`` under its deadline second; return that second's bucket.
+
+        The caller takes the task out with ``bucket.pop(task, True)``, which is
+        True if the wheel had already expired it. A bucket emptied that way stays
+        until its second comes: filing costs a lookup and an insert, nothing more.
+        """
+        second = math.ceil(self._now() + timeout_s)
         bucket = self._buckets.get(second)
         if bucket is None:
             bucket = self._buckets[second] = {}
             if self._armed_for is None or second < self._armed_for:
                 self._arm(second)
-        bucket[task] = None
-        return second
-
-    def unfile(self, task: UncancellableTask, second: int) -> bool:
-        """Take ``task`` out; return True if the timer had already cancelled it."""
-        bucket = self._buckets.get(second)
-        if bucket is None or task not in bucket:
-            return True
-        del bucket[task]
-        if not bucket:
-            del self._buckets[second]
-        return False
+        bucket[task] = False
+        return bucket
 
     def _arm(self, second: int) -> None:
         if self._handle is not None:
@@ -114,12 +122,15 @@ class DeadlineWheel:
 
     def _fire(self) -> None:
         # Due: the second armed for, and any the clock has passed meanwhile.
-        limit = max(self._armed_for or 0, self._timer.time())
+        limit = max(self._armed_for or 0, self._now())
         self._handle = None
         self._armed_for = None
         due = [second for second in self._buckets if second <= limit]
         for second in due:
-            for task in self._buckets.pop(second):
+            bucket = self._buckets.pop(second)
+            tasks = list(bucket)
+            bucket.clear()  # before cancelling: each task then finds itself expired
+            for task in tasks:
                 task.cancel()
         if self._buckets:
             self._arm(min(self._buckets))

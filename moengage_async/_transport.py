@@ -126,8 +126,8 @@ class AiohttpTransport:
         # Which timer bounds the exchange: none, aiohttp's own (short timeouts,
         # Python 3.10), or this loop's deadline wheel (see _deadlines).
         timeout = _NO_TIMEOUT
-        wheel = task = None
-        second = cancelling = 0
+        bucket = task = None
+        cancelling = 0
         if timeout_s is not None:
             loop = asyncio.get_running_loop()
             task = current_task(loop)
@@ -137,18 +137,23 @@ class AiohttpTransport:
                 wheel = self._wheel
                 if wheel is None or self._wheel_loop is not loop:
                     wheel = self._new_wheel(loop)
-                second = wheel.file(task, timeout_s)
+                bucket = wheel.file(task, timeout_s)
                 cancelling = task.cancelling()
         try:
-            async with self.session.request(
+            # Awaited, not ``async with``: the same release as aiohttp's context
+            # manager (the body is read in full), without its two coroutines.
+            resp = await self.session.request(
                 method, url, headers=headers, data=body, timeout=timeout
-            ) as resp:
+            )
+            try:
                 payload = await resp.read()
-                return Response(resp.status, resp.headers, payload)
+            finally:
+                resp.release()
+            return Response(resp.status, resp.headers, payload)
         except asyncio.CancelledError:
-            if wheel is not None and task is not None:
-                expired = wheel.unfile(task, second)
-                wheel = None  # unfiled: nothing left for ``finally``
+            if bucket is not None and task is not None:
+                expired = bucket.pop(task, True)
+                bucket = None  # taken out: nothing left for ``finally``
                 if expired and task.uncancel() <= cancelling:
                     raise RequestTimeoutError(
                         f"{method} {url}: no response in time"
@@ -159,7 +164,7 @@ class AiohttpTransport:
         except (aiohttp.ClientError, OSError) as exc:
             raise ConnectError(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
         finally:
-            if wheel is not None and task is not None and wheel.unfile(task, second):
+            if bucket is not None and task is not None and bucket.pop(task, True):
                 # The timer fired as the exchange ended and the cancellation was
                 # swallowed on the way: take it back before it hits a later await.
                 task.uncancel()

@@ -35,7 +35,13 @@ from ._hooks import Hooks, RequestInfo, ThrottleInfo
 from ._limiter import Limiter, Permit, fast_path
 from ._operations import OPERATIONS, Operation
 from ._retry import RetryDetails, RetryPolicy, parse_retry_after
-from ._transport import AiohttpTransport, Response, Transport
+from ._transport import (
+    AiohttpTransport,
+    Response,
+    Transport,
+    fixed_headers,
+    header_map,
+)
 
 if TYPE_CHECKING:
     import aiohttp
@@ -131,7 +137,10 @@ def check_request_id(request_id: str | None) -> str:
     a header cannot carry them.
     """
     if request_id is None:
-        return new_request_id()
+        try:
+            return _unused_ids.pop()  # new_request_id() without a call
+        except IndexError:
+            return new_request_id()
     if not isinstance(request_id, str) or not request_id.strip():
         raise PayloadValidationError("request_id must be a non-blank string")
     if not request_id.isprintable():
@@ -190,14 +199,17 @@ class BaseClient:
         # The limiter's synchronous fast path, if it has one (see ``Limiter``).
         self._try_acquire: Callable[..., Permit | None] | None = fast_path(limiter)
         token = base64.b64encode(f"{workspace_id}:{api_key}".encode()).decode("ascii")
-        # Built once; merged per request. Never logged, never in a repr.
-        self._v1_headers: dict[str, str] = {
+        # Built once, in the form aiohttp sends without copying. Never logged,
+        # never in a repr.
+        fixed = {
             "Authorization": f"Basic {token}",
             "Content-Type": "application/json",
             "MOE-APPKEY": workspace_id,
             "User-Agent": USER_AGENT,
         }
-        self._v5_headers = {**self._v1_headers, "X-MOE-Tenant-ID": workspace_id}
+        self._v1_headers = fixed_headers(fixed)  # read-only: shared by every call
+        # Copied per V5 request, which adds its own ids.
+        self._v5_headers = header_map({**fixed, "X-MOE-Tenant-ID": workspace_id})
         self._closed = False
 
     # -- lifetime -------------------------------------------------------------
@@ -289,98 +301,128 @@ class BaseClient:
         policy = retry or self._retry
         timeout_s = self._timeout if timeout is USE_CLIENT_DEFAULT else timeout
         clock = self._clock
-        deadline = None if timeout_s is None else clock.now() + timeout_s
-        for attempt in range(policy.max_retries + 1):
-            response, error = await self._attempt(
-                op, url, headers, payload, deadline, priority, attempt, request_id
+        started = clock.now()
+        deadline = None if timeout_s is None else started + timeout_s
+        # The attempts run inline, not in a coroutine of their own: this loop is
+        # the request path, and the common call takes it once without waiting.
+        try_acquire = self._try_acquire
+        attempt = 0
+        while True:
+            permit = (
+                None
+                if try_acquire is None
+                else try_acquire(self._workspace_id, op.budgets, priority=priority)
             )
-            if response is not None:
-                return response
-            assert error is not None
+            if permit is None:
+                permit, sent_at = await self._acquire(op, priority, deadline)
+            else:
+                # Admitted at once: the first attempt goes out as the call starts.
+                sent_at = started if attempt == 0 else clock.now()
+            error: MoEngageError
+            success = False
+            try:
+                if deadline is not None and deadline <= sent_at:
+                    error = RequestTimeoutError(f"{op.name}: deadline passed")
+                else:
+                    try:
+                        response = await self._transport.send(
+                            op.method,
+                            url,
+                            headers=headers,
+                            body=payload,
+                            timeout_s=None if deadline is None else deadline - sent_at,
+                        )
+                    except TransportError as exc:
+                        self._report(op, None, sent_at, attempt, request_id, exc)
+                        error = exc
+                    else:
+                        success = 200 <= response.status < 300
+                        if self._hooks.on_request is not None:
+                            self._report(
+                                op, response.status, sent_at, attempt, request_id, None
+                            )
+                        if success:
+                            return response
+                        error = await self._refusal(
+                            op, response, sent_at, attempt, request_id
+                        )
+            finally:
+                complete_nowait = getattr(permit, "complete_nowait", None)
+                if complete_nowait is not None:
+                    complete_nowait(success=success)
+                else:
+                    await _complete_shielded(permit, success)
             if attempt == policy.max_retries or not _retryable(error):
                 raise error
-            delay = self._retry_delay(op, policy, attempt + 1, error, deadline)
-            details = RetryDetails(
-                op.name,
-                attempt + 1,
-                delay,
-                type(error).__name__,
-                getattr(error, "status", None),
-                request_id,
+            attempt += 1
+            await self._pause_before_retry(
+                op, policy, attempt, error, deadline, request_id
             )
-            log.debug(
-                "%s attempt %d failed (%s); retrying in %.3fs [request_id=%s]",
-                op.name,
-                attempt + 1,
-                details.reason,
-                delay,
-                request_id,
-            )
-            if self._hooks.on_retry is not None:
-                self._hooks.on_retry(details)
-            await clock.sleep(delay)
-        raise AssertionError("unreachable: the last attempt returns or raises")
 
-    async def _attempt(
+    async def _acquire(
+        self, op: Operation, priority: Priority, deadline: float | None
+    ) -> tuple[Permit, float]:
+        """Wait for a slot of ``op``'s budgets; return the permit and when it came."""
+        clock = self._clock
+        on_throttle = self._hooks.on_throttle
+        started = 0.0 if on_throttle is None else clock.now()
+        permit = await self._limiter.acquire(
+            self._workspace_id, op.budgets, priority=priority, deadline=deadline
+        )
+        sent_at = clock.now()
+        if on_throttle is not None and sent_at > started:
+            on_throttle(ThrottleInfo(op.name, op.budgets, sent_at - started))
+        return permit, sent_at
+
+    async def _refusal(
         self,
         op: Operation,
-        url: str,
-        headers: Mapping[str, str],
-        payload: bytes | None,
-        deadline: float | None,
-        priority: Priority,
+        response: Response,
+        sent_at: float,
         attempt: int,
         request_id: str,
-    ) -> tuple[Response | None, MoEngageError | None]:
-        clock = self._clock
-        try_acquire = self._try_acquire
-        permit = (
-            None
-            if try_acquire is None
-            else try_acquire(self._workspace_id, op.budgets, priority=priority)
+    ) -> MoEngageError:
+        """The error a non-2xx answer means; a 429 also blocks the budgets."""
+        retry_after = parse_retry_after(response.headers)
+        error = error_from_response(response, retry_after=retry_after)
+        if error.request_id is None:
+            # Undocumented bodies (HTML 502, empty) echo nothing: keep ours.
+            error.request_id = request_id
+        if isinstance(error, RateLimitError):
+            await self._on_rate_limited(op, error, sent_at, attempt, request_id)
+        return error
+
+    async def _pause_before_retry(
+        self,
+        op: Operation,
+        policy: RetryPolicy,
+        retry_number: int,
+        error: MoEngageError,
+        deadline: float | None,
+        request_id: str,
+    ) -> None:
+        """Wait out the backoff before retry ``retry_number``, or raise ``error``
+        when the wait would pass the deadline or the server's wait is too long."""
+        delay = self._retry_delay(op, policy, retry_number, error, deadline)
+        details = RetryDetails(
+            op.name,
+            retry_number,
+            delay,
+            type(error).__name__,
+            getattr(error, "status", None),
+            request_id,
         )
-        if permit is None:
-            on_throttle = self._hooks.on_throttle
-            started = 0.0 if on_throttle is None else clock.now()
-            permit = await self._limiter.acquire(
-                self._workspace_id, op.budgets, priority=priority, deadline=deadline
-            )
-            sent_at = clock.now()
-            if on_throttle is not None and sent_at > started:
-                on_throttle(ThrottleInfo(op.name, op.budgets, sent_at - started))
-        else:
-            sent_at = clock.now()
-        success = False
-        try:
-            remaining = None if deadline is None else deadline - sent_at
-            if remaining is not None and remaining <= 0:
-                return None, RequestTimeoutError(f"{op.name}: deadline passed")
-            try:
-                response = await self._transport.send(
-                    op.method, url, headers=headers, body=payload, timeout_s=remaining
-                )
-            except TransportError as exc:
-                self._report(op, None, sent_at, attempt, request_id, exc)
-                return None, exc
-            success = 200 <= response.status < 300
-            if self._hooks.on_request is not None:
-                self._report(op, response.status, sent_at, attempt, request_id, None)
-            if success:
-                return response, None
-            retry_after = parse_retry_after(response.headers)
-            error = error_from_response(response, retry_after=retry_after)
-            if error.request_id is None:
-                # Undocumented bodies (HTML 502, empty) echo nothing: keep ours.
-                error.request_id = request_id
-            if isinstance(error, RateLimitError):
-                await self._on_rate_limited(op, error, sent_at, attempt, request_id)
-            return None, error
-        finally:
-            complete_nowait = getattr(permit, "complete_nowait", None)
-            if complete_nowait is not None:
-                complete_nowait(success=success)
-            else:
-                await _complete_shielded(permit, success)
+        log.debug(
+            "%s attempt %d failed (%s); retrying in %.3fs [request_id=%s]",
+            op.name,
+            retry_number,
+            details.reason,
+            delay,
+            request_id,
+        )
+        if self._hooks.on_retry is not None:
+            self._hooks.on_retry(details)
+        await self._clock.sleep(delay)
 
     async def _on_rate_limited(
         self,
@@ -461,7 +503,8 @@ class BaseClient:
     ) -> Mapping[str, str]:
         if op.version == 1:
             return self._v1_headers
-        headers = {**self._v5_headers, "X-MOE-Request-Id": request_id}
+        headers = header_map(self._v5_headers)
+        headers["X-MOE-Request-Id"] = request_id
         if op.idempotency_key:
             headers["Idempotency-Key"] = idempotency_key or request_id
         return headers

@@ -8,12 +8,20 @@ from typing import Protocol, runtime_checkable
 
 import aiohttp
 import msgspec
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._constants import DEFAULT_CONNECTION_LIMIT, DNS_CACHE_TTL_S, KEEPALIVE_TIMEOUT_S
 from ._deadlines import WHEEL_MIN_TIMEOUT_S, DeadlineWheel, current_task
 from ._errors import ConnectError, RequestTimeoutError
 
-__all__ = ["AiohttpTransport", "Response", "Transport", "new_session"]
+__all__ = [
+    "AiohttpTransport",
+    "Response",
+    "Transport",
+    "fixed_headers",
+    "header_map",
+    "new_session",
+]
 
 
 class Response(msgspec.Struct, frozen=True):
@@ -43,6 +51,21 @@ class Transport(Protocol):
     async def aclose(self) -> None:
         """Close what this transport owns (never a session it was given)."""
         ...
+
+
+def header_map(headers: Mapping[str, str]) -> CIMultiDict[str]:
+    """``headers`` as the case-insensitive multidict aiohttp keeps headers in.
+
+    aiohttp copies a plain ``dict`` of headers into one of these on every request;
+    one it is given already (or a read-only view of one) it takes as is, so fixed
+    headers are built this way once. (multidict comes with aiohttp.)
+    """
+    return CIMultiDict(headers)
+
+
+def fixed_headers(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """A read-only ``header_map``: one instance can go with every request."""
+    return CIMultiDictProxy(CIMultiDict(headers))
 
 
 def new_session(

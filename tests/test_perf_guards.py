@@ -19,6 +19,7 @@ from typing import Any
 import anyio
 import msgspec
 import pytest
+from multidict import MultiDict, MultiDictProxy
 
 import moengage_async
 from moengage_async import (
@@ -81,12 +82,17 @@ def msgspec_counters(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, _Cou
     yield counters
 
 
+#: What aiohttp's ``_prepare_headers`` takes without converting it first.
+AIOHTTP_HEADER_TYPES = (MultiDict, MultiDictProxy)
+
+
 class _HeaderWatchingTransport(AiohttpTransport):
     """The real transport; remembers which headers objects it was handed."""
 
     def __init__(self) -> None:
         super().__init__()
         self.header_ids: set[int] = set()
+        self.header_types: set[type] = set()
 
     async def send(
         self,
@@ -98,6 +104,7 @@ class _HeaderWatchingTransport(AiohttpTransport):
         timeout_s: float | None,
     ) -> Response:
         self.header_ids.add(id(headers))
+        self.header_types.add(type(headers))
         return await super().send(
             method, url, headers=headers, body=body, timeout_s=timeout_s
         )
@@ -133,16 +140,29 @@ async def test_no_json_encoder_or_decoder_is_built_per_request(
     )
 
 
-async def test_v1_headers_are_one_dict_for_every_request(
+async def test_v1_headers_are_one_mapping_for_every_request(
     recorder: RecordingServer,
 ) -> None:
-    """Every V1 request hands the transport the same prebuilt headers mapping."""
+    """Every V1 request hands the transport the same prebuilt headers mapping, one
+    aiohttp takes as is (a plain dict it would copy into a multidict each time)."""
     transport = _HeaderWatchingTransport()
     async with _client(recorder, transport=transport) as client:
         for _ in range(CALLS):
             await client.change_status("STOP", ["c1"])
     assert len(recorder.requests) == CALLS
     assert len(transport.header_ids) == 1
+    assert all(issubclass(t, AIOHTTP_HEADER_TYPES) for t in transport.header_types)
+
+
+async def test_v5_headers_reach_aiohttp_as_a_multidict(
+    recorder: RecordingServer,
+) -> None:
+    recorder.reply("PATCH", "/v5/campaigns/c1/status", 200, {"data": {"id": "c1"}})
+    transport = _HeaderWatchingTransport()
+    async with _client(recorder, transport=transport) as client:
+        await client.v5.change_status("c1", "PAUSE")
+    assert transport.header_types
+    assert all(issubclass(t, AIOHTTP_HEADER_TYPES) for t in transport.header_types)
 
 
 @pytest.mark.parametrize("limiter", ["unlimited", "memory"])

@@ -165,7 +165,10 @@ class AiohttpTransport:
         try:
             # Awaited, not ``async with``: the same release as aiohttp's context
             # manager (the body is read in full), without its two coroutines.
-            resp = await self.session.request(
+            session = self._session  # ``self.session`` when that needs work
+            if session is None or (self._owns_session and session.closed):
+                session = self.session
+            resp = await session.request(
                 method, url, headers=headers, data=body, timeout=timeout
             )
             try:

@@ -6,10 +6,13 @@ import contextlib
 import statistics
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["instant_server", "median", "print_table"]
+import aiohttp
+from multidict import CIMultiDict, CIMultiDictProxy
+
+__all__ = ["instant_server", "median", "print_table", "tuned_raw_post"]
 
 
 def print_table(
@@ -44,3 +47,21 @@ def instant_server(kind: str = "raw") -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def tuned_raw_post(
+    session: aiohttp.ClientSession, url: str, body: bytes, headers: Mapping[str, str]
+) -> Callable[[], Awaitable[None]]:
+    """Raw aiohttp written the way the client's transport sends: headers in the
+    multidict aiohttp takes without copying, the response awaited and released
+    without ``async with`` (the same release, two coroutines fewer)."""
+    fixed = CIMultiDictProxy(CIMultiDict(headers))
+
+    async def post() -> None:
+        resp = await session.post(url, data=body, headers=fixed)
+        try:
+            await resp.read()
+        finally:
+            resp.release()
+
+    return post

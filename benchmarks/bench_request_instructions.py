@@ -26,8 +26,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from _util import instant_server, print_table
-from multidict import CIMultiDict, CIMultiDictProxy
+from _util import instant_server, print_table, tuned_raw_post
 
 from moengage_async import MoEngageClient, UnlimitedLimiter, new_session
 
@@ -65,14 +64,7 @@ async def _child(side: str, requests: int, base_url: str) -> None:
         async with session.post(url, data=RAW_BODY, headers=headers) as resp:
             await resp.read()
 
-    tuned_headers = CIMultiDictProxy(CIMultiDict(headers))
-
-    async def raw_tuned() -> None:
-        resp = await session.post(url, data=RAW_BODY, headers=tuned_headers)
-        try:
-            await resp.read()
-        finally:
-            resp.release()
+    raw_tuned = tuned_raw_post(session, url, RAW_BODY, headers)
 
     async def through_client() -> None:
         await client.change_status("PAUSE", IDS)

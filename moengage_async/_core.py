@@ -403,7 +403,7 @@ class BaseClient:
     ) -> None:
         """Wait out the backoff before retry ``retry_number``, or raise ``error``
         when the wait would pass the deadline or the server's wait is too long."""
-        delay = self._retry_delay(op, policy, retry_number, error, deadline)
+        delay = self._retry_delay(policy, retry_number, error, deadline)
         details = RetryDetails(
             op.name,
             retry_number,
@@ -448,12 +448,13 @@ class BaseClient:
 
     def _retry_delay(
         self,
-        op: Operation,
         policy: RetryPolicy,
         retry_number: int,
         error: MoEngageError,
         deadline: float | None,
     ) -> float:
+        """Seconds to wait before retry ``retry_number``; raise ``error`` instead
+        when no wait can end before the deadline or the server asks too much."""
         now = self._clock.now()
         if isinstance(error, RateLimitError) and error.retry_after is not None:
             if error.retry_after > policy.max_retry_after_s or (

@@ -115,8 +115,10 @@ def new_request_id() -> str:
     try:
         return _unused_ids.pop()
     except IndexError:
-        _unused_ids.extend(_uuid4_texts(_IDS_PER_BATCH))
-        return _unused_ids.pop()
+        fresh = _uuid4_texts(_IDS_PER_BATCH)
+        request_id = fresh.pop()  # ours, whatever other threads take meanwhile
+        _unused_ids.extend(fresh)
+        return request_id
 
 
 async def _complete_shielded(permit: Permit, success: bool) -> None:

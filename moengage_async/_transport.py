@@ -163,11 +163,11 @@ class AiohttpTransport:
                 bucket = wheel.file(task, timeout_s)
                 cancelling = task.cancelling()
         try:
-            # Awaited, not ``async with``: the same release as aiohttp's context
-            # manager (the body is read in full), without its two coroutines.
             session = self._session  # ``self.session`` when that needs work
             if session is None or (self._owns_session and session.closed):
                 session = self.session
+            # Awaited, not ``async with``: the same release as aiohttp's context
+            # manager (the body is read in full), without its two coroutines.
             resp = await session.request(
                 method, url, headers=headers, data=body, timeout=timeout
             )

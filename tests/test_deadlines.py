@@ -7,6 +7,7 @@ never answers; the wheel runs on a fake timer, so no test waits for real.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 
 import aiohttp
@@ -231,3 +232,58 @@ async def test_short_timeouts_keep_a_timer_of_their_own(
     assert len(wheel) == 0 and timer.armed == []
     with pytest.raises(RequestTimeoutError):
         await task  # aiohttp's own 10 ms timer
+
+
+class _SwallowingResponse:
+    """A response whose body read swallows a cancellation and answers anyway.
+
+    aiohttp can end an exchange this way when its timer and the answer meet in one
+    loop iteration; a real server cannot be made to hit that moment on demand, so
+    this one part is a stand-in.
+    """
+
+    status = 200
+
+    def __init__(self) -> None:
+        self.headers: dict[str, str] = {}
+        self.reading = asyncio.Event()
+
+    async def read(self) -> bytes:
+        self.reading.set()
+        with contextlib.suppress(asyncio.CancelledError):  # swallowed on the way
+            await asyncio.Event().wait()  # no answer until cancelled
+        return b"{}"
+
+    def release(self) -> None:
+        return None
+
+
+class _SwallowingSession:
+    def __init__(self) -> None:
+        self.response = _SwallowingResponse()
+
+    async def request(self, *args: object, **kwargs: object) -> _SwallowingResponse:
+        return self.response
+
+
+async def test_a_swallowed_timeout_cancellation_is_taken_back() -> None:
+    """The wheel cancels the task, the exchange swallows it and ends: the request
+    returns, and the task's cancellation count is back to what it was."""
+    timer = FakeTimer()
+    session = _SwallowingSession()
+    wheel = DeadlineWheel(timer)
+    transport = AiohttpTransport(session, deadlines=wheel)  # type: ignore[arg-type]
+
+    async def send_then_check() -> tuple[int, int]:
+        response = await transport.send(
+            "POST", "http://x/y", headers={}, body=b"{}", timeout_s=30.0
+        )
+        task = asyncio.current_task()
+        assert task is not None
+        return response.status, task.cancelling()
+
+    task = asyncio.create_task(send_then_check())
+    await session.response.reading.wait()
+    timer.advance_to(timer.now + 31)
+    assert await task == (200, 0)
+    assert len(wheel) == 0

@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import aiohttp
 import pytest
 
-from moengage_async import RequestTimeoutError
-from moengage_async._deadlines import WHEEL_MIN_TIMEOUT_S, DeadlineWheel
+from moengage_async import RequestTimeoutError, _transport
+from moengage_async._deadlines import WHEEL_MIN_TIMEOUT_S, DeadlineWheel, _no_task
 from moengage_async._transport import AiohttpTransport, new_session
 
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+
+#: The wheel needs ``Task.uncancel``; Python 3.10 keeps aiohttp's per-request timer
+#: (``test_without_uncancel_long_deadlines_keep_aiohttps_timer`` runs that path).
+needs_uncancel = pytest.mark.skipif(
+    sys.version_info < (3, 11), reason="the deadline wheel needs Python 3.11+"
+)
 
 
 class FakeTimer:
@@ -120,6 +128,7 @@ async def start_stalled(
     return task
 
 
+@needs_uncancel
 async def test_a_stalled_request_times_out_when_its_second_comes(
     stalling: StallingServer, session: aiohttp.ClientSession
 ) -> None:
@@ -138,6 +147,7 @@ async def test_a_stalled_request_times_out_when_its_second_comes(
     assert task.cancelling() == 0  # the wheel took its cancellation back
 
 
+@needs_uncancel
 async def test_a_request_answered_in_time_leaves_nothing_filed(
     stalling: StallingServer, session: aiohttp.ClientSession
 ) -> None:
@@ -151,6 +161,7 @@ async def test_a_request_answered_in_time_leaves_nothing_filed(
     assert await send(transport, stalling.url, 30.0) == 200
 
 
+@needs_uncancel
 async def test_a_cancellation_from_outside_stays_a_cancellation(
     stalling: StallingServer, session: aiohttp.ClientSession
 ) -> None:
@@ -163,6 +174,7 @@ async def test_a_cancellation_from_outside_stays_a_cancellation(
     assert len(wheel) == 0
 
 
+@needs_uncancel
 async def test_outside_cancellation_wins_when_the_deadline_passes_at_once(
     stalling: StallingServer, session: aiohttp.ClientSession
 ) -> None:
@@ -176,6 +188,7 @@ async def test_outside_cancellation_wins_when_the_deadline_passes_at_once(
     assert len(wheel) == 0
 
 
+@needs_uncancel
 async def test_each_request_times_out_on_its_own_second(
     stalling: StallingServer, session: aiohttp.ClientSession
 ) -> None:
@@ -197,6 +210,7 @@ async def test_each_request_times_out_on_its_own_second(
     assert len(wheel) == 0
 
 
+@needs_uncancel
 async def test_a_task_goes_on_after_its_request_timed_out(
     stalling: StallingServer, session: aiohttp.ClientSession
 ) -> None:
@@ -266,6 +280,7 @@ class _SwallowingSession:
         return self.response
 
 
+@needs_uncancel
 async def test_a_swallowed_timeout_cancellation_is_taken_back() -> None:
     """The wheel cancels the task, the exchange swallows it and ends: the request
     returns, and the task's cancellation count is back to what it was."""
@@ -287,3 +302,35 @@ async def test_a_swallowed_timeout_cancellation_is_taken_back() -> None:
     timer.advance_to(timer.now + 31)
     assert await task == (200, 0)
     assert len(wheel) == 0
+
+
+class _TimeoutSpy:
+    """A real session, with a note of the timeout each request was sent with."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+        self.timeouts: list[Any] = []
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        self.timeouts.append(kwargs["timeout"])
+        return self.session.request(*args, **kwargs)
+
+
+async def test_without_uncancel_long_deadlines_keep_aiohttps_timer(
+    stalling: StallingServer,
+    session: aiohttp.ClientSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What Python 3.10 does (no ``Task.uncancel``), forced on any version: a 30 s
+    deadline goes to aiohttp as its own timeout, and nothing is filed."""
+    monkeypatch.setattr(_transport, "current_task", _no_task)
+    timer = FakeTimer()
+    spy = _TimeoutSpy(session)
+    wheel = DeadlineWheel(timer)
+    transport = AiohttpTransport(spy, deadlines=wheel)  # type: ignore[arg-type]
+    task = await start_stalled(transport, stalling)
+    assert len(wheel) == 0 and timer.armed == []
+    assert [t.total for t in spy.timeouts] == [30.0]
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import statistics
 import subprocess
@@ -12,7 +13,20 @@ from pathlib import Path
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 
-__all__ = ["instant_server", "median", "print_table", "tuned_raw_post"]
+__all__ = [
+    "STATUS_BODY",
+    "instant_server",
+    "median",
+    "print_table",
+    "run_workers",
+    "tuned_raw_post",
+]
+
+#: A V1 status-change body as the client would encode it: what raw aiohttp sends.
+STATUS_BODY = (
+    b'{"request_id":"6f1c1c1e-0000-4000-8000-000000000000","action":"PAUSE",'
+    b'"campaign_ids":["c1","c2","c3","c4","c5"]}'
+)
 
 
 def print_table(
@@ -65,3 +79,18 @@ def tuned_raw_post(
             resp.release()
 
     return post
+
+
+async def run_workers(
+    n: int, concurrency: int, one: Callable[[], Awaitable[object]]
+) -> None:
+    """Await ``one()`` ``n`` times in all, on ``concurrency`` workers."""
+    remaining = n
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            await one()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))

@@ -26,16 +26,18 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from _util import instant_server, print_table, tuned_raw_post
+from _util import (
+    STATUS_BODY,
+    instant_server,
+    print_table,
+    run_workers,
+    tuned_raw_post,
+)
 
 from moengage_async import MoEngageClient, UnlimitedLimiter, new_session
 
 WORKSPACE, KEY = "BENCHWS", "bench-key"
 IDS = ["c1", "c2", "c3", "c4", "c5"]
-RAW_BODY = (
-    b'{"request_id":"6f1c1c1e-0000-4000-8000-000000000000","action":"PAUSE",'
-    b'"campaign_ids":["c1","c2","c3","c4","c5"]}'
-)
 SIDES = {
     "raw": "raw aiohttp",
     "raw-tuned": "raw aiohttp, tuned as the client's transport",
@@ -61,10 +63,10 @@ async def _child(side: str, requests: int, base_url: str) -> None:
     headers = dict(client._v1_headers)
 
     async def raw() -> None:
-        async with session.post(url, data=RAW_BODY, headers=headers) as resp:
+        async with session.post(url, data=STATUS_BODY, headers=headers) as resp:
             await resp.read()
 
-    raw_tuned = tuned_raw_post(session, url, RAW_BODY, headers)
+    raw_tuned = tuned_raw_post(session, url, STATUS_BODY, headers)
 
     async def through_client() -> None:
         await client.change_status("PAUSE", IDS)
@@ -73,19 +75,8 @@ async def _child(side: str, requests: int, base_url: str) -> None:
         side, through_client
     )
 
-    async def drive(n: int) -> None:
-        remaining = n
-
-        async def worker() -> None:
-            nonlocal remaining
-            while remaining > 0:
-                remaining -= 1
-                await one()
-
-        await asyncio.gather(*(worker() for _ in range(16)))
-
-    await drive(WARM_UP)
-    await drive(requests)
+    await run_workers(WARM_UP, 16, one)
+    await run_workers(requests, 16, one)
     await client.aclose()
     await session.close()
 

@@ -32,7 +32,13 @@ import time
 from collections.abc import Awaitable, Callable
 
 import aiohttp
-from _util import instant_server, print_table, tuned_raw_post
+from _util import (
+    STATUS_BODY,
+    instant_server,
+    print_table,
+    run_workers,
+    tuned_raw_post,
+)
 
 from moengage_async import MoEngageClient, UnlimitedLimiter, new_session
 from moengage_async._budget_spec import DEFAULT_BUDGETS
@@ -51,16 +57,8 @@ async def _drive(
     whole cost (event loop, aiohttp, our code): the rate one dedicated core reaches,
     and robust when other jobs share the machine.
     """
-    remaining = n
-
-    async def worker() -> None:
-        nonlocal remaining
-        while remaining > 0:
-            remaining -= 1
-            await one()
-
     wall, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await run_workers(n, concurrency, one)
     return n / (time.perf_counter() - wall), n / (time.process_time() - cpu)
 
 
@@ -89,7 +87,7 @@ async def _run(args: argparse.Namespace, base_url: str) -> list[list[object]]:
     )
 
     async def raw() -> None:
-        async with session.post(raw_url, data=RAW_BODY, headers=headers) as resp:
+        async with session.post(raw_url, data=STATUS_BODY, headers=headers) as resp:
             await resp.read()
             if resp.status != 200:
                 raise RuntimeError(resp.status)
@@ -98,7 +96,7 @@ async def _run(args: argparse.Namespace, base_url: str) -> list[list[object]]:
         # What the client adds for its per-call deadline (30 s by default).
         timeout = aiohttp.ClientTimeout(total=30.0)
         async with session.post(
-            raw_url, data=RAW_BODY, headers=headers, timeout=timeout
+            raw_url, data=STATUS_BODY, headers=headers, timeout=timeout
         ) as resp:
             await resp.read()
 
@@ -114,7 +112,7 @@ async def _run(args: argparse.Namespace, base_url: str) -> list[list[object]]:
     sides: dict[str, Callable[[], Awaitable[object]]] = {
         "raw aiohttp": raw,
         "raw aiohttp, tuned as the client's transport": tuned_raw_post(
-            session, raw_url, RAW_BODY, headers
+            session, raw_url, STATUS_BODY, headers
         ),
         "raw aiohttp + per-request timeout": raw_deadline,
         "client, UnlimitedLimiter, timeout=None": unlimited_no_deadline,
@@ -163,12 +161,6 @@ def _rows(results: dict[str, list[tuple[float, float]]]) -> list[list[object]]:
             ]
         )
     return rows
-
-
-RAW_BODY = (
-    b'{"request_id":"6f1c1c1e-0000-4000-8000-000000000000","action":"PAUSE",'
-    b'"campaign_ids":["c1","c2","c3","c4","c5"]}'
-)
 
 
 def main(argv: list[str] | None = None) -> None:

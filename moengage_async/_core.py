@@ -139,10 +139,7 @@ def check_request_id(request_id: str | None) -> str:
     a header cannot carry them.
     """
     if request_id is None:
-        try:
-            return _unused_ids.pop()  # new_request_id() without a call
-        except IndexError:
-            return new_request_id()
+        return new_request_id()
     if not isinstance(request_id, str) or not request_id.strip():
         raise PayloadValidationError("request_id must be a non-blank string")
     if not request_id.isprintable():
@@ -298,7 +295,7 @@ class BaseClient:
         headers = (
             self._v1_headers
             if op.version == 1
-            else self._headers(op, request_id, idempotency_key)
+            else self._v5_headers_for(op, request_id, idempotency_key)
         )
         policy = retry or self._retry
         timeout_s = self._timeout if timeout is USE_CLIENT_DEFAULT else timeout
@@ -492,20 +489,19 @@ class BaseClient:
                 )
             )
 
-    def _url(self, op: Operation, path_params: Mapping[str, str] | None) -> str:
+    def _url(self, op: Operation, path_params: Mapping[str, str]) -> str:
+        """``op``'s URL with its placeholders filled (each value checked, quoted)."""
         path = op.path
-        if path_params:
-            for key, value in path_params.items():
-                if not isinstance(value, str) or not value.strip():
-                    raise PayloadValidationError(f"{key} must be a non-blank string")
-                path = path.replace("{" + key + "}", quote(value, safe=""))
+        for key, value in path_params.items():
+            if not isinstance(value, str) or not value.strip():
+                raise PayloadValidationError(f"{key} must be a non-blank string")
+            path = path.replace("{" + key + "}", quote(value, safe=""))
         return self._base_url + path
 
-    def _headers(
+    def _v5_headers_for(
         self, op: Operation, request_id: str, idempotency_key: str | None
     ) -> Mapping[str, str]:
-        if op.version == 1:
-            return self._v1_headers
+        """A V5 request's own headers: the fixed ones plus its ids."""
         headers = header_map(self._v5_headers)
         headers["X-MOE-Request-Id"] = request_id
         if op.idempotency_key:

@@ -228,3 +228,31 @@ def redis_url() -> Iterator[str]:
 def redis_prefix() -> str:
     """A key prefix of its own for each test, so tests never see each other's keys."""
     return f"t{os.getpid()}-{next(_redis_prefixes)}"
+
+
+@pytest.fixture
+async def make_limiter(
+    redis_url: str, redis_prefix: str, fake_clock: Any
+) -> AsyncIterator[Any]:
+    """Build ``RedisLimiter``s on this test's namespace and ``fake_clock``.
+
+    No Redis ``TIME`` (exact stamps) and no jitter unless a test asks; ``redis=``
+    gives a client of the test's own. All are closed when the test ends.
+    """
+    from moengage_async._redis import RedisLimiter
+
+    made: list[RedisLimiter] = []
+
+    def build(budgets: object, **kw: Any) -> RedisLimiter:
+        kw.setdefault("clock", fake_clock)
+        kw.setdefault("key_prefix", redis_prefix)
+        kw.setdefault("use_server_time", False)
+        limiter = RedisLimiter(
+            kw.pop("redis", redis_url), budgets=budgets, jitter_s=0.0, **kw
+        )
+        made.append(limiter)
+        return limiter
+
+    yield build
+    for limiter in made:
+        await limiter.aclose()

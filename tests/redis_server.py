@@ -111,7 +111,7 @@ async def _spend(args: argparse.Namespace) -> None:
             await limiter.acquire(args.workspace, ["status"]) for _ in range(args.hold)
         ]
         _say(f"holding {len(held)}")
-        await asyncio.sleep(3600)  # killed with SIGKILL while "in flight"
+        await asyncio.Event().wait()  # held until killed with SIGKILL, "in flight"
     ids = args.ids.split(",") if args.ids else []
     session = new_session()
     if args.warm_workspace:

@@ -38,6 +38,7 @@ from moengage_async._core import (
 from moengage_async._transport import AiohttpTransport, Response
 from moengage_async._v1_checks import creation_body, wire_body
 from moengage_async.models import v1
+from tests.forked import in_forked_child
 from tests.recording_server import TEST_API_KEY, RecordingServer
 
 CALLS = 25
@@ -260,15 +261,7 @@ def test_a_forked_child_never_repeats_its_parents_request_ids() -> None:
     """Ids made ahead before a fork are the parent's alone: the child makes its own."""
     new_request_id()  # the pool now holds ids made ahead
     assert _unused_ids
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: report its next id and leave at once
-        os.write(write_end, new_request_id().encode())
-        os._exit(0)
-    os.close(write_end)
-    child_id = os.read(read_end, 100).decode()
-    os.close(read_end)
-    os.waitpid(pid, 0)
+    child_id = in_forked_child(lambda: new_request_id().encode()).decode()
     assert uuid.UUID(child_id).version == 4
     assert child_id != new_request_id()
 

@@ -1,4 +1,4 @@
-"""RedisLimiter semantics against a real redis-server, on a fake clock."""
+"""RedisLimiter semantics against a real redis-server, on a fake fake_clock."""
 
 from __future__ import annotations
 
@@ -25,37 +25,6 @@ async def client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
     await conn.aclose()
 
 
-@pytest.fixture
-async def make(
-    redis_url: str, redis_prefix: str, clock: FakeClock
-) -> AsyncIterator[Make]:
-    """Build limiters that share one Redis namespace and the test's fake clock."""
-    made: list[RedisLimiter] = []
-
-    def build(budgets: object, **kw: object) -> RedisLimiter:
-        kw.setdefault("clock", clock)
-        kw.setdefault("key_prefix", redis_prefix)
-        limiter = RedisLimiter(
-            redis_url,
-            budgets=budgets,  # type: ignore[arg-type]
-            use_server_time=False,
-            jitter_s=0.0,
-            **kw,  # type: ignore[arg-type]
-        )
-        made.append(limiter)
-        return limiter
-
-    yield build
-    for limiter in made:
-        await limiter.aclose()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    """Virtual time starting at 1000 s."""
-    return FakeClock(1000.0)
-
-
 async def refused_at(limiter: RedisLimiter, budgets: list[str], **kw: object) -> float:
     """Return the retry_at of a call that cannot be admitted now."""
     with pytest.raises(RateLimitError) as info:
@@ -80,87 +49,89 @@ async def wait_queued(limiter: RedisLimiter, count: int) -> None:
             await anyio.sleep(0.001)
 
 
-async def test_admits_up_to_the_limit_then_refuses(make: Make) -> None:
+async def test_admits_up_to_the_limit_then_refuses(make_limiter: Make) -> None:
     """A window of N admits N calls; the next is refused with no wait allowed."""
-    limiter = make("status=3/1")
+    limiter = make_limiter("status=3/1")
     for _ in range(3):
         await (await limiter.acquire("ws", ["status"])).complete(success=True)
     await refused_at(limiter, ["status"])
 
 
 async def test_slot_frees_exactly_one_window_after_the_completion(
-    make: Make, clock: FakeClock
+    make_limiter: Make, fake_clock: FakeClock
 ) -> None:
     """The oldest completion stamp leaves the window exactly T after it was made."""
-    limiter = make("status=2/1")
+    limiter = make_limiter("status=2/1")
     first = await limiter.acquire("ws", ["status"])
-    clock.advance(0.25)
+    fake_clock.advance(0.25)
     await first.complete(success=True)
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
     assert await refused_at(limiter, ["status"]) == pytest.approx(1001.25)
-    clock.advance(0.999998)
+    fake_clock.advance(0.999998)
     await refused_at(limiter, ["status"])
-    clock.advance(0.000002)  # the stamp is exactly T old: out of the window
+    fake_clock.advance(0.000002)  # the stamp is exactly T old: out of the window
     await limiter.acquire("ws", ["status"])
 
 
-async def test_every_window_of_a_budget_binds(make: Make, clock: FakeClock) -> None:
+async def test_every_window_of_a_budget_binds(
+    make_limiter: Make, fake_clock: FakeClock
+) -> None:
     """A short window frees but the long one still holds the call back."""
-    limiter = make("status=2/1,3/10")
+    limiter = make_limiter("status=2/1,3/10")
     for _ in range(2):
         await (await limiter.acquire("ws", ["status"])).complete(success=True)
-    clock.advance(1.5)
+    fake_clock.advance(1.5)
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
     assert await refused_at(limiter, ["status"]) == pytest.approx(1010.0)
 
 
-async def test_in_flight_calls_hold_their_slot(make: Make) -> None:
+async def test_in_flight_calls_hold_their_slot(make_limiter: Make) -> None:
     """Uncompleted permits count, and can free no sooner than one window from now."""
-    limiter = make("status=2/1")
+    limiter = make_limiter("status=2/1")
     await limiter.acquire("ws", ["status"])
     await limiter.acquire("ws", ["status"])
     assert await refused_at(limiter, ["status"]) == pytest.approx(1001.0)
 
 
 async def test_waiter_is_admitted_when_the_window_frees(
-    make: Make, clock: FakeClock
+    make_limiter: Make, fake_clock: FakeClock
 ) -> None:
     """A blocked acquire sleeps on the clock and gets in at the exact free time."""
-    limiter = make("status=1/2")
+    limiter = make_limiter("status=1/2")
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
     async with anyio.create_task_group() as tg:
-        tg.start_soon(clock.autojump)
+        tg.start_soon(fake_clock.autojump)
         await limiter.acquire("ws", ["status"])
         tg.cancel_scope.cancel()
-    assert clock.now() == pytest.approx(1002.0, abs=1e-5)
+    assert fake_clock.now() == pytest.approx(1002.0, abs=1e-5)
 
 
-async def test_success_quota_keeps_successes(make: Make) -> None:
+async def test_success_quota_keeps_successes(make_limiter: Make) -> None:
     """A successful create keeps its reserved slot in the success quota."""
-    limiter = make("create_success=1/60")
+    limiter = make_limiter("create_success=1/60")
     await (await limiter.acquire("ws", ["create_success"])).complete(success=True)
     await refused_at(limiter, ["create_success"])
 
 
-async def test_success_quota_releases_failures(make: Make) -> None:
+async def test_success_quota_releases_failures(make_limiter: Make) -> None:
     """A failed create gives its reservation back at once."""
-    limiter = make("create_success=1/60")
+    limiter = make_limiter("create_success=1/60")
     permit = await limiter.acquire("ws", ["create_success"])
     await refused_at(limiter, ["create_success"])
     await permit.complete(success=False)
     await limiter.acquire("ws", ["create_success"])
 
 
-async def test_request_budgets_keep_failed_calls(make: Make) -> None:
+async def test_request_budgets_keep_failed_calls(make_limiter: Make) -> None:
     """A failed call still spends its slot in a request budget."""
-    limiter = make("status=1/60")
+    limiter = make_limiter("status=1/60")
     await (await limiter.acquire("ws", ["status"])).complete(success=False)
     await refused_at(limiter, ["status"])
 
 
-async def test_bulk_uses_only_its_share(make: Make) -> None:
+async def test_bulk_uses_only_its_share(make_limiter: Make) -> None:
     """Bulk stops at 80% of the window; interactive may still use the rest."""
-    limiter = make("status=10/1")
+    limiter = make_limiter("status=10/1")
     for _ in range(8):
         await limiter.acquire("ws", ["status"], priority=Priority.BULK)
     await refused_at(limiter, ["status"], priority=Priority.BULK)
@@ -170,39 +141,41 @@ async def test_bulk_uses_only_its_share(make: Make) -> None:
 
 
 async def test_deadline_beyond_reach_fails_at_once(
-    make: Make, clock: FakeClock
+    make_limiter: Make, fake_clock: FakeClock
 ) -> None:
     """A deadline before the earliest slot raises without sleeping."""
-    limiter = make("status=1/5")
+    limiter = make_limiter("status=1/5")
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
     with pytest.raises(RateLimitError) as info:
         await limiter.acquire("ws", ["status"], deadline=1004.0)
     assert info.value.retry_at == pytest.approx(1005.0)
-    assert clock.now() == 1000.0
+    assert fake_clock.now() == 1000.0
 
 
-async def test_block_is_shared_by_every_instance(make: Make, clock: FakeClock) -> None:
+async def test_block_is_shared_by_every_instance(
+    make_limiter: Make, fake_clock: FakeClock
+) -> None:
     """A 429 seen by one process closes the gate for the others until Retry-After."""
-    one, two = make("status=100/1"), make("status=100/1")
+    one, two = make_limiter("status=100/1"), make_limiter("status=100/1")
     await one.block("ws", ["status"], 30.0)
     assert await refused_at(two, ["status"]) == pytest.approx(1030.0)
-    clock.advance(30.001)
+    fake_clock.advance(30.001)
     await two.acquire("ws", ["status"])
 
 
-async def test_block_records_the_unexpected_429_as_usage(make: Make) -> None:
+async def test_block_records_the_unexpected_429_as_usage(make_limiter: Make) -> None:
     """The 429 counts as a phantom call in the shared ledger."""
-    one, two = make("status=2/10"), make("status=2/10")
+    one, two = make_limiter("status=2/10"), make_limiter("status=2/10")
     await (await one.acquire("ws", ["status"])).complete(success=True)
     await one.block("ws", ["status"], 0.0)
     await refused_at(two, ["status"])
 
 
 async def test_every_key_expires(
-    make: Make, client: aioredis.Redis, redis_prefix: str
+    make_limiter: Make, client: aioredis.Redis, redis_prefix: str
 ) -> None:
     """Nothing the limiter writes lives forever."""
-    limiter = make("status=2/1")
+    limiter = make_limiter("status=2/1")
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
     await limiter.acquire("ws", ["status"])  # in flight
     await refused_at(limiter, ["status"])  # leaves a (short-lived) ticket
@@ -214,10 +187,10 @@ async def test_every_key_expires(
 
 
 async def test_keys_share_the_workspace_hash_slot(
-    make: Make, client: aioredis.Redis, redis_prefix: str
+    make_limiter: Make, client: aioredis.Redis, redis_prefix: str
 ) -> None:
     """All keys of one workspace carry its hash tag (one Redis Cluster slot)."""
-    limiter = make("status=5/1")
+    limiter = make_limiter("status=5/1")
     await (await limiter.acquire("ws-7", ["status"])).complete(success=True)
     keys = [k async for k in client.scan_iter(match=f"{redis_prefix}:*")]
     assert keys
@@ -225,33 +198,35 @@ async def test_keys_share_the_workspace_hash_slot(
 
 
 async def test_lapsed_lease_frees_a_dead_holders_slot(
-    make: Make, clock: FakeClock
+    make_limiter: Make, fake_clock: FakeClock
 ) -> None:
     """A permit never completed counts until its lease ends, then one window more."""
-    crashed = make("status=1/1", max_request_s=10.0)
+    crashed = make_limiter("status=1/1", max_request_s=10.0)
     await crashed.acquire("ws", ["status"])  # its process dies here
-    survivor = make("status=1/1", max_request_s=10.0)
-    clock.advance(10.5)
+    survivor = make_limiter("status=1/1", max_request_s=10.0)
+    fake_clock.advance(10.5)
     assert await refused_at(survivor, ["status"]) == pytest.approx(1011.0)
-    clock.advance(0.6)
+    fake_clock.advance(0.6)
     await survivor.acquire("ws", ["status"])
 
 
-async def test_cancelled_waiter_leaves_the_queue(make: Make, clock: FakeClock) -> None:
+async def test_cancelled_waiter_leaves_the_queue(
+    make_limiter: Make, fake_clock: FakeClock
+) -> None:
     """A waiter cancelled while sleeping does not hold back the ones behind it."""
-    limiter = make("status=1/1")
+    limiter = make_limiter("status=1/1")
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
     with anyio.move_on_after(0.05):
         await limiter.acquire("ws", ["status"])
-    clock.advance(1.001)
-    await limiter.acquire("ws", ["status"], deadline=clock.now())
+    fake_clock.advance(1.001)
+    await limiter.acquire("ws", ["status"], deadline=fake_clock.now())
 
 
 async def test_waiters_are_served_first_come_first_served(
-    make: Make, clock: FakeClock
+    make_limiter: Make, fake_clock: FakeClock
 ) -> None:
     """Across instances, the earliest waiter gets the next free slot."""
-    limiters = [make("status=1/1") for _ in range(3)]
+    limiters = [make_limiter("status=1/1") for _ in range(3)]
     await (await limiters[0].acquire("ws", ["status"])).complete(success=True)
     order: list[int] = []
 
@@ -264,57 +239,62 @@ async def test_waiters_are_served_first_come_first_served(
         for i in (2, 0, 1):
             tg.start_soon(wait, i)
             await wait_queued(limiters[0], len(order) + (2, 0, 1).index(i) + 1)
-        tg.start_soon(clock.autojump)
+        tg.start_soon(fake_clock.autojump)
         while len(order) < 3:
             await anyio.sleep(0.01)
         tg.cancel_scope.cancel()
     assert order == [2, 0, 1]
 
 
-async def test_newcomer_does_not_jump_the_queue(make: Make, clock: FakeClock) -> None:
+async def test_newcomer_does_not_jump_the_queue(
+    make_limiter: Make, fake_clock: FakeClock
+) -> None:
     """A fresh call waits behind a queued one even when a slot just freed."""
-    first, second = make("status=1/1"), make("status=1/1")
+    first, second = make_limiter("status=1/1"), make_limiter("status=1/1")
     await (await first.acquire("ws", ["status"])).complete(success=True)
     with pytest.raises(RateLimitError):
-        await first.acquire("ws", ["status"], deadline=clock.now() + 0.5)
+        await first.acquire("ws", ["status"], deadline=fake_clock.now() + 0.5)
     async with anyio.create_task_group() as tg:
         tg.start_soon(first.acquire, "ws", ["status"])
         await wait_queued(second, 1)  # asleep on the fake clock
-        clock.advance(1.0001)  # the slot is free, the queued waiter not yet awake
+        fake_clock.advance(1.0001)  # the slot is free, the queued waiter not yet awake
         await refused_at(second, ["status"])
         tg.cancel_scope.cancel()
 
 
 async def test_stalled_waiter_does_not_idle_a_free_slot(
-    make: Make, clock: FakeClock
+    make_limiter: Make, fake_clock: FakeClock
 ) -> None:
     """A waiter overdue past its wake-up (a stalled process) lets the next one in."""
     stalled_clock = FakeClock(1000.0)  # never advanced: its owner is stuck
-    stalled, second = make("status=1/1", clock=stalled_clock), make("status=1/1")
+    stalled, second = (
+        make_limiter("status=1/1", clock=stalled_clock),
+        make_limiter("status=1/1"),
+    )
     await (await second.acquire("ws", ["status"])).complete(success=True)
     async with anyio.create_task_group() as tg:
         tg.start_soon(stalled.acquire, "ws", ["status"])
         await wait_queued(second, 1)
-        clock.advance(1.001)  # free, and the stalled waiter is only just due
+        fake_clock.advance(1.001)  # free, and the stalled waiter is only just due
         await refused_at(second, ["status"])
-        clock.advance(0.01)  # now it is overdue beyond jitter and tolerance
-        await second.acquire("ws", ["status"], deadline=clock.now())
+        fake_clock.advance(0.01)  # now it is overdue beyond jitter and tolerance
+        await second.acquire("ws", ["status"], deadline=fake_clock.now())
         tg.cancel_scope.cancel()
 
 
 async def test_survives_a_script_cache_flush(
-    make: Make, client: aioredis.Redis
+    make_limiter: Make, client: aioredis.Redis
 ) -> None:
     """NOSCRIPT after a restart or SCRIPT FLUSH reloads the script transparently."""
-    limiter = make("status=5/1")
+    limiter = make_limiter("status=5/1")
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
     await client.script_flush()
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
 
 
-async def test_fetch_snapshot_reports_shared_usage(make: Make) -> None:
+async def test_fetch_snapshot_reports_shared_usage(make_limiter: Make) -> None:
     """A snapshot read from Redis shows the other instance's calls."""
-    one, two = make("status=5/1"), make("status=5/1")
+    one, two = make_limiter("status=5/1"), make_limiter("status=5/1")
     await (await one.acquire("ws", ["status"])).complete(success=True)
     await one.acquire("ws", ["status"])
     usage = {u.budget: u for u in await two.fetch_snapshot("ws")}
@@ -353,20 +333,20 @@ async def test_hung_redis_fails_closed_after_the_op_timeout(redis_prefix: str) -
 
 
 async def test_unreachable_redis_can_fall_back_to_a_local_fraction(
-    redis_prefix: str, clock: FakeClock
+    redis_prefix: str, fake_clock: FakeClock
 ) -> None:
     """on_unavailable='local' admits locally, at local_fraction of each limit."""
     limiter = RedisLimiter(
         "redis://127.0.0.1:9/0",
         budgets="status=4/1",
-        clock=clock,
+        clock=fake_clock,
         on_unavailable="local",
         local_fraction=0.5,
     )
     await limiter.acquire("ws", ["status"])
     await limiter.acquire("ws", ["status"])
     with pytest.raises(RateLimitError):
-        await limiter.acquire("ws", ["status"], deadline=clock.now())
+        await limiter.acquire("ws", ["status"], deadline=fake_clock.now())
     await limiter.aclose()
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import warnings
 from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlparse
 
@@ -22,8 +21,9 @@ import anyio.lowlevel
 import pytest
 import redis.asyncio as aioredis
 
-from moengage_async import FakeClock, RateLimitError
+from moengage_async import RateLimitError
 from moengage_async._redis import BudgetBackendError, RedisLimiter, _ids
+from tests.forked import in_forked_child
 
 pytestmark = pytest.mark.redis
 
@@ -40,30 +40,6 @@ async def client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
     await conn.aclose()
 
 
-@pytest.fixture
-async def make(redis_url: str, redis_prefix: str) -> AsyncIterator[Make]:
-    """Limiters on one namespace and one fake clock (no Redis TIME: exact stamps)."""
-    clock = FakeClock(1000.0)
-    made: list[RedisLimiter] = []
-
-    def build(budgets: object, **kw: object) -> RedisLimiter:
-        kw.setdefault("clock", clock)
-        kw.setdefault("key_prefix", redis_prefix)
-        kw.setdefault("use_server_time", False)
-        limiter = RedisLimiter(
-            kw.pop("redis", redis_url),  # type: ignore[arg-type]
-            budgets=budgets,  # type: ignore[arg-type]
-            jitter_s=0.0,
-            **kw,  # type: ignore[arg-type]
-        )
-        made.append(limiter)
-        return limiter
-
-    yield build
-    for limiter in made:
-        await limiter.aclose()
-
-
 def key(prefix: str, part: str) -> str:
     return f"{prefix}:{{ws}}:status:{part}"
 
@@ -74,10 +50,10 @@ async def command_calls(client: aioredis.Redis) -> dict[str, int]:
 
 
 async def test_uncontended_calls_stay_few_inside_redis(
-    make: Make, client: aioredis.Redis
+    make_limiter: Make, client: aioredis.Redis
 ) -> None:
     """Nothing in flight, queued or blocked: an acquire makes 4 calls, a complete 4."""
-    limiter = make("status=1000/1")
+    limiter = make_limiter("status=1000/1")
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
     await client.config_resetstat()
     for _ in range(5):
@@ -100,10 +76,10 @@ async def test_uncontended_calls_stay_few_inside_redis(
 
 
 async def test_ttls_are_rearmed_when_they_run_short(
-    make: Make, client: aioredis.Redis, redis_prefix: str
+    make_limiter: Make, client: aioredis.Redis, redis_prefix: str
 ) -> None:
     """A TTL read as too short is set again, with headroom, so keys outlive windows."""
-    limiter = make("status=2/1")
+    limiter = make_limiter("status=2/1")
     held = await limiter.acquire("ws", ["status"])  # keeps the flight key alive
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
     stamps, flight = key(redis_prefix, "stamps"), key(redis_prefix, "flight")
@@ -118,10 +94,10 @@ async def test_ttls_are_rearmed_when_they_run_short(
 
 
 async def test_snapshot_shows_the_newest_reply_of_any_budget_set(
-    make: Make,
+    make_limiter: Make,
 ) -> None:
     """Replies decoded late are applied oldest first, whatever budgets they named."""
-    limiter = make("status=100/1;update=100/1")
+    limiter = make_limiter("status=100/1;update=100/1")
     for _ in range(3):
         await limiter.acquire("ws", ["status"])
     await limiter.acquire("ws", ["update", "status"])  # saw 3 in flight
@@ -131,9 +107,9 @@ async def test_snapshot_shows_the_newest_reply_of_any_budget_set(
     assert usage["update"].in_flight == 0
 
 
-async def test_fetched_snapshot_supersedes_older_replies(make: Make) -> None:
+async def test_fetched_snapshot_supersedes_older_replies(make_limiter: Make) -> None:
     """A snapshot read from Redis is newer than any reply kept before it."""
-    limiter, other = make("status=100/1"), make("status=100/1")
+    limiter, other = make_limiter("status=100/1"), make_limiter("status=100/1")
     await limiter.acquire("ws", ["status"])  # saw none in flight
     await other.acquire("ws", ["status"])
     fetched = {u.budget: u for u in await limiter.fetch_snapshot("ws")}
@@ -141,10 +117,10 @@ async def test_fetched_snapshot_supersedes_older_replies(make: Make) -> None:
     assert {u.budget: u for u in limiter.snapshot("ws")}["status"].in_flight == 2
 
 
-async def test_a_decoding_client_works_too(make: Make, redis_url: str) -> None:
+async def test_a_decoding_client_works_too(make_limiter: Make, redis_url: str) -> None:
     """A caller's client with decode_responses=True gets str replies: same results."""
     conn = aioredis.Redis.from_url(redis_url, decode_responses=True)
-    limiter = make("status=2/1", redis=conn)
+    limiter = make_limiter("status=2/1", redis=conn)
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
     await limiter.acquire("ws", ["status"])
     with pytest.raises(RateLimitError, match="cannot admit"):
@@ -161,9 +137,9 @@ async def refused_at(limiter: RedisLimiter, budgets: list[str]) -> float:
     return info.value.retry_at
 
 
-async def test_a_later_budget_with_several_windows_binds(make: Make) -> None:
+async def test_a_later_budget_with_several_windows_binds(make_limiter: Make) -> None:
     """The options of the second budget of a call are read at the right offsets."""
-    limiter = make("update=100/1;status=2/1,3/10")
+    limiter = make_limiter("update=100/1;status=2/1,3/10")
     both = ["update", "status"]
     for _ in range(2):
         await (await limiter.acquire("ws", both)).complete(success=True)
@@ -173,9 +149,9 @@ async def test_a_later_budget_with_several_windows_binds(make: Make) -> None:
     await (await limiter.acquire("ws", ["update"])).complete(success=True)
 
 
-async def test_a_concurrency_cap_holds_in_a_later_budget(make: Make) -> None:
+async def test_a_concurrency_cap_holds_in_a_later_budget(make_limiter: Make) -> None:
     """gcg admits one call at a time, also when named after another budget."""
-    limiter = make("status=5/1;gcg=10/60")
+    limiter = make_limiter("status=5/1;gcg=10/60")
     first = await limiter.acquire("ws", ["status", "gcg"])
     await limiter.acquire("ws", ["status"])
     await refused_at(limiter, ["status", "gcg"])
@@ -185,19 +161,10 @@ async def test_a_concurrency_cap_holds_in_a_later_budget(make: Make) -> None:
     assert (usage["status"].in_flight, usage["gcg"].in_flight) == (1, 0)
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_permit_ids_differ_in_a_forked_child() -> None:
     """A forked child draws its own id prefix, so its permits never collide."""
-    read, write = os.pipe()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.write(write, _ids.next())
-        os._exit(0)
-    os.close(write)
-    child = os.read(read, 64)
-    os.close(read)
-    os.waitpid(pid, 0)
+    child = in_forked_child(_ids.next)
     ours = _ids.next()
     assert child[:16] != ours[:16]
     assert ours != _ids.next()

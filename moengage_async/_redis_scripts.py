@@ -57,13 +57,15 @@ local function clock(arg)
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
--- Keep ``key`` alive at least ``ms`` more. Re-arming adds a quarter of headroom,
--- so most calls only read the TTL (PEXPIRE costs several times more than PTTL);
--- a key still dies at most 1.25 * ms after its last write.
+-- Expire ``key`` in ``ms`` plus a quarter of headroom.
+local function arm(key, ms)
+  redis.call('PEXPIRE', key, ms + math.floor(ms / 4))
+end
+-- Keep ``key`` alive at least ``ms`` more. Thanks to the headroom most calls only
+-- read the TTL (PEXPIRE costs several times more than PTTL); a key still dies at
+-- most 1.25 * ms after its last write.
 local function keep(key, ms)
-  if redis.call('PTTL', key) < ms then
-    redis.call('PEXPIRE', key, ms + math.floor(ms / 4))
-  end
+  if redis.call('PTTL', key) < ms then arm(key, ms) end
 end
 """
 
@@ -218,7 +220,7 @@ if sleep <= 0 then
     local flight, ttl = KEYS[k + 2], o[specs[i] + 3] + math.floor(lease / 1000)
     redis.call('ZADD', flight, due, id)
     if flying[i] == 0 then  -- the ZADD made the key: it has no TTL yet
-      redis.call('PEXPIRE', flight, ttl + math.floor(ttl / 4))
+      arm(flight, ttl)
     else
       keep(flight, ttl)
     end

@@ -16,8 +16,8 @@ import time
 import anyio
 
 from moengage_async import MoEngageClient, Priority
-from moengage_async._budget_spec import resolve_budgets
-from moengage_async._plan import bulk_windows, earliest_finish
+from moengage_async.budgets._spec import resolve_budgets
+from moengage_async.jobs._plan import bulk_windows, earliest_finish
 from moengage_async.sandbox import Sandbox
 
 

@@ -19,8 +19,8 @@ import time
 import anyio
 
 from moengage_async import MoEngageClient, new_session
-from moengage_async._budget_spec import resolve_budgets
-from moengage_async._plan import earliest_finish
+from moengage_async.budgets._spec import resolve_budgets
+from moengage_async.jobs._plan import earliest_finish
 from moengage_async.sandbox import Sandbox
 
 

@@ -35,8 +35,9 @@ import msgspec
 from _util import print_table
 
 import moengage_async
-from moengage_async import _core, _v1
-from moengage_async._v1_checks import creation_body
+from moengage_async.api import _requestor as _core
+from moengage_async.api import _v1
+from moengage_async.api._v1_checks import creation_body
 from moengage_async.models import v1, v5
 
 SPEC = Path(moengage_async.__file__).parent / "sandbox/specs/moengage-campaigns-v1.json"

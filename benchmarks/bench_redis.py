@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from moengage_async._redis import RedisLimiter
+from moengage_async.budgets._redis import RedisLimiter
 
 BUDGET = {"status": "1000000000/1"}  # never binds: measures the decision itself
 

@@ -41,7 +41,7 @@ from _util import (
 )
 
 from moengage_async import MoEngageClient, UnlimitedLimiter, new_session
-from moengage_async._budget_spec import DEFAULT_BUDGETS
+from moengage_async.budgets._spec import DEFAULT_BUDGETS
 
 WORKSPACE, KEY = "BENCHWS", "bench-key"
 IDS = ["c1", "c2", "c3", "c4", "c5"]

@@ -26,7 +26,7 @@ import tracemalloc
 from _util import instant_server, print_table
 
 from moengage_async import FakeClock, MemoryLimiter, MoEngageClient, new_session
-from moengage_async._budget_spec import DEFAULT_BUDGETS, resolve_budgets
+from moengage_async.budgets._spec import DEFAULT_BUDGETS, resolve_budgets
 
 SIZES = (10, 100, 1_000, 10_000, 100_000)
 BUDGETS = ("status",)

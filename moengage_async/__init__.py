@@ -4,19 +4,6 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from ._budget_spec import DEFAULT_BUDGETS as DEFAULT_BUDGETS
-from ._budget_spec import Budget as Budget
-from ._budget_spec import Priority as Priority
-from ._budget_spec import Window as Window
-from ._budget_spec import budgets_from_env as budgets_from_env
-from ._budget_spec import parse_budgets as parse_budgets
-from ._budget_view import BudgetView as BudgetView
-from ._budgets import MemoryLimiter as MemoryLimiter
-from ._bulk_items import BulkCreateReport as BulkCreateReport
-from ._bulk_items import CreateItemResult as CreateItemResult
-from ._bulk_items import CreateItemStatus as CreateItemStatus
-from ._bulk_status import BulkStatusReport as BulkStatusReport
-from ._bulk_status import StatusFailure as StatusFailure
 from ._client import MoEngageClient as MoEngageClient
 from ._clock import Clock as Clock
 from ._clock import FakeClock as FakeClock
@@ -38,27 +25,40 @@ from ._errors import UnprocessableEntityError as UnprocessableEntityError
 from ._hooks import Hooks as Hooks
 from ._hooks import RequestInfo as RequestInfo
 from ._hooks import ThrottleInfo as ThrottleInfo
-from ._journal import Journal as Journal
-from ._journal import JournalMismatchError as JournalMismatchError
-from ._limiter import Limiter as Limiter
-from ._limiter import Permit as Permit
-from ._limiter import UnlimitedLimiter as UnlimitedLimiter
-from ._limiter import WindowUsage as WindowUsage
-from ._plan import Plan as Plan
-from ._progress import Progress as Progress
-from ._redis import BudgetBackendError as BudgetBackendError
-from ._redis import RedisLimiter as RedisLimiter
-from ._redis import limiter_from_env as limiter_from_env
-from ._retry import RetryDetails as RetryDetails
-from ._retry import RetryPolicy as RetryPolicy
-from ._transport import AiohttpTransport as AiohttpTransport
-from ._transport import Response as Response
-from ._transport import Transport as Transport
-from ._transport import new_session as new_session
-from ._v5 import V5API as V5API
-from ._v5_search import CampaignSearch as CampaignSearch
-from ._v5_search import SearchStatistics as SearchStatistics
+from .api._retry import RetryDetails as RetryDetails
+from .api._retry import RetryPolicy as RetryPolicy
+from .api._v5 import V5API as V5API
+from .api._v5_search import CampaignSearch as CampaignSearch
+from .api._v5_search import SearchStatistics as SearchStatistics
+from .budgets._limiter import Limiter as Limiter
+from .budgets._limiter import Permit as Permit
+from .budgets._limiter import UnlimitedLimiter as UnlimitedLimiter
+from .budgets._limiter import WindowUsage as WindowUsage
+from .budgets._memory import MemoryLimiter as MemoryLimiter
+from .budgets._redis import BudgetBackendError as BudgetBackendError
+from .budgets._redis import RedisLimiter as RedisLimiter
+from .budgets._redis import limiter_from_env as limiter_from_env
+from .budgets._spec import DEFAULT_BUDGETS as DEFAULT_BUDGETS
+from .budgets._spec import Budget as Budget
+from .budgets._spec import Priority as Priority
+from .budgets._spec import Window as Window
+from .budgets._spec import budgets_from_env as budgets_from_env
+from .budgets._spec import parse_budgets as parse_budgets
+from .budgets._view import BudgetView as BudgetView
+from .jobs._bulk_status import BulkStatusReport as BulkStatusReport
+from .jobs._bulk_status import StatusFailure as StatusFailure
+from .jobs._create_items import BulkCreateReport as BulkCreateReport
+from .jobs._create_items import CreateItemResult as CreateItemResult
+from .jobs._create_items import CreateItemStatus as CreateItemStatus
+from .jobs._journal import Journal as Journal
+from .jobs._journal import JournalMismatchError as JournalMismatchError
+from .jobs._plan import Plan as Plan
+from .jobs._progress import Progress as Progress
 from .models.v1 import StatusAction as StatusAction
+from .transport._aiohttp import AiohttpTransport as AiohttpTransport
+from .transport._aiohttp import Response as Response
+from .transport._aiohttp import Transport as Transport
+from .transport._aiohttp import new_session as new_session
 
 try:
     __version__ = version("moengage-async")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from ._budget_view import BudgetsMixin
-from ._bulk_create import BulkCreateOperations
-from ._bulk_status import BulkStatusOperations
-from ._coalesce import CoalescingOperations
-from ._v1 import V1Operations
-from ._v5 import V5API
+from .api._v1 import V1Operations
+from .api._v5 import V5API
+from .budgets._view import BudgetsMixin
+from .jobs._bulk_create import BulkCreateOperations
+from .jobs._bulk_status import BulkStatusOperations
+from .jobs._coalesce import CoalescingOperations
 
 __all__ = ["MoEngageClient"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ._retry import RetryDetails
+from .api._retry import RetryDetails
 
 __all__ = ["Hooks", "RequestInfo", "ThrottleInfo"]
 

@@ -165,7 +165,7 @@ def spec_example(version: int, method: str, path: str, name: str) -> Any:
 
 from moengage_async import MoEngageClient  # noqa: E402
 from moengage_async._clock import FakeClock  # noqa: E402
-from moengage_async._retry import RetryPolicy  # noqa: E402
+from moengage_async.api._retry import RetryPolicy  # noqa: E402
 from tests.recording_server import (  # noqa: E402
     TEST_API_KEY,
     RecordingServer,
@@ -239,7 +239,7 @@ async def make_limiter(
     No Redis ``TIME`` (exact stamps) and no jitter unless a test asks; ``redis=``
     gives a client of the test's own. All are closed when the test ends.
     """
-    from moengage_async._redis import RedisLimiter
+    from moengage_async.budgets._redis import RedisLimiter
 
     made: list[RedisLimiter] = []
 

@@ -95,7 +95,7 @@ def worker_command(*args: str) -> list[str]:
 async def _spend(args: argparse.Namespace) -> None:
     """Pause the given campaigns through MoEngageClient, all on one shared budget."""
     from moengage_async import APIError, FakeClock, MoEngageClient, new_session
-    from moengage_async._redis import RedisLimiter
+    from moengage_async.budgets._redis import RedisLimiter
 
     clock = FakeClock(args.fake_now) if args.fake_now is not None else None
     limiter = RedisLimiter(

@@ -9,7 +9,7 @@ import tracemalloc
 import pytest
 
 from moengage_async import DEFAULT_BUDGETS, FakeClock, MemoryLimiter
-from moengage_async._window_log import SLICES, WindowLog
+from moengage_async.budgets._window_log import SLICES, WindowLog
 
 LIMIT_BYTES = 64 * 1024
 

@@ -6,7 +6,7 @@ import anyio
 import pytest
 
 from moengage_async import FakeClock, MemoryLimiter, Priority, RateLimitError
-from moengage_async._budget_spec import resolve_budgets
+from moengage_async.budgets._spec import resolve_budgets
 
 STATUS = ("status",)
 

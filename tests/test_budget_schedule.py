@@ -7,7 +7,7 @@ import pytest
 from budget_checks import earliest_schedule
 
 from moengage_async import FakeClock, MemoryLimiter, Priority
-from moengage_async._budget_spec import resolve_budgets
+from moengage_async.budgets._spec import resolve_budgets
 
 WINDOWS = [(10, 1.0), (100, 60.0), (6000, 3600.0)]
 

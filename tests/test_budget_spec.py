@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from moengage_async import DEFAULT_BUDGETS, Window, budgets_from_env, parse_budgets
-from moengage_async._budget_spec import format_budgets, resolve_budgets
+from moengage_async.budgets._spec import format_budgets, resolve_budgets
 
 STANDARD = (Window(10, 1.0), Window(100, 60.0), Window(6000, 3600.0))
 

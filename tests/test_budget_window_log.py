@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moengage_async._window_log import SLICES, WindowLog
+from moengage_async.budgets._window_log import SLICES, WindowLog
 
 
 def test_a_stamp_counts_for_exactly_one_window() -> None:

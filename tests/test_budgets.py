@@ -15,7 +15,7 @@ from moengage_async import (
     RateLimitError,
     Window,
 )
-from moengage_async._budget_spec import resolve_budgets
+from moengage_async.budgets._spec import resolve_budgets
 
 
 def limiter_for(text: str, clock: FakeClock, bulk_share: float = 0.8) -> MemoryLimiter:

@@ -17,8 +17,8 @@ from moengage_async import (
     Progress,
     RetryPolicy,
 )
-from moengage_async._bulk_items import BULK_TAG_PREFIX, bulk_request_id
-from moengage_async._journal import ItemState, Journal
+from moengage_async.jobs._create_items import BULK_TAG_PREFIX, bulk_request_id
+from moengage_async.jobs._journal import ItemState, Journal
 
 FAST = "create_requests=1000/1;create_success=1000/1"
 

@@ -24,7 +24,7 @@ import pytest
 from conftest import spec_example
 
 from moengage_async import FakeClock, RetryPolicy
-from moengage_async._bulk_items import BULK_TAG_PREFIX
+from moengage_async.jobs._create_items import BULK_TAG_PREFIX
 from moengage_async.models import v1
 from moengage_async.sandbox import Sandbox
 

@@ -8,17 +8,17 @@ import anyio
 import pytest
 
 from moengage_async import FakeClock, Progress, StatusAction
-from moengage_async._bulk_status import (
-    BulkStatusReport,
-    _Job,
-    run_bulk,
-    send_isolated,
-)
 from moengage_async._errors import (
     AuthenticationError,
     BadRequestError,
     MoEngageError,
     ServerError,
+)
+from moengage_async.jobs._bulk_status import (
+    BulkStatusReport,
+    _Job,
+    run_bulk,
+    send_isolated,
 )
 
 
@@ -199,6 +199,6 @@ async def test_progress_counts_reach_the_total(clock: FakeClock) -> None:
 @pytest.mark.parametrize("action", ["pause", "RESUME", StatusAction.STOP])
 def test_actions_are_accepted_in_any_case(action: str) -> None:
     """Actions are accepted as enum or case-insensitive text."""
-    from moengage_async._bulk_status import coerce_status_action
+    from moengage_async.jobs._bulk_status import coerce_status_action
 
     assert coerce_status_action(action) in set(StatusAction)

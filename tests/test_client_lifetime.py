@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 
 from moengage_async import MoEngageClient, MoEngageError, new_session
-from moengage_async._transport import AiohttpTransport
+from moengage_async.transport._aiohttp import AiohttpTransport
 
 
 @pytest.mark.parametrize("dc", ["01", "02", "03", "04", "05", "06", "101"])

@@ -9,8 +9,8 @@ import anyio.lowlevel
 import pytest
 
 from moengage_async import FakeClock, StatusAction
-from moengage_async._coalesce import Coalescer
 from moengage_async._errors import BadRequestError, MoEngageError
+from moengage_async.jobs._coalesce import Coalescer
 
 
 class Recorder:

@@ -15,9 +15,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from moengage_async import RequestTimeoutError, _transport
-from moengage_async._deadlines import WHEEL_MIN_TIMEOUT_S, DeadlineWheel, _no_task
-from moengage_async._transport import AiohttpTransport, new_session
+from moengage_async import RequestTimeoutError
+from moengage_async.transport import _aiohttp as _transport
+from moengage_async.transport._aiohttp import AiohttpTransport, new_session
+from moengage_async.transport._deadlines import (
+    WHEEL_MIN_TIMEOUT_S,
+    DeadlineWheel,
+    _no_task,
+)
 
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
 

@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from moengage_async._budget_spec import Window
-from moengage_async._demo import demo, render_table
-from moengage_async._timeline_plot import rolling_counts, rolling_series
+from moengage_async.budgets._spec import Window
+from moengage_async.cli._demo import demo, render_table
+from moengage_async.cli._plot import rolling_counts, rolling_series
 
 FAST = "status=10/0.02,100/0.5"
 

@@ -15,8 +15,8 @@ from moengage_async import (
     ServerError,
     UnprocessableEntityError,
 )
-from moengage_async._envelope import error_from_response
-from moengage_async._transport import Response
+from moengage_async.api._envelope import error_from_response
+from moengage_async.transport._aiohttp import Response
 
 V1_400 = (
     b'{"error": {"code": "400 Bad Request", "message": "request_id key is mandatory'

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from moengage_async import Journal, JournalMismatchError
-from moengage_async._journal import ItemState, JournalItem
+from moengage_async.jobs._journal import ItemState, JournalItem
 
 
 @pytest.fixture

@@ -29,15 +29,15 @@ from moengage_async import (
     UnlimitedLimiter,
     new_session,
 )
-from moengage_async._core import (
+from moengage_async.api._requestor import (
     _IDS_PER_BATCH,
     _encode,
     _unused_ids,
     new_request_id,
 )
-from moengage_async._transport import AiohttpTransport, Response
-from moengage_async._v1_checks import creation_body, wire_body
+from moengage_async.api._v1_checks import creation_body, wire_body
 from moengage_async.models import v1
+from moengage_async.transport._aiohttp import AiohttpTransport, Response
 from tests.forked import in_forked_child
 from tests.recording_server import TEST_API_KEY, RecordingServer
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moengage_async._budget_spec import DEFAULT_BUDGETS, Window
-from moengage_async._limiter import WindowUsage
-from moengage_async._plan import (
+from moengage_async.budgets._limiter import WindowUsage
+from moengage_async.budgets._spec import DEFAULT_BUDGETS, Window
+from moengage_async.jobs._plan import (
     PriorUsage,
     earliest_finish,
     format_duration,
@@ -118,7 +118,7 @@ def test_durations_read_naturally() -> None:
 async def test_client_plans_with_its_own_budgets() -> None:
     """``plan_status_change`` uses the budgets the client was configured with."""
     from moengage_async import MoEngageClient, Priority
-    from moengage_async._plan import bulk_windows
+    from moengage_async.jobs._plan import bulk_windows
 
     async with MoEngageClient("ws", "key", budgets="status=10/1") as client:
         plan = client.plan_status_change(200, priority=Priority.INTERACTIVE)
@@ -146,7 +146,7 @@ async def test_client_plans_creations_under_the_success_quota() -> None:
 
 def test_bulk_jobs_are_planned_at_the_bulk_share() -> None:
     """At a bulk share of 80%, ten-a-second windows admit eight bulk requests."""
-    from moengage_async._plan import bulk_windows
+    from moengage_async.jobs._plan import bulk_windows
 
     assert bulk_windows([Window(10, 1.0), Window(1, 5.0)], 0.8) == (
         Window(8, 1.0),

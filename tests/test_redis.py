@@ -10,7 +10,11 @@ import pytest
 import redis.asyncio as aioredis
 
 from moengage_async import FakeClock, Priority, RateLimitError
-from moengage_async._redis import BudgetBackendError, RedisLimiter, limiter_from_env
+from moengage_async.budgets._redis import (
+    BudgetBackendError,
+    RedisLimiter,
+    limiter_from_env,
+)
 
 pytestmark = pytest.mark.redis
 

@@ -22,7 +22,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from moengage_async import RateLimitError
-from moengage_async._redis import BudgetBackendError, RedisLimiter, _ids
+from moengage_async.budgets._redis import BudgetBackendError, RedisLimiter, _ids
 from tests.forked import in_forked_child
 
 pytestmark = pytest.mark.redis

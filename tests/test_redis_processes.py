@@ -13,7 +13,7 @@ import redis.asyncio as aioredis
 from redis_server import worker_command
 
 from moengage_async import FakeClock, RateLimitError
-from moengage_async._redis import RedisLimiter
+from moengage_async.budgets._redis import RedisLimiter
 from moengage_async.sandbox import Sandbox
 
 pytestmark = pytest.mark.redis

@@ -7,7 +7,7 @@ import email.utils
 import pytest
 
 from moengage_async import RetryPolicy
-from moengage_async._retry import parse_retry_after
+from moengage_async.api._retry import parse_retry_after
 
 NOW = 1_700_000_000.0
 IN_30S = email.utils.formatdate(NOW + 30, usegmt=True)

@@ -6,7 +6,7 @@ import pytest
 from conftest import SandboxHTTP
 
 from moengage_async import FakeClock, Window
-from moengage_async._budget_spec import Budget
+from moengage_async.budgets._spec import Budget
 from moengage_async.sandbox import Sandbox
 from moengage_async.sandbox._counting import WindowCounter
 

@@ -16,8 +16,8 @@ from moengage_async import (
     Priority,
     WindowUsage,
 )
-from moengage_async._budget_spec import resolve_budgets
 from moengage_async._clock import MonotonicClock
+from moengage_async.budgets._spec import resolve_budgets
 from moengage_async.models import v1, v5
 from moengage_async.sandbox import Sandbox
 from tests.recording_server import RecordingServer

@@ -12,7 +12,7 @@ import bisect
 from collections import deque
 from collections.abc import Iterable, Mapping
 
-from .._budget_spec import Budget, Window
+from ..budgets._spec import Budget, Window
 
 __all__ = ["WindowCounter"]
 

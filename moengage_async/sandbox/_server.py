@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .._budget_spec import BudgetOverrides, resolve_budgets
 from .._clock import Clock, MonotonicClock
+from ..budgets._spec import BudgetOverrides, resolve_budgets
 from ._app import Handler, build_app
 from ._control import add_control_routes
 from ._faults import FaultPlan, Faults, parse_faults

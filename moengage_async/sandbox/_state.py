@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._budget_spec import Budget
 from .._clock import Clock
+from ..budgets._spec import Budget
 from ._calls import Reply
 from ._counting import WindowCounter
 from ._faults import FaultPlan

@@ -13,24 +13,10 @@ from typing import Any
 
 import msgspec
 
-from ._budget_spec import Priority
-from ._constants import MAX_STATUS_BATCH
-from ._core import USE_CLIENT_DEFAULT, BaseClient, check_request_id
-from ._errors import PayloadValidationError
-from ._retry import RetryPolicy
-from ._v1_checks import (
-    MAX_PAGE_LIMIT,
-    Payload,
-    check_channel,
-    check_preview,
-    check_test_recipients,
-    coerce_action,
-    creation_body,
-    validate_campaign_ids,
-    validate_paging,
-    wire_body,
-)
-from .models.v1 import (
+from .._constants import MAX_STATUS_BATCH
+from .._errors import PayloadValidationError
+from ..budgets._spec import Priority
+from ..models.v1 import (
     CampaignCreateResponse,
     CampaignDetails,
     CampaignMeta,
@@ -49,6 +35,20 @@ from .models.v1 import (
     PushTestRequest,
     StatusAction,
     TestCampaignResponse,
+)
+from ._requestor import USE_CLIENT_DEFAULT, BaseClient, check_request_id
+from ._retry import RetryPolicy
+from ._v1_checks import (
+    MAX_PAGE_LIMIT,
+    Payload,
+    check_channel,
+    check_preview,
+    check_test_recipients,
+    coerce_action,
+    creation_body,
+    validate_campaign_ids,
+    validate_paging,
+    wire_body,
 )
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ._constants import V1_PREFIX
+from .._constants import V1_PREFIX
 
 __all__ = ["OPERATIONS", "Operation"]
 

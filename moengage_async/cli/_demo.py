@@ -15,8 +15,8 @@ from typing import Any
 import anyio
 import msgspec
 
-from ._budget_spec import BudgetOverrides, Priority, Window, resolve_budgets
-from ._plan import (
+from ..budgets._spec import BudgetOverrides, Priority, Window, resolve_budgets
+from ..jobs._plan import (
     bulk_windows,
     earliest_finish,
     format_duration,
@@ -65,7 +65,7 @@ async def demo(
 ) -> DemoResult:
     """Seed ``n_ids`` campaigns in an in-process sandbox and pause them all."""
     try:
-        from .sandbox import Sandbox
+        from ..sandbox import Sandbox
     except ImportError as exc:  # the `demo` extra is optional
         raise ImportError(
             f"the demo needs the sandbox: pip install 'moengage-async[demo]' ({exc})"
@@ -135,12 +135,12 @@ def run_demo(
     as_json: bool = False,
 ) -> int:
     """The CLI entry: run, print the table (or JSON), optionally plot; exit code."""
-    from ._cli_io import ProgressLine, UsageError
+    from ._io import ProgressLine, UsageError
 
     if n_ids < 1:
         raise UsageError("--ids must be >= 1")
     if plot is not None:
-        from ._timeline_plot import require_matplotlib
+        from ._plot import require_matplotlib
 
         require_matplotlib()
     shown = budgets if budgets is not None else DEMO_BUDGETS
@@ -161,7 +161,7 @@ def run_demo(
     else:
         sys.stdout.write(render_table(result) + "\n")
     if plot is not None:
-        from ._timeline_plot import plot_timeline
+        from ._plot import plot_timeline
 
         plot_timeline(
             result.arrivals, result.windows, plot, bulk_share=result.bulk_share

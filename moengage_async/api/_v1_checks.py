@@ -7,11 +7,11 @@ from typing import Any
 
 import msgspec
 
-from ._constants import MAX_TEST_RECIPIENTS
-from ._core import check_request_id
-from ._errors import PayloadValidationError
-from .models._common import UnsetType, to_wire
-from .models.v1 import EmailCampaign, PushCampaign, StatusAction
+from .._constants import MAX_TEST_RECIPIENTS
+from .._errors import PayloadValidationError
+from ..models._common import UnsetType, to_wire
+from ..models.v1 import EmailCampaign, PushCampaign, StatusAction
+from ._requestor import check_request_id
 
 __all__ = [
     "MAX_PAGE_LIMIT",

@@ -20,8 +20,13 @@ import anyio
 import anyio.to_thread
 import msgspec
 
-from ._budget_spec import DEFAULT_BUDGETS, Priority
-from ._bulk_items import (
+from .._constants import DEFAULT_TIMEOUT_S
+from .._errors import APIError, MoEngageError, PayloadValidationError, RateLimitError
+from ..api._requestor import new_request_id
+from ..api._retry import RetryPolicy
+from ..api._v1 import V1Operations
+from ..budgets._spec import DEFAULT_BUDGETS, Priority
+from ._create_items import (
     REUSE_WINDOWS_S,
     BulkCreateReport,
     CreateItemResult,
@@ -34,13 +39,8 @@ from ._bulk_items import (
     pending_result,
     prepare_item,
 )
-from ._constants import DEFAULT_TIMEOUT_S
-from ._core import new_request_id
-from ._errors import APIError, MoEngageError, PayloadValidationError, RateLimitError
 from ._journal import ItemState, Journal, JournalItem
 from ._progress import Progress
-from ._retry import RetryPolicy
-from ._v1 import V1Operations
 
 __all__ = ["BulkCreateOperations"]
 

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from ._constants import DEFAULT_MAX_RETRIES
+from .._constants import DEFAULT_MAX_RETRIES
 
 __all__ = [
     "RETRYABLE_STATUSES",

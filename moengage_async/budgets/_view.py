@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._core import BaseClient
+from ..api._requestor import BaseClient
 from ._limiter import Limiter, WindowUsage
 
 __all__ = ["BudgetView", "BudgetsMixin"]

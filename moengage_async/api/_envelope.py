@@ -6,8 +6,8 @@ from typing import Any
 
 import msgspec
 
-from ._errors import APIError, RateLimitError, error_class_for_status
-from ._transport import Response
+from .._errors import APIError, RateLimitError, error_class_for_status
+from ..transport._aiohttp import Response
 
 __all__ = ["error_from_response"]
 

@@ -10,9 +10,9 @@ import aiohttp
 import msgspec
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from ._constants import DEFAULT_CONNECTION_LIMIT, DNS_CACHE_TTL_S, KEEPALIVE_TIMEOUT_S
+from .._constants import DEFAULT_CONNECTION_LIMIT, DNS_CACHE_TTL_S, KEEPALIVE_TIMEOUT_S
+from .._errors import ConnectError, RequestTimeoutError
 from ._deadlines import WHEEL_MIN_TIMEOUT_S, DeadlineWheel, current_task
-from ._errors import ConnectError, RequestTimeoutError
 
 __all__ = [
     "AiohttpTransport",

@@ -17,21 +17,10 @@ from typing import Any
 
 import msgspec
 
-from ._budget_spec import Priority
-from ._core import USE_CLIENT_DEFAULT, check_request_id
-from ._errors import APIError
-from ._retry import RetryPolicy
-from ._v1_checks import coerce_action
-from ._v5_checks import (
-    check_draft,
-    check_idempotency_key,
-    check_patch,
-    keyed_body,
-    publish_body,
-)
-from ._v5_queries import Payload, V5Queries
-from .models.v1 import StatusAction
-from .models.v5 import (
+from .._errors import APIError
+from ..budgets._spec import Priority
+from ..models.v1 import StatusAction
+from ..models.v5 import (
     CampaignDetails,
     DraftCreated,
     EmailDraft,
@@ -46,6 +35,17 @@ from .models.v5 import (
     ValidateRequest,
     ValidationResult,
 )
+from ._requestor import USE_CLIENT_DEFAULT, check_request_id
+from ._retry import RetryPolicy
+from ._v1_checks import coerce_action
+from ._v5_checks import (
+    check_draft,
+    check_idempotency_key,
+    check_patch,
+    keyed_body,
+    publish_body,
+)
+from ._v5_queries import Payload, V5Queries
 
 __all__ = ["V5API"]
 

@@ -13,21 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from ._budget_spec import Priority
-from ._core import USE_CLIENT_DEFAULT, check_request_id
-from ._errors import PayloadValidationError
-from ._retry import RetryPolicy
-from ._v1_checks import MAX_PAGE_LIMIT, validate_paging, wire_body
-from ._v5_checks import (
-    check_idempotency_key,
-    check_test,
-    keyed_body,
-    meta_fields,
-    search_fields,
-)
-from ._v5_search import CampaignSearch, check_page_size
-from .models._v5_responses import unwrap_preview
-from .models.v5 import (
+from .._errors import PayloadValidationError
+from ..budgets._spec import Priority
+from ..models._v5_responses import unwrap_preview
+from ..models.v5 import (
     CampaignDetails,
     CampaignList,
     CampaignMeta,
@@ -45,10 +34,21 @@ from .models.v5 import (
     SmsPreviewRequest,
     TestResults,
 )
+from ._requestor import USE_CLIENT_DEFAULT, check_request_id
+from ._retry import RetryPolicy
+from ._v1_checks import MAX_PAGE_LIMIT, validate_paging, wire_body
+from ._v5_checks import (
+    check_idempotency_key,
+    check_test,
+    keyed_body,
+    meta_fields,
+    search_fields,
+)
+from ._v5_search import CampaignSearch, check_page_size
 
 if TYPE_CHECKING:
-    from ._core import BaseClient
-    from ._transport import Response
+    from ..transport._aiohttp import Response
+    from ._requestor import BaseClient
 
 __all__ = ["Payload", "V5Queries"]
 

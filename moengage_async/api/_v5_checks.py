@@ -8,11 +8,11 @@ from typing import Any
 
 import msgspec
 
-from ._core import new_request_id
-from ._errors import PayloadValidationError
+from .._errors import PayloadValidationError
+from ..models._base import to_wire
+from ..models.v5 import MetaFields, SearchFields
+from ._requestor import new_request_id
 from ._v1_checks import Payload, check_channel, check_test_recipients, wire_body
-from .models._base import to_wire
-from .models.v5 import MetaFields, SearchFields
 
 __all__ = [
     "check_draft",

@@ -23,10 +23,8 @@ from typing import Literal, TypeAlias
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream
 
-from ._budget_spec import Priority
-from ._constants import MAX_STATUS_BATCH
-from ._core import USE_CLIENT_DEFAULT, new_request_id
-from ._errors import (
+from .._constants import MAX_STATUS_BATCH
+from .._errors import (
     AuthenticationError,
     BadRequestError,
     MoEngageError,
@@ -36,11 +34,13 @@ from ._errors import (
     RateLimitError,
     UnprocessableEntityError,
 )
+from ..api._requestor import USE_CLIENT_DEFAULT, new_request_id
+from ..api._retry import RetryPolicy
+from ..api._v5 import V5API
+from ..budgets._spec import Priority
+from ..models.v1 import StatusAction
 from ._plan import PlanOperations
 from ._progress import Progress
-from ._retry import RetryPolicy
-from ._v5 import V5API
-from .models.v1 import StatusAction
 
 __all__ = [
     "BulkStatusOperations",

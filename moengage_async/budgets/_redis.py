@@ -19,14 +19,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 
-from ._budget_spec import (
-    Budget,
-    BudgetOverrides,
-    Priority,
-    budgets_from_env,
-)
-from ._clock import Clock, MonotonicClock
-from ._errors import RateLimitError
+from .._clock import Clock, MonotonicClock
+from .._errors import RateLimitError
 from ._limiter import Limiter, Permit, WindowUsage
 from ._redis_scripts import ACQUIRE, BLOCK, COMPLETE, FORGET, KEYS_PER_BUDGET, SNAPSHOT
 from ._redis_support import (
@@ -42,6 +36,12 @@ from ._redis_support import (
     usage_from_reply,
     usage_from_seen,
     with_count,
+)
+from ._spec import (
+    Budget,
+    BudgetOverrides,
+    Priority,
+    budgets_from_env,
 )
 
 if TYPE_CHECKING:
@@ -460,7 +460,7 @@ class RedisLimiter:
 
     def _local_limiter(self) -> Limiter:
         if self._local is None:
-            from ._budgets import MemoryLimiter
+            from ._memory import MemoryLimiter
 
             self._local = MemoryLimiter(
                 scaled_budgets(self._budgets, self._local_fraction),

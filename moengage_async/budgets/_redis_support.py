@@ -10,10 +10,10 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._budget_spec import Budget, BudgetOverrides, Window, resolve_budgets
-from ._errors import MoEngageError
+from .._errors import MoEngageError
 from ._limiter import WindowUsage
 from ._redis_scripts import Script
+from ._spec import Budget, BudgetOverrides, Window, resolve_budgets
 
 __all__ = [
     "BudgetBackendError",

@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from ._errors import PayloadValidationError
+from .._errors import PayloadValidationError
 from ._journal import ItemState, JournalItem
 
 __all__ = [

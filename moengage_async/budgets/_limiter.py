@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from ._budget_spec import Priority
+from ._spec import Priority
 
 __all__ = ["Limiter", "Permit", "UnlimitedLimiter", "WindowUsage", "fast_path"]
 

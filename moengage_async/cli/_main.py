@@ -16,9 +16,11 @@ from typing import Any, NoReturn
 import anyio
 import msgspec
 
-from ._budget_spec import BudgetOverrides, parse_budgets, resolve_budgets
-from ._bulk_status import BulkStatusReport
-from ._cli_io import (
+from .._errors import MoEngageError, PayloadValidationError
+from ..budgets._spec import BudgetOverrides, parse_budgets, resolve_budgets
+from ..jobs._bulk_status import BulkStatusReport
+from ..jobs._plan import format_duration, plan_requests, status_change_requests
+from ._io import (
     Counted,
     ProgressLine,
     UsageError,
@@ -28,8 +30,6 @@ from ._cli_io import (
     read_ids_file,
     read_jsonl,
 )
-from ._errors import MoEngageError, PayloadValidationError
-from ._plan import format_duration, plan_requests, status_change_requests
 
 __all__ = ["build_parser", "main"]
 
@@ -59,7 +59,7 @@ def _budgets(args: argparse.Namespace) -> BudgetOverrides | None:
 
 
 def _client(args: argparse.Namespace) -> Any:
-    from ._client import MoEngageClient
+    from .._client import MoEngageClient
 
     workspace = args.workspace_id or os.environ.get("MOENGAGE_WORKSPACE_ID")
     api_key = args.api_key or os.environ.get("MOENGAGE_API_KEY")
@@ -94,7 +94,7 @@ def _shared_limiter(args: argparse.Namespace) -> Any:
     if not url:
         return None
     try:
-        from ._redis import limiter_from_env
+        from ..budgets._redis import limiter_from_env
     except ImportError:  # pragma: no cover - depends on the installed extras
         raise UsageError(
             "--redis-url needs the redis extra: pip install 'moengage-async[redis]'"
@@ -241,7 +241,7 @@ def _print_create_report(report: Any, as_json: bool) -> int:
 
 
 def _cmd_get(args: argparse.Namespace) -> int:
-    from ._core import new_request_id
+    from ..api._requestor import new_request_id
 
     client = _client(args)
 
@@ -280,7 +280,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
     try:
-        from .sandbox import serve
+        from ..sandbox import serve
     except ImportError as exc:
         raise UsageError(f"the sandbox is unavailable: {exc}") from None
     budgets = _budgets(args)

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 import anyio
 
+from .._clock import Clock
+from .._constants import MAX_STATUS_BATCH
+from .._errors import MoEngageError, PayloadValidationError
+from ..api._requestor import BaseClient, new_request_id
+from ..models.v1 import StatusAction
 from ._bulk_status import coerce_status_action, send_isolated
-from ._clock import Clock
-from ._constants import MAX_STATUS_BATCH
-from ._core import BaseClient, new_request_id
-from ._errors import MoEngageError, PayloadValidationError
-from .models.v1 import StatusAction
 
 __all__ = [
     "Coalescer",

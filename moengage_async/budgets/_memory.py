@@ -24,11 +24,11 @@ from collections.abc import Mapping, Sequence
 
 import anyio
 
-from ._budget_lanes import LaneBudget, Waiter, names_of
-from ._budget_spec import DEFAULT_BUDGETS, Budget, Priority
-from ._clock import Clock, MonotonicClock
-from ._errors import RateLimitError
+from .._clock import Clock, MonotonicClock
+from .._errors import RateLimitError
+from ._lanes import LaneBudget, Waiter, names_of
 from ._limiter import Permit, WindowUsage
+from ._spec import DEFAULT_BUDGETS, Budget, Priority
 
 __all__ = ["MemoryLimiter"]
 

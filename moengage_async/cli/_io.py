@@ -8,8 +8,8 @@ from typing import IO, Any
 
 import msgspec
 
-from ._plan import format_duration
-from ._progress import Progress
+from ..jobs._plan import format_duration
+from ..jobs._progress import Progress
 
 __all__ = [
     "Counted",

@@ -6,8 +6,8 @@ from collections import deque
 
 import anyio
 
-from ._budget_spec import Budget
 from ._limiter import Permit
+from ._spec import Budget
 from ._window_log import BudgetState
 
 __all__ = ["LaneBudget", "Waiter", "names_of"]

@@ -14,16 +14,9 @@ from urllib.parse import quote
 import anyio
 import msgspec
 
-from ._budget_spec import (
-    BudgetOverrides,
-    Priority,
-    budgets_from_env,
-    resolve_budgets,
-)
-from ._clock import Clock, MonotonicClock
-from ._constants import DEFAULT_TIMEOUT_S, USER_AGENT, base_url_for
-from ._envelope import error_from_response
-from ._errors import (
+from .._clock import Clock, MonotonicClock
+from .._constants import DEFAULT_TIMEOUT_S, USER_AGENT, base_url_for
+from .._errors import (
     APIError,
     MoEngageError,
     PayloadValidationError,
@@ -31,17 +24,24 @@ from ._errors import (
     RequestTimeoutError,
     TransportError,
 )
-from ._hooks import Hooks, RequestInfo, ThrottleInfo
-from ._limiter import Limiter, Permit, fast_path
-from ._operations import OPERATIONS, Operation
-from ._retry import RetryDetails, RetryPolicy, parse_retry_after
-from ._transport import (
+from .._hooks import Hooks, RequestInfo, ThrottleInfo
+from ..budgets._limiter import Limiter, Permit, fast_path
+from ..budgets._spec import (
+    BudgetOverrides,
+    Priority,
+    budgets_from_env,
+    resolve_budgets,
+)
+from ..transport._aiohttp import (
     AiohttpTransport,
     Response,
     Transport,
     fixed_headers,
     header_map,
 )
+from ._envelope import error_from_response
+from ._operations import OPERATIONS, Operation
+from ._retry import RetryDetails, RetryPolicy, parse_retry_after
 
 if TYPE_CHECKING:
     import aiohttp
@@ -190,7 +190,7 @@ class BaseClient:
         self._transport: Transport = transport or AiohttpTransport(session)
         self._owns_limiter = limiter is None
         if limiter is None:
-            from ._budgets import MemoryLimiter
+            from ..budgets._memory import MemoryLimiter
 
             table = budgets_from_env() if budgets is None else resolve_budgets(budgets)
             limiter = MemoryLimiter(table, clock=self._clock, bulk_share=bulk_share)

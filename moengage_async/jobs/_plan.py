@@ -14,11 +14,11 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ._budget_spec import DEFAULT_BUDGETS, Budget, Priority, Window
-from ._constants import MAX_STATUS_BATCH
-from ._core import BaseClient
-from ._limiter import WindowUsage
-from ._operations import OPERATIONS
+from .._constants import MAX_STATUS_BATCH
+from ..api._operations import OPERATIONS
+from ..api._requestor import BaseClient
+from ..budgets._limiter import WindowUsage
+from ..budgets._spec import DEFAULT_BUDGETS, Budget, Priority, Window
 
 __all__ = [
     "Plan",

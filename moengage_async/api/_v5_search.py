@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from ._errors import PayloadValidationError
-from .models.v5 import CampaignDetails
+from .._errors import PayloadValidationError
+from ..models.v5 import CampaignDetails
 
 __all__ = ["CampaignSearch", "FetchPage", "SearchStatistics", "check_page_size"]
 

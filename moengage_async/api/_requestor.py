@@ -33,6 +33,7 @@ from ..budgets._spec import (
     resolve_budgets,
 )
 from ..transport._aiohttp import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     AiohttpTransport,
     Response,
     Transport,
@@ -44,6 +45,8 @@ from ._operations import OPERATIONS, Operation
 from ._retry import RetryDetails, RetryPolicy, parse_retry_after
 
 if TYPE_CHECKING:
+    from ssl import SSLContext
+
     import aiohttp
 
 __all__ = [
@@ -168,6 +171,11 @@ class BaseClient:
         retry: RetryPolicy | None = None,
         timeout: float | None = DEFAULT_TIMEOUT_S,
         hooks: Hooks | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        ssl: SSLContext | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
     ) -> None:
         if not isinstance(workspace_id, str) or not workspace_id.strip():
             raise ValueError("workspace_id must be a non-blank string")
@@ -187,7 +195,15 @@ class BaseClient:
         self._retry = retry or RetryPolicy()
         self._timeout = timeout
         self._hooks = hooks or Hooks()
-        self._transport: Transport = transport or AiohttpTransport(session)
+        # The last five keywords configure the default transport (see there).
+        self._transport: Transport = transport or AiohttpTransport(
+            session,
+            max_response_bytes=max_response_bytes,
+            proxy=proxy,
+            trust_env=trust_env,
+            ssl=ssl,
+            ca_bundle=ca_bundle,
+        )
         self._owns_limiter = limiter is None
         if limiter is None:
             from ..budgets._memory import MemoryLimiter

@@ -79,6 +79,8 @@ def _client(args: argparse.Namespace) -> Any:
             base_url=args.base_url,
             budgets=None if limiter is not None else _budgets(args),
             limiter=limiter,
+            proxy=args.proxy,
+            ca_bundle=args.ca_bundle,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -324,6 +326,8 @@ def _common(parser: argparse.ArgumentParser, *, credentials: bool = True) -> Non
             "--redis-url",
             help="share budgets with other processes via Redis (or MOENGAGE_REDIS_URL)",
         )
+        parser.add_argument("--proxy", help="proxy URL (default: HTTPS_PROXY etc.)")
+        parser.add_argument("--ca-bundle", help="PEM file of CAs to trust for TLS")
     parser.add_argument(
         "--budget",
         help="budget overrides, e.g. 'status=10/1,100/60' (or MOENGAGE_BUDGETS)",

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-__all__ = ["ForwardProxy", "Passed", "forward_proxy"]
+__all__ = ["ForwardProxy", "Passed"]
 
 
 @dataclass(frozen=True)
@@ -100,9 +99,3 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
     finally:
         with contextlib.suppress(ConnectionError, RuntimeError):
             writer.close()
-
-
-async def forward_proxy() -> AsyncIterator[ForwardProxy]:
-    """Run a ``ForwardProxy`` for the duration of a test."""
-    async with ForwardProxy() as proxy:
-        yield proxy

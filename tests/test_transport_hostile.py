@@ -19,33 +19,15 @@ from aiohttp import web
 from moengage_async import (
     AiohttpTransport,
     APIError,
-    MoEngageClient,
     RedirectError,
     ResponseTooLargeError,
-    UnlimitedLimiter,
 )
 from moengage_async.transport._aiohttp import DEFAULT_MAX_RESPONSE_BYTES
+from tests.loopback import Handler, client_for, serving
 from tests.recording_server import TEST_API_KEY, RecordingServer, recording_server
 
 STATUS_PATH = "/core-services/v1/campaigns/status"
 MiB = 1024 * 1024
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@contextlib.asynccontextmanager
-async def serving(handler: Handler) -> AsyncIterator[str]:
-    """Serve ``handler`` for every path on 127.0.0.1; yield the base URL."""
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
 
 
 @contextlib.asynccontextmanager
@@ -55,16 +37,6 @@ async def recording() -> AsyncIterator[RecordingServer]:
         yield await servers.__anext__()
     finally:
         await servers.aclose()
-
-
-def client_for(base_url: str, **kwargs: object) -> MoEngageClient:
-    return MoEngageClient(
-        "ws-hostile",
-        TEST_API_KEY,
-        base_url=base_url,
-        limiter=UnlimitedLimiter(),
-        **kwargs,  # type: ignore[arg-type]
-    )
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])

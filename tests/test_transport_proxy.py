@@ -22,10 +22,10 @@ from moengage_async import (
     AiohttpTransport,
     ConnectError,
     MoEngageClient,
-    UnlimitedLimiter,
     new_session,
 )
 from tests.forward_proxy import ForwardProxy, Passed
+from tests.loopback import client_for, serving
 from tests.recording_server import TEST_API_KEY, RecordingServer, recording_server
 
 STATUS_PATH = "/core-services/v1/campaigns/status"
@@ -77,26 +77,8 @@ async def https_server(ca: trustme.CA) -> AsyncIterator[tuple[str, list[str]]]:
 
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(context)
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    try:
-        yield f"https://127.0.0.1:{runner.addresses[0][1]}", seen
-    finally:
-        await runner.cleanup()
-
-
-def client_for(base_url: str, **kwargs: object) -> MoEngageClient:
-    return MoEngageClient(
-        "ws-proxy",
-        TEST_API_KEY,
-        base_url=base_url,
-        limiter=UnlimitedLimiter(),
-        **kwargs,  # type: ignore[arg-type]
-    )
+    async with serving(answer, context) as url:
+        yield url, seen
 
 
 async def pause_one(client: MoEngageClient) -> None:

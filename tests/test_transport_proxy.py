@@ -86,10 +86,14 @@ async def pause_one(client: MoEngageClient) -> None:
         await client.change_status("PAUSE", ["c1"])
 
 
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY"])
 async def test_http_proxy_from_the_environment_carries_requests(
-    proxy: ForwardProxy, origin: RecordingServer, monkeypatch: pytest.MonkeyPatch
+    proxy: ForwardProxy,
+    origin: RecordingServer,
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
 ) -> None:
-    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.setenv(variable, proxy.url)
     await pause_one(client_for(origin.url))
     assert proxy.passed == [Passed("POST", origin.url + STATUS_PATH, None)]
     assert [r.path for r in origin.requests] == [STATUS_PATH]

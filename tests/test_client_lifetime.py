@@ -87,7 +87,7 @@ async def test_closed_client_refuses_calls() -> None:
 async def test_context_manager_closes() -> None:
     """``async with`` closes the session it created."""
     async with MoEngageClient("ws", "key") as client:
-        transport = client._transport
+        transport = client.transport
         assert isinstance(transport, AiohttpTransport)
         session = transport.session
     assert session.closed
@@ -96,7 +96,7 @@ async def test_context_manager_closes() -> None:
 async def test_garbage_collected_open_client_warns() -> None:
     """A client dropped with its own session open emits a ResourceWarning."""
     client = MoEngageClient("ws", "key")
-    transport = client._transport
+    transport = client.transport
     assert isinstance(transport, AiohttpTransport)
     session: aiohttp.ClientSession = transport.session
     with pytest.warns(ResourceWarning, match="not closed"):

@@ -1,7 +1,7 @@
 """V5 read and test operations: search (lazy iterator), meta, test, preview.
 
-``V5Queries`` also holds what every V5 operation shares: the client reference and
-``_send``, one ``_call`` through the client's budgets, retries and error mapping.
+``V5Queries`` also holds what every V5 operation shares: the requestor and
+``_send``, one ``Requestor.request`` through the budgets, retries and error mapping.
 ``V5API`` in ``_v5`` adds the draft lifecycle on top.
 """
 
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from .._errors import PayloadValidationError
-from ..budgets._spec import Priority
+from ..budgets import Priority
 from ..models._v5_responses import unwrap_preview
 from ..models.v5 import (
     CampaignDetails,
@@ -47,8 +47,8 @@ from ._v5_checks import (
 from ._v5_search import CampaignSearch, check_page_size
 
 if TYPE_CHECKING:
-    from ..transport._aiohttp import Response
-    from ._requestor import BaseClient
+    from ..transport import Response
+    from ._requestor import Requestor
 
 __all__ = ["Payload", "V5Queries"]
 
@@ -73,13 +73,15 @@ class V5Queries:
     ``RetryPolicy`` for this call) and ``priority`` (budget lane).
     """
 
-    __slots__ = ("_client",)
+    __slots__ = ("_request", "_requestor")
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
+    def __init__(self, requestor: Requestor) -> None:
+        self._requestor = requestor
+        # Bound once: every operation sends through it.
+        self._request = requestor.request
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._client!r})"
+        return f"{type(self).__name__}({self._requestor!r})"
 
     async def _send(
         self,
@@ -93,7 +95,7 @@ class V5Queries:
         retry: RetryPolicy | None,
         priority: Priority,
     ) -> Response:
-        return await self._client._call(
+        return await self._request(
             op,
             body=body,
             path_params=None if campaign_id is None else {"campaign_id": campaign_id},

@@ -7,7 +7,12 @@ import gc
 import aiohttp
 import pytest
 
-from moengage_async import MoEngageClient, MoEngageError, new_session
+from moengage_async import (
+    MoEngageClient,
+    MoEngageError,
+    UnlimitedLimiter,
+    new_session,
+)
 from moengage_async.transport._aiohttp import AiohttpTransport
 
 
@@ -103,3 +108,39 @@ async def test_garbage_collected_open_client_warns() -> None:
         del client
         gc.collect()
     await session.close()
+
+
+class _ClosingLimiter(UnlimitedLimiter):
+    """Counts ``aclose`` calls: whether the client closed a limiter it was given."""
+
+    def __init__(self) -> None:
+        self.closed = 0
+
+    async def aclose(self) -> None:
+        self.closed += 1
+
+
+@pytest.mark.parametrize(
+    ("close_limiter", "closed"), [(None, 0), (False, 0), (True, 1)]
+)
+async def test_a_given_limiter_is_closed_only_when_asked(
+    close_limiter: bool | None, closed: int
+) -> None:
+    """A limiter passed in is the caller's, unless ``close_limiter=True`` hands it
+    over (as the command does with the Redis limiter it makes for one client)."""
+    limiter = _ClosingLimiter()
+    client = MoEngageClient("ws", "key", limiter=limiter, close_limiter=close_limiter)
+    await client.aclose()
+    await client.aclose()  # closing twice closes once
+    assert limiter.closed == closed
+
+
+async def test_v1_resource_and_client_methods_share_one_request_path() -> None:
+    """``client.v1`` and ``client.v5`` send through the client's one requestor:
+    closing the client closes them too."""
+    client = MoEngageClient("ws", "key")
+    await client.aclose()
+    with pytest.raises(MoEngageError, match="closed"):
+        await client.v1.change_status("PAUSE", ["c1"])
+    with pytest.raises(MoEngageError, match="closed"):
+        await client.v5.get_campaign("c1")

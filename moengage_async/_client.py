@@ -8,19 +8,26 @@ client as one-line delegations (see docs/architecture.md).
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Generic,
+    Literal,
+    ParamSpec,
+    TypeVar,
+    overload,
+)
 
 from ._clock import Clock
 from ._constants import DEFAULT_TIMEOUT_S
 from ._hooks import Hooks
 from .api import (
-    MAX_PAGE_LIMIT,
     USE_CLIENT_DEFAULT,
     V1API,
     V5API,
-    Payload,
     Requestor,
     RetryPolicy,
 )
@@ -48,16 +55,7 @@ from .jobs import (
     status_coalescer,
 )
 from .models.v1 import (
-    CampaignDetails,
-    CampaignMeta,
-    CampaignMetaRequest,
-    CampaignSearchRequest,
-    ChildCampaignsResponse,
-    GcgAction,
-    PreviewRequest,
-    PreviewResponse,
     StatusAction,
-    TestCampaignResponse,
 )
 
 if TYPE_CHECKING:
@@ -68,6 +66,39 @@ if TYPE_CHECKING:
     from .transport import Transport
 
 __all__ = ["MoEngageClient"]
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _OnV1(Generic[P, R]):
+    """A V1 operation as a client method: ``client.change_status`` is
+    ``client.v1.change_status``, same signature and docstring.
+
+    The bound method is stored on the client at first use (as ``cached_property``
+    does), so later calls go straight to ``V1API``: no extra call per request. On
+    the class, ``MoEngageClient.change_status`` is ``V1API.change_status``.
+    """
+
+    def __init__(self, operation: Callable[Concatenate[V1API, P], R]) -> None:
+        self.operation = operation
+        self.name = operation.__name__
+
+    @overload
+    def __get__(
+        self, client: None, owner: object
+    ) -> Callable[Concatenate[V1API, P], R]: ...
+    @overload
+    def __get__(self, client: MoEngageClient, owner: object) -> Callable[P, R]: ...
+    def __get__(
+        self, client: MoEngageClient | None, owner: object
+    ) -> Callable[Concatenate[V1API, P], R] | Callable[P, R]:
+        if client is None:
+            return self.operation
+        bound: Callable[P, R] = getattr(client.v1, self.name)
+        client.__dict__[self.name] = bound
+        return bound
 
 
 class MoEngageClient:
@@ -209,181 +240,17 @@ class MoEngageClient:
         """This workspace's budgets: ``client.budgets.snapshot()``."""
         return BudgetView(self._requestor.limiter, self._requestor.workspace_id)
 
-    # -- V1 operations: one line each, the work is in ``client.v1`` -------------
+    # -- V1 operations: ``client.x`` is ``client.v1.x`` -------------------------
 
-    async def create_campaign(
-        self,
-        campaign: Payload,
-        *,
-        request_id: str | None = None,
-        timeout: float | None = USE_CLIENT_DEFAULT,
-        retry: RetryPolicy | None = None,
-        priority: Priority = Priority.INTERACTIVE,
-    ) -> str:
-        """``client.v1.create_campaign``: create a campaign and return its id."""
-        return await self.v1.create_campaign(
-            campaign,
-            request_id=request_id,
-            timeout=timeout,
-            retry=retry,
-            priority=priority,
-        )
-
-    async def update_campaign(
-        self,
-        campaign_id: str,
-        update: Payload,
-        *,
-        request_id: str | None = None,
-        timeout: float | None = USE_CLIENT_DEFAULT,
-        retry: RetryPolicy | None = None,
-        priority: Priority = Priority.INTERACTIVE,
-    ) -> None:
-        """``client.v1.update_campaign``: update an API-created campaign."""
-        await self.v1.update_campaign(
-            campaign_id,
-            update,
-            request_id=request_id,
-            timeout=timeout,
-            retry=retry,
-            priority=priority,
-        )
-
-    async def search_campaigns(
-        self,
-        search: CampaignSearchRequest | Mapping[str, Any],
-        *,
-        request_id: str | None = None,
-        timeout: float | None = USE_CLIENT_DEFAULT,
-        retry: RetryPolicy | None = None,
-        priority: Priority = Priority.INTERACTIVE,
-    ) -> list[CampaignDetails]:
-        """``client.v1.search_campaigns``: one page of campaigns."""
-        return await self.v1.search_campaigns(
-            search,
-            request_id=request_id,
-            timeout=timeout,
-            retry=retry,
-            priority=priority,
-        )
-
-    async def test_campaign(
-        self,
-        test: Payload,
-        *,
-        request_id: str | None = None,
-        timeout: float | None = USE_CLIENT_DEFAULT,
-        retry: RetryPolicy | None = None,
-        priority: Priority = Priority.INTERACTIVE,
-    ) -> TestCampaignResponse:
-        """``client.v1.test_campaign``: send content to test recipients."""
-        return await self.v1.test_campaign(
-            test,
-            request_id=request_id,
-            timeout=timeout,
-            retry=retry,
-            priority=priority,
-        )
-
-    async def personalized_preview(
-        self,
-        preview: PreviewRequest | Mapping[str, Any],
-        *,
-        request_id: str | None = None,
-        timeout: float | None = USE_CLIENT_DEFAULT,
-        retry: RetryPolicy | None = None,
-        priority: Priority = Priority.INTERACTIVE,
-    ) -> PreviewResponse:
-        """``client.v1.personalized_preview``: render content for one user."""
-        return await self.v1.personalized_preview(
-            preview,
-            request_id=request_id,
-            timeout=timeout,
-            retry=retry,
-            priority=priority,
-        )
-
-    async def campaign_meta(
-        self,
-        query: CampaignMetaRequest | Mapping[str, Any],
-        *,
-        request_id: str | None = None,
-        timeout: float | None = USE_CLIENT_DEFAULT,
-        retry: RetryPolicy | None = None,
-        priority: Priority = Priority.INTERACTIVE,
-    ) -> list[CampaignMeta]:
-        """``client.v1.campaign_meta``: one page of campaign metadata."""
-        return await self.v1.campaign_meta(
-            query,
-            request_id=request_id,
-            timeout=timeout,
-            retry=retry,
-            priority=priority,
-        )
-
-    async def change_status(
-        self,
-        action: StatusAction | str,
-        campaign_ids: Sequence[str],
-        *,
-        request_id: str | None = None,
-        timeout: float | None = USE_CLIENT_DEFAULT,
-        retry: RetryPolicy | None = None,
-        priority: Priority = Priority.INTERACTIVE,
-    ) -> None:
-        """``client.v1.change_status``: STOP, PAUSE or RESUME 1 to 10 campaigns."""
-        await self.v1.change_status(
-            action,
-            campaign_ids,
-            request_id=request_id,
-            timeout=timeout,
-            retry=retry,
-            priority=priority,
-        )
-
-    async def child_campaigns(
-        self,
-        parent_campaign_id: str,
-        *,
-        limit: int = MAX_PAGE_LIMIT,
-        page: int = 1,
-        request_id: str | None = None,
-        timeout: float | None = USE_CLIENT_DEFAULT,
-        retry: RetryPolicy | None = None,
-        priority: Priority = Priority.INTERACTIVE,
-    ) -> ChildCampaignsResponse:
-        """``client.v1.child_campaigns``: one page of a parent's executions."""
-        return await self.v1.child_campaigns(
-            parent_campaign_id,
-            limit=limit,
-            page=page,
-            request_id=request_id,
-            timeout=timeout,
-            retry=retry,
-            priority=priority,
-        )
-
-    async def update_global_control_group(
-        self,
-        file_url: str,
-        action_type: GcgAction | str,
-        updated_by: str,
-        *,
-        request_id: str | None = None,
-        timeout: float | None = USE_CLIENT_DEFAULT,
-        retry: RetryPolicy | None = None,
-        priority: Priority = Priority.INTERACTIVE,
-    ) -> None:
-        """``client.v1.update_global_control_group``: add or remove GCG users."""
-        await self.v1.update_global_control_group(
-            file_url,
-            action_type,
-            updated_by,
-            request_id=request_id,
-            timeout=timeout,
-            retry=retry,
-            priority=priority,
-        )
+    create_campaign = _OnV1(V1API.create_campaign)
+    update_campaign = _OnV1(V1API.update_campaign)
+    search_campaigns = _OnV1(V1API.search_campaigns)
+    test_campaign = _OnV1(V1API.test_campaign)
+    personalized_preview = _OnV1(V1API.personalized_preview)
+    campaign_meta = _OnV1(V1API.campaign_meta)
+    change_status = _OnV1(V1API.change_status)
+    child_campaigns = _OnV1(V1API.child_campaigns)
+    update_global_control_group = _OnV1(V1API.update_global_control_group)
 
     # -- jobs: one line each, the work is in ``jobs/`` --------------------------
 

@@ -1,8 +1,8 @@
 """``MoEngageClient``: the public client, a small object that owns its parts.
 
 One ``Requestor`` (the request path), the ``v1`` and ``v5`` resources built on it,
-and the jobs built on the resources. V1 operations and the jobs stay methods of the
-client as one-line delegations (see docs/architecture.md).
+and the jobs built on the resources. V1 operations are ``client.v1``'s methods, the
+jobs' entry points one-call delegations (see docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -24,20 +24,8 @@ from typing import (
 from ._clock import Clock
 from ._constants import DEFAULT_TIMEOUT_S
 from ._hooks import Hooks
-from .api import (
-    USE_CLIENT_DEFAULT,
-    V1API,
-    V5API,
-    Requestor,
-    RetryPolicy,
-)
-from .budgets import (
-    Budget,
-    BudgetOverrides,
-    BudgetView,
-    Limiter,
-    Priority,
-)
+from .api import USE_CLIENT_DEFAULT, V1API, V5API, Requestor, RetryPolicy
+from .budgets import Budget, BudgetOverrides, BudgetView, Limiter, Priority
 from .jobs import (
     DEFAULT_COALESCE_LINGER_S,
     DEFAULT_CONCURRENCY,
@@ -54,9 +42,7 @@ from .jobs import (
     Progress,
     status_coalescer,
 )
-from .models.v1 import (
-    StatusAction,
-)
+from .models.v1 import StatusAction
 
 if TYPE_CHECKING:
     import os

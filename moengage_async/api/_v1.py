@@ -36,7 +36,8 @@ from ..models.v1 import (
     StatusAction,
     TestCampaignResponse,
 )
-from ._requestor import USE_CLIENT_DEFAULT, Requestor, check_request_id
+from ._requestor import USE_CLIENT_DEFAULT, check_request_id
+from ._resource import Resource
 from ._retry import RetryPolicy
 from ._v1_checks import (
     MAX_PAGE_LIMIT,
@@ -67,7 +68,7 @@ _decode_preview = msgspec.json.Decoder(PreviewResponse).decode
 _decode_children = msgspec.json.Decoder(ChildCampaignsResponse).decode
 
 
-class V1API:
+class V1API(Resource):
     """Every operation of ``moengage-campaigns-v1.yml``, reached as ``client.v1``
     (and, one line each, as methods of the client itself).
 
@@ -77,15 +78,7 @@ class V1API:
     ``priority`` (budget priority).
     """
 
-    __slots__ = ("_request", "_requestor")
-
-    def __init__(self, requestor: Requestor) -> None:
-        self._requestor = requestor
-        # Bound once: every operation sends through it.
-        self._request = requestor.request
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._requestor!r})"
+    __slots__ = ()
 
     async def create_campaign(
         self,

@@ -35,6 +35,7 @@ from ..models.v5 import (
     TestResults,
 )
 from ._requestor import USE_CLIENT_DEFAULT, check_request_id
+from ._resource import Resource
 from ._retry import RetryPolicy
 from ._v1_checks import MAX_PAGE_LIMIT, validate_paging, wire_body
 from ._v5_checks import (
@@ -48,7 +49,6 @@ from ._v5_search import CampaignSearch, check_page_size
 
 if TYPE_CHECKING:
     from ..transport import Response
-    from ._requestor import Requestor
 
 __all__ = ["Payload", "V5Queries"]
 
@@ -63,7 +63,7 @@ _decode_any = msgspec.json.Decoder().decode
 Payload = msgspec.Struct | Mapping[str, Any]
 
 
-class V5Queries:
+class V5Queries(Resource):
     """V5 search, meta, test and preview; the base of ``V5API``.
 
     Common keyword arguments: ``request_id`` (body ``request_id`` and
@@ -73,15 +73,7 @@ class V5Queries:
     ``RetryPolicy`` for this call) and ``priority`` (budget lane).
     """
 
-    __slots__ = ("_request", "_requestor")
-
-    def __init__(self, requestor: Requestor) -> None:
-        self._requestor = requestor
-        # Bound once: every operation sends through it.
-        self._request = requestor.request
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._requestor!r})"
+    __slots__ = ()
 
     async def _send(
         self,

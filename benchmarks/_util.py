@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import statistics
 import subprocess
@@ -13,6 +14,8 @@ from pathlib import Path
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from moengage_async._constants import USER_AGENT
+
 __all__ = [
     "STATUS_BODY",
     "instant_server",
@@ -20,6 +23,7 @@ __all__ = [
     "print_table",
     "run_workers",
     "tuned_raw_post",
+    "v1_headers",
 ]
 
 #: A V1 status-change body as the client would encode it: what raw aiohttp sends.
@@ -27,6 +31,17 @@ STATUS_BODY = (
     b'{"request_id":"6f1c1c1e-0000-4000-8000-000000000000","action":"PAUSE",'
     b'"campaign_ids":["c1","c2","c3","c4","c5"]}'
 )
+
+
+def v1_headers(workspace_id: str, api_key: str) -> dict[str, str]:
+    """The headers the client sends with every V1 request."""
+    token = base64.b64encode(f"{workspace_id}:{api_key}".encode()).decode("ascii")
+    return {
+        "Authorization": f"Basic {token}",
+        "Content-Type": "application/json",
+        "MOE-APPKEY": workspace_id,
+        "User-Agent": USER_AGENT,
+    }
 
 
 def print_table(

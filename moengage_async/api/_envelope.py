@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from .._errors import APIError, RateLimitError, error_class_for_status
-from ..transport._aiohttp import Response
+from ..transport import Response
 
 __all__ = ["error_from_response"]
 

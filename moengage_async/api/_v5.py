@@ -1,7 +1,7 @@
 """V5 Campaigns operations (``/v5/...``, draft-first) as ``client.v5``.
 
-Every call goes through the same ``_call`` as V1: budgets, retries, error mapping.
-V5 adds headers (API.md §2): ``X-MOE-Request-Id`` equal to the body's
+Every call goes through the same ``Requestor.request`` as V1: budgets, retries,
+error mapping. V5 adds headers (API.md §2): ``X-MOE-Request-Id`` equal to the body's
 ``request_id``, and an ``Idempotency-Key`` (UUID v4) on every POST and PATCH but
 validate and preview. Both are fixed before the first attempt, so every retry of
 one call carries the same values and MoEngage replays instead of applying twice.
@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 
 from .._errors import APIError
-from ..budgets._spec import Priority
+from ..budgets import Priority
 from ..models.v1 import StatusAction
 from ..models.v5 import (
     CampaignDetails,

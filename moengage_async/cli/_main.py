@@ -17,9 +17,13 @@ import anyio
 import msgspec
 
 from .._errors import MoEngageError, PayloadValidationError
-from ..budgets._spec import BudgetOverrides, parse_budgets, resolve_budgets
-from ..jobs._bulk_status import BulkStatusReport
-from ..jobs._plan import format_duration, plan_requests, status_change_requests
+from ..budgets import BudgetOverrides, parse_budgets, resolve_budgets
+from ..jobs import (
+    BulkStatusReport,
+    format_duration,
+    plan_requests,
+    status_change_requests,
+)
 from ._io import (
     Counted,
     ProgressLine,
@@ -79,12 +83,11 @@ def _client(args: argparse.Namespace) -> Any:
             base_url=args.base_url,
             budgets=None if limiter is not None else _budgets(args),
             limiter=limiter,
+            # The command made the limiter for this one client: close it with it.
+            close_limiter=True,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if limiter is not None:
-        # The command made this limiter for this one client: close it with the client.
-        client._owns_limiter = True
     return client
 
 
@@ -94,7 +97,7 @@ def _shared_limiter(args: argparse.Namespace) -> Any:
     if not url:
         return None
     try:
-        from ..budgets._redis import limiter_from_env
+        from ..budgets import limiter_from_env
     except ImportError:  # pragma: no cover - depends on the installed extras
         raise UsageError(
             "--redis-url needs the redis extra: pip install 'moengage-async[redis]'"
@@ -241,21 +244,13 @@ def _print_create_report(report: Any, as_json: bool) -> int:
 
 
 def _cmd_get(args: argparse.Namespace) -> int:
-    from ..api._requestor import new_request_id
-
     client = _client(args)
 
-    async def run() -> bytes:
+    async def run() -> Any:
         async with client:
-            rid = new_request_id()
-            response = await client._call(
-                "v5.get_campaign",
-                path_params={"campaign_id": args.campaign_id},
-                request_id=rid,
-            )
-            return response.body  # type: ignore[no-any-return]
+            return await client.v5.get_campaign(args.campaign_id)
 
-    sys.stdout.write(anyio.run(run).decode() + "\n")
+    sys.stdout.write(_json.encode(anyio.run(run)).decode() + "\n")
     return 0
 
 

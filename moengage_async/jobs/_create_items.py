@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 
 from .._errors import PayloadValidationError
+from ..models.v1 import CampaignDetails
 from ._journal import ItemState, JournalItem
 
 __all__ = [
@@ -238,13 +239,9 @@ def pending_result(item: PreparedItem) -> CreateItemResult:
     )
 
 
-def matches_campaign(found: Mapping[str, Any], item: PreparedItem) -> bool:
-    basics = found.get("basic_details")
-    basics = basics if isinstance(basics, Mapping) else {}
+def matches_campaign(found: CampaignDetails, item: PreparedItem) -> bool:
+    basics = found.basic_details or {}
     if item.tag is not None:
-        tags = [*basics.get("tags", []), *found.get("tags", [])]
-        return item.tag in tags
-    return item.name is not None and item.name in (
-        basics.get("name"),
-        found.get("name"),
-    )
+        tags = basics.get("tags", [])
+        return isinstance(tags, list) and item.tag in tags
+    return item.name is not None and item.name == basics.get("name")

@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments (bad budgets/faults exit 2 naming the part) and serve."""
     import anyio
 
-    from ..budgets._spec import parse_budgets
+    from ..budgets import parse_budgets
     from ._faults import parse_faults
     from ._server import serve
 

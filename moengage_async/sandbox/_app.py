@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
-from ..api._operations import OPERATIONS, Operation
+from ..api import OPERATIONS, Operation
 from ._calls import Call, Refusal, Reply
 from ._checks import check_headers, check_schema
 from ._envelopes import v1_error, v1_rate_limited, v5_error, v5_rate_limited

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..api._operations import Operation
+from ..api import Operation
 
 __all__ = ["Call", "Refusal", "Reply"]
 

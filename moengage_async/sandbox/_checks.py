@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._constants import V1_PREFIX
-from ..api._operations import Operation
+from ..api import Operation
 from ._calls import Call, Refusal
 
 __all__ = ["check_headers", "check_schema"]

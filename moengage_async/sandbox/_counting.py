@@ -12,7 +12,7 @@ import bisect
 from collections import deque
 from collections.abc import Iterable, Mapping
 
-from ..budgets._spec import Budget, Window
+from ..budgets import Budget, Window
 
 __all__ = ["WindowCounter"]
 

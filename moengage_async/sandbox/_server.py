@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .._clock import Clock, MonotonicClock
-from ..budgets._spec import BudgetOverrides, resolve_budgets
+from ..budgets import BudgetOverrides, resolve_budgets
 from ._app import Handler, build_app
 from ._control import add_control_routes
 from ._faults import FaultPlan, Faults, parse_faults

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._clock import Clock
-from ..budgets._spec import Budget
+from ..budgets import Budget
 from ._calls import Reply
 from ._counting import WindowCounter
 from ._faults import FaultPlan

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 from pathlib import Path
 
@@ -15,6 +17,31 @@ nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.error_on_missing_interpreters = False
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+
+
+def _find_pyenv_pythons() -> None:
+    """Put pyenv's interpreters of PYTHONS on PATH, newest patch of each.
+
+    pyenv's shims answer ``python3.X`` only for the versions it has selected, so nox
+    would miss the others although they are installed.
+    """
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    found = []
+    for minor in PYTHONS:
+        installs = [
+            p
+            for p in root.glob(f"{minor}.*")
+            if re.fullmatch(rf"{re.escape(minor)}\.\d+", p.name)
+            and (p / "bin" / f"python{minor}").exists()
+        ]
+        if installs:
+            newest = max(installs, key=lambda p: int(p.name.rsplit(".", 1)[1]))
+            found.append(str(newest / "bin"))
+    if found:
+        os.environ["PATH"] = os.pathsep.join([*found, os.environ.get("PATH", "")])
+
+
+_find_pyenv_pythons()
 
 
 @nox.session(python=PYTHONS)

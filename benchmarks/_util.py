@@ -32,7 +32,7 @@ STATUS_BODY = (
 def print_table(
     title: str, header: Sequence[str], rows: Sequence[Sequence[object]]
 ) -> None:
-    """Print a markdown table (pasteable into the README)."""
+    """Print a markdown table (pasteable into docs/performance.md)."""
     print(f"\n### {title}\n")
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")

@@ -47,7 +47,7 @@ def v1_headers(workspace_id: str, api_key: str) -> dict[str, str]:
 def print_table(
     title: str, header: Sequence[str], rows: Sequence[Sequence[object]]
 ) -> None:
-    """Print a markdown table (pasteable into the README)."""
+    """Print a markdown table (pasteable into docs/performance.md)."""
     print(f"\n### {title}\n")
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")

@@ -161,7 +161,7 @@ async def test_a_stopped_campaign_cannot_be_updated(sandbox_http: SandboxHTTP) -
 async def test_an_active_campaign_keeps_its_segmentation(
     sandbox_http: SandboxHTTP,
 ) -> None:
-    """ACTIVE campaigns refuse a new ``segmentation_details`` (API.md §7)."""
+    """ACTIVE campaigns refuse a new ``segmentation_details`` (docs/api-notes.md §7)."""
     (cid,) = sandbox_http.sandbox.seed_campaigns(1, status="ACTIVE")
     body = {
         "request_id": "u",

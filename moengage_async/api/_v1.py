@@ -188,7 +188,7 @@ class V1API(Resource):
 
         Raises:
             PayloadValidationError: no recipients or more than 10 (enforced for
-                both channels, API.md §9 C10).
+                both channels, docs/api-notes.md C10).
         """
         body, rid = wire_body(
             test, request_id, (PushTestRequest, EmailTestRequest), "test_campaign"

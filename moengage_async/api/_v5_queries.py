@@ -177,7 +177,8 @@ class V5Queries(Resource):
 
         Raises:
             PayloadValidationError: ``limit`` outside 1 to 15, ``page`` below 1,
-                or the search-only key ``campaign_delivery_type`` (API.md C19).
+                or the search-only key ``campaign_delivery_type``
+                (docs/api-notes.md C19).
         """
         filters = meta_fields(fields)
         validate_paging(limit, page)
@@ -229,8 +230,8 @@ class V5Queries(Resource):
 
         Inline: ``channel`` + ``campaign_content`` (Email adds ``basic_details``
         and ``connector``). Draft mode: ``draft_id`` + ``channel`` (sent although
-        the schema calls them exclusive: every example does, API.md C11), never
-        ``campaign_content``. The answer has one result per
+        the schema calls them exclusive: every example does, docs/api-notes.md
+        C11), never ``campaign_content``. The answer has one result per
         ``<PLATFORM>_<locale>_<variation>``.
 
         Raises:

@@ -38,8 +38,8 @@ __all__ = [
     "prepare_item",
 ]
 
-#: API.md §6: a V1 create request_id replays the original campaign for 1 h (Push)
-#: or 1 day (Email) after a successful creation.
+#: docs/api-notes.md §6: a V1 create request_id replays the original campaign for
+#: 1 h (Push) or 1 day (Email) after a successful creation.
 REUSE_WINDOWS_S: Mapping[str, float] = {"PUSH": 3600.0, "EMAIL": 86400.0}
 #: Each item carries the tag ``BULK_TAG_PREFIX + request_id`` so it can be found.
 BULK_TAG_PREFIX = "moengage-async:"

@@ -259,7 +259,7 @@ DraftPatchRequest = PushDraftPatch | EmailDraftPatch
 
 
 class PublishRequest(_V5Request, frozen=True, kw_only=True):
-    """Body-only publish form of ``PATCH /v5/campaigns/{id}`` (API.md §9 C3)."""
+    """Body-only publish form of ``PATCH /v5/campaigns/{id}`` (docs/api-notes.md C3)."""
 
     status: str = "PUBLISH"
 

@@ -1,4 +1,4 @@
-"""The documented error bodies (API.md §5), built in one place.
+"""The documented error bodies (docs/api-notes.md §5), built in one place.
 
 V1: ``{"error": {"code": "<status> <text>", "message", "target", "details",
 "request_id"}}``. V5: ``{"response_id", "error": {"code": <enum>, ...}}``.

@@ -17,7 +17,7 @@ from ._views import COMPONENTS, details_v1, meta_v1
 
 __all__ = ["V1_HANDLERS"]
 
-#: Components an ACTIVE campaign may no longer change (API.md §7).
+#: Components an ACTIVE campaign may no longer change (docs/api-notes.md §7).
 _FROZEN_WHEN_ACTIVE = (
     "trigger_condition",
     "segmentation_details",

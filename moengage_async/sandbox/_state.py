@@ -19,7 +19,7 @@ from ._store import Campaign, Store, published_status, utc_date
 
 __all__ = ["CreateRecord", "SandboxState", "StoredReply"]
 
-#: How long a successful creation's request_id stays "used" (API.md §6).
+#: How long a successful creation's request_id stays "used" (docs/api-notes.md §6).
 REQUEST_ID_REUSE_S: Mapping[str, float] = {"PUSH": 3600.0, "EMAIL": 86400.0}
 
 

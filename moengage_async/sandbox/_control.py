@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from aiohttp import web
 
 from ._state import SandboxState
@@ -12,7 +14,10 @@ CONTROL_PREFIX = "/_sandbox"
 
 
 def add_control_routes(app: web.Application, state: SandboxState) -> None:
-    """Add ``/_sandbox/ledger``, ``/_sandbox/campaigns/{id}``, ``/_sandbox/health``."""
+    """Add ``/_sandbox/ledger``, ``/_sandbox/campaigns/{id}``, ``/_sandbox/health``.
+
+    ``health`` also counts the campaigns by status.
+    """
 
     async def ledger(request: web.Request) -> web.Response:
         return web.json_response(state.ledger.to_json())
@@ -33,7 +38,10 @@ def add_control_routes(app: web.Application, state: SandboxState) -> None:
         )
 
     async def health(request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "campaigns": len(state.store)})
+        statuses = Counter(c.status for c in state.store)
+        return web.json_response(
+            {"ok": True, "campaigns": len(state.store), "statuses": dict(statuses)}
+        )
 
     app.router.add_get(f"{CONTROL_PREFIX}/ledger", ledger)
     app.router.add_get(f"{CONTROL_PREFIX}/campaigns/{{campaign_id}}", campaign)

@@ -42,6 +42,24 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="where to write the seeded ids (default: a temporary file)",
     )
+    p.add_argument(
+        "--no-rate-limit-headers",
+        dest="rate_limit_headers",
+        action="store_false",
+        help="leave out the x-ratelimit-limit/-remaining/-reset headers",
+    )
+    p.add_argument(
+        "--rate-limit-reset",
+        choices=["seconds", "epoch"],
+        default="seconds",
+        help="x-ratelimit-reset as seconds from now or as a Unix time",
+    )
+    p.add_argument(
+        "--rate-limit-body",
+        choices=["native", "data_api"],
+        default="native",
+        help="429 body: the V1/V5 envelopes, or the Data API's status=fail shape",
+    )
     p.add_argument("--workspace-id", default="SANDBOX_WS")
     p.add_argument("--api-key", default="sandbox-key")
     return p
@@ -79,6 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 api_key=args.api_key,
                 campaigns=args.campaigns,
                 ids_file=args.ids_file,
+                rate_limit_headers=args.rate_limit_headers,
+                rate_limit_reset=args.rate_limit_reset,
+                rate_limit_body=args.rate_limit_body,
             )
         )
     except SandboxStartError as exc:

@@ -28,7 +28,7 @@ from ._app import Handler, build_app
 from ._control import add_control_routes
 from ._faults import FaultPlan, Faults, parse_faults
 from ._ledger import Ledger
-from ._state import SandboxState
+from ._state import RateLimitBody, RateLimitReset, SandboxState
 from ._store import Campaign
 
 if TYPE_CHECKING:
@@ -92,6 +92,13 @@ class Sandbox:
     ``async with Sandbox() as sandbox:`` serves on a free port; point a client at it
     with ``sandbox.client()``. Budgets are counted on arrival, per workspace,
     exactly; faults are drawn from ``random.Random(seed)``.
+
+    Rate-limit signals: every answer of a budgeted operation carries
+    ``x-ratelimit-limit``, ``x-ratelimit-remaining`` (of the operation's tightest
+    window) and ``x-ratelimit-reset`` (seconds until that window frees a slot, or
+    with ``rate_limit_reset="epoch"`` the Unix time, whole seconds rounded up);
+    ``rate_limit_headers=False`` leaves them out. ``rate_limit_body="data_api"``
+    answers 429 in the Data API's shape instead of the V1/V5 envelopes.
     """
 
     def __init__(
@@ -107,7 +114,20 @@ class Sandbox:
         port: int = 0,
         validate: bool = True,
         gcg_job_s: float = 1.0,
+        rate_limit_headers: bool = True,
+        rate_limit_reset: RateLimitReset = "seconds",
+        rate_limit_body: RateLimitBody = "native",
     ) -> None:
+        if rate_limit_reset not in ("seconds", "epoch"):
+            raise ValueError(
+                "rate_limit_reset must be 'seconds' or 'epoch', "
+                f"got {rate_limit_reset!r}"
+            )
+        if rate_limit_body not in ("native", "data_api"):
+            raise ValueError(
+                "rate_limit_body must be 'native' or 'data_api', "
+                f"got {rate_limit_body!r}"
+            )
         if validate:
             _require_jsonschema()
         if isinstance(faults, str):
@@ -125,6 +145,9 @@ class Sandbox:
             seed=seed,
             validate=validate,
             gcg_job_s=gcg_job_s,
+            rate_limit_headers=rate_limit_headers,
+            rate_limit_reset=rate_limit_reset,
+            rate_limit_body=rate_limit_body,
         )
         self._workspace_id = workspace_id
         self._api_key = api_key
@@ -265,6 +288,19 @@ class Sandbox:
             faults = parse_faults(faults)
         self._faults = faults or Faults()
         self._state.plan = FaultPlan(self._faults, self._seed)
+
+    def foreign_usage(
+        self, budget: str, count: int = 1, *, workspace_id: str | None = None
+    ) -> None:
+        """Spend ``count`` slots of ``budget`` now, unseen by any client.
+
+        Stands for another integration sharing the workspace: the slots count in
+        the rolling windows (and in ``x-ratelimit-remaining``), not in the ledger.
+
+        Raises:
+            ValueError: ``budget`` is unknown or ``count`` is negative.
+        """
+        self._state.foreign_usage(budget, count, workspace_id)
 
     def campaign(self, campaign_id: str) -> Campaign:
         """The stored campaign; ``KeyError`` when unknown."""

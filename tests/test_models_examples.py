@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import msgspec
+import msgspec.inspect
 import pytest
 
 from moengage_async.models import (
@@ -21,6 +22,8 @@ from moengage_async.models import (
 )
 from tests.spec_validation import (
     Example,
+    load_spec,
+    operation_ids,
     request_examples,
     response_examples,
     validate_request,
@@ -228,3 +231,147 @@ def test_every_spec_operation_has_a_request_or_response_model() -> None:
     covered_v5 = {*V5_REQUESTS, *V5_RESPONSES, "patch_draft_campaign_v5"}
     assert {ex.operation_id for ex in request_examples(1)} <= covered_v1
     assert {ex.operation_id for ex in request_examples(5)} <= covered_v5
+
+
+@pytest.mark.parametrize(
+    ("model", "percentages"),
+    [
+        pytest.param(v1.VariationDetails, {"variation_1": 50}, id="v1-int"),
+        pytest.param(v5.VariationDetails, {"variation_1": "50"}, id="v5-str"),
+    ],
+)
+def test_variation_percentages_have_the_declared_type(
+    model: Any, percentages: dict[str, Any]
+) -> None:
+    """V1 percentages are strings and V5 integers, as each spec declares."""
+    body = {
+        "distribution_type": "MANUAL",
+        "no_of_variations": 1,
+        "manual_distribution_percentage": percentages,
+    }
+    with pytest.raises(msgspec.ValidationError, match="manual_distribution"):
+        msgspec.convert(body, model)
+
+
+# -- every declared request property has a model field ------------------------------
+
+_REQUEST_MODELS: dict[tuple[int, str], tuple[Any, ...]] = {
+    **{(1, op): (model,) for op, model in V1_REQUESTS.items()},
+    **{(5, op): (model,) for op, model in V5_REQUESTS.items()},
+    (1, "update_campaign"): (v1.PushCampaignUpdate, v1.EmailCampaignUpdate),
+    (5, "patch_draft_campaign_v5"): (v5.PushDraftPatch, v5.EmailDraftPatch),
+}
+
+
+def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        target: Any = spec
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _properties(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    node = _resolve(spec, node)
+    found = dict(node.get("properties", {}))
+    for part in node.get("allOf", []):
+        found.update(_properties(spec, part))
+    return found
+
+
+def _structs(info: Any) -> list[msgspec.inspect.StructType]:
+    if isinstance(info, msgspec.inspect.StructType):
+        return [info]
+    if isinstance(info, msgspec.inspect.UnionType):
+        return [s for t in info.types for s in _structs(t)]
+    if isinstance(info, msgspec.inspect.ListType):
+        return _structs(info.item_type)
+    return []
+
+
+def _alternative(
+    spec: dict[str, Any], options: list[Any], struct: msgspec.inspect.StructType
+) -> dict[str, Any]:
+    """The ``oneOf`` member a struct models: by its tag, else by shared fields."""
+    names = {f.encode_name for f in struct.fields}
+
+    def score(option: dict[str, Any]) -> int:
+        props = _properties(spec, option)
+        if struct.tag_field is not None and struct.tag_field in props:
+            tag = _resolve(spec, props[struct.tag_field])
+            return 1 << 20 if struct.tag in tag.get("enum", ()) else -1
+        return len(names & set(props))
+
+    best: dict[str, Any] = max(options, key=score)
+    return best
+
+
+def _missing(
+    spec: dict[str, Any],
+    schema: dict[str, Any],
+    struct: msgspec.inspect.StructType,
+    path: str,
+    seen: set[tuple[int, type]],
+) -> list[str]:
+    schema = _resolve(spec, schema)
+    if (id(schema), struct.cls) in seen:
+        return []
+    seen.add((id(schema), struct.cls))
+    options = schema.get("oneOf") or schema.get("anyOf")
+    if options:
+        return _missing(spec, _alternative(spec, options, struct), struct, path, seen)
+    fields = {f.encode_name: f for f in struct.fields}
+    missing = []
+    for name, sub in _properties(spec, schema).items():
+        if name == struct.tag_field:
+            continue
+        if name not in fields:
+            missing.append(f"{path}.{name} ({struct.cls.__qualname__})")
+            continue
+        sub = _resolve(spec, sub)
+        if sub.get("type") == "array":
+            sub = _resolve(spec, sub.get("items", {}))
+        for inner in _structs(fields[name].type):
+            missing += _missing(spec, sub, inner, f"{path}.{name}", seen)
+    return missing
+
+
+@pytest.mark.parametrize(
+    ("version", "operation_id"),
+    [pytest.param(v, op, id=f"v{v}-{op}") for v, op in _REQUEST_MODELS],
+)
+def test_every_declared_request_property_has_a_model_field(
+    version: int, operation_id: str
+) -> None:
+    """Each property a request schema declares, nested too, is a model field."""
+    spec = load_spec(version)
+    body = _resolve(spec, _operation_of(version, operation_id)["requestBody"])
+    schema = body["content"]["application/json"]["schema"]
+    seen: set[tuple[int, type]] = set()
+    missing = [
+        gap
+        for model in _REQUEST_MODELS[(version, operation_id)]
+        for struct in _structs(msgspec.inspect.type_info(model))
+        for gap in _missing(spec, schema, struct, operation_id, seen)
+    ]
+    assert missing == []
+
+
+def test_every_operation_with_a_request_body_is_checked() -> None:
+    """The field check above covers every operation that declares a JSON body."""
+    with_bodies = {
+        (v, op)
+        for v in (1, 5)
+        for op in operation_ids(v)
+        if "requestBody" in _operation_of(v, op)
+    }
+    assert with_bodies == set(_REQUEST_MODELS)
+
+
+def _operation_of(version: int, operation_id: str) -> dict[str, Any]:
+    for item in load_spec(version)["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict) and op.get("operationId") == operation_id:
+                return op
+    raise KeyError(operation_id)

@@ -118,7 +118,7 @@ class VariationDetails(_V1, frozen=True, kw_only=True):
 
     distribution_type: str
     no_of_variations: int
-    manual_distribution_percentage: dict[str, Any] | UnsetType = UNSET
+    manual_distribution_percentage: dict[str, str] | UnsetType = UNSET
     sherpa_campaign_duration: int | UnsetType = UNSET
     sherpa_distribution_metric: SherpaMetric | UnsetType = UNSET
 

@@ -105,7 +105,7 @@ class VariationDetails(_V5, frozen=True, kw_only=True):
 
     distribution_type: str | UnsetType = UNSET
     no_of_variations: int | UnsetType = UNSET
-    manual_distribution_percentage: dict[str, Any] | UnsetType = UNSET
+    manual_distribution_percentage: dict[str, int] | UnsetType = UNSET
     sherpa_campaign_duration: int | UnsetType = UNSET
     sherpa_distribution_metric: SherpaMetric | UnsetType = UNSET
 

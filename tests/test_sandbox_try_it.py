@@ -43,6 +43,17 @@ def _health(url: str) -> dict[str, object]:
     return doc
 
 
+def _serve(module: str, *args: str) -> subprocess.Popen[str]:
+    """Start a sandbox on a free port in a child process."""
+    return subprocess.Popen(
+        [sys.executable, "-m", module, *args, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_CLEAN_ENV,
+    )
+
+
 def _read_banner(proc: subprocess.Popen[str]) -> tuple[str, str, Path]:
     """The URL, the pause command and the ids file a seeded sandbox prints."""
     assert proc.stdout is not None
@@ -60,15 +71,8 @@ def _read_banner(proc: subprocess.Popen[str]) -> tuple[str, str, Path]:
 
 def test_the_printed_command_pauses_every_seeded_campaign() -> None:
     """``sandbox --campaigns 1000`` then its printed command: 1000 paused, 0 failed."""
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "moengage_async", "sandbox", "--port", "0"),
-            *("--campaigns", "1000", "--budget", SCALED),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_CLEAN_ENV,
+    proc = _serve(
+        "moengage_async", "sandbox", "--campaigns", "1000", "--budget", SCALED
     )
     try:
         url, command, ids_file = _read_banner(proc)
@@ -96,15 +100,8 @@ def test_the_printed_command_pauses_every_seeded_campaign() -> None:
 def test_the_module_entry_point_seeds_into_a_given_file(tmp_path: Path) -> None:
     """``python -m moengage_async.sandbox --campaigns N --ids-file F`` keeps F."""
     ids_file = tmp_path / "ids.txt"
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "moengage_async.sandbox", "--port", "0"),
-            *("--campaigns", "7", "--ids-file", str(ids_file)),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_CLEAN_ENV,
+    proc = _serve(
+        "moengage_async.sandbox", "--campaigns", "7", "--ids-file", str(ids_file)
     )
     try:
         url, command, printed = _read_banner(proc)

@@ -125,14 +125,7 @@ class PushCampaignContent(_V5, frozen=True, kw_only=True):
 
 
 class LocalizedPushCampaignContent(PushCampaignContent, frozen=True, kw_only=True):
-    """Push content per locale and A/B variation: ``content[locale][variation]``.
-
-    ``content={"es-ES": {"variation_1": PushContentBody(push=...)}}``; the
-    ``default`` locale is what users of other languages get. Use it wherever a
-    ``PushCampaignContent`` goes; the single-variation form stays
-    ``PushCampaignContent``. Decode a body of this shape with this class
-    (``msgspec.convert(body["campaign_content"], LocalizedPushCampaignContent)``).
-    """
+    """V5 Push content keyed ``content[locale][variation]`` (see the V1 class)."""
 
     content: dict[str, dict[str, PushContentBody]]  # type: ignore[assignment]
 

@@ -375,3 +375,13 @@ def _operation_of(version: int, operation_id: str) -> dict[str, Any]:
             if isinstance(op, dict) and op.get("operationId") == operation_id:
                 return op
     raise KeyError(operation_id)
+
+
+def test_the_preview_schema_inline_example_is_built_from_the_models() -> None:
+    """V5 preview's one schema-level example (a whole body) builds and round-trips."""
+    op = _operation_of(5, "preview_personalized_content_v5")
+    schema = op["requestBody"]["content"]["application/json"]["schema"]
+    example = schema["properties"]["campaign_content"]["example"]
+    model = msgspec.convert(example, V5_REQUESTS["preview_personalized_content_v5"])
+    assert isinstance(model, v5.PushPreviewRequest)
+    assert to_wire(model) == example

@@ -20,6 +20,7 @@ from ._spec import BudgetOverrides as BudgetOverrides
 from ._spec import Priority as Priority
 from ._spec import Window as Window
 from ._spec import budgets_from_env as budgets_from_env
+from ._spec import format_budgets as format_budgets
 from ._spec import parse_budgets as parse_budgets
 from ._spec import resolve_budgets as resolve_budgets
 from ._view import BudgetView as BudgetView
@@ -40,6 +41,7 @@ __all__ = [
     "WindowUsage",
     "budgets_from_env",
     "fast_path",
+    "format_budgets",
     "limiter_from_env",
     "parse_budgets",
     "resolve_budgets",

@@ -275,7 +275,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
     try:
-        from ..sandbox import serve
+        from ..sandbox import SandboxStartError, serve
     except ImportError as exc:
         raise UsageError(f"the sandbox is unavailable: {exc}") from None
     budgets = _budgets(args)
@@ -287,11 +287,13 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
             budgets=budgets,
             faults=args.faults,
             seed=args.seed,
+            campaigns=args.campaigns,
+            ids_file=args.ids_file,
         )
 
     try:
         anyio.run(run)
-    except ValueError as exc:
+    except (ValueError, SandboxStartError) as exc:
         raise UsageError(str(exc)) from None
     return 0
 
@@ -372,6 +374,14 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     sandbox.add_argument("--faults", help="e.g. '5xx=0.1,reset=0.05'")
     sandbox.add_argument("--seed", type=int, default=0)
+    sandbox.add_argument(
+        "--campaigns",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed N ACTIVE campaigns and print a command that pauses them",
+    )
+    sandbox.add_argument("--ids-file", help="where to write the seeded ids")
     _common(sandbox, credentials=False)
     sandbox.set_defaults(run=_cmd_sandbox)
 

@@ -11,6 +11,7 @@ from typing import Any
 __all__ = [
     "V1_REASONS",
     "V5_CODES",
+    "data_api_rate_limited",
     "v1_error",
     "v1_rate_limited",
     "v5_error",
@@ -111,3 +112,15 @@ def v5_rate_limited(response_id: str, request_id: str | None) -> dict[str, Any]:
         request_id=request_id,
     )
     return body
+
+
+def data_api_rate_limited(request_id: str | None) -> dict[str, Any]:
+    """A 429 in the shape MoEngage's Data API answers with (``status: fail``)."""
+    return {
+        "status": "fail",
+        "error": {
+            "type": "Rate Limits Exceeded",
+            "message": "Rate limit exceeded for app key.",
+            "request_id": request_id or "",
+        },
+    }

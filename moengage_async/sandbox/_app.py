@@ -75,6 +75,7 @@ def _error_reply(
             refusal.message,
             target=refusal.target,
             request_id=request_id,
+            details=refusal.details,
         )
     else:
         body = v5_error(
@@ -84,6 +85,7 @@ def _error_reply(
             code=refusal.code,
             target=refusal.target,
             request_id=request_id,
+            details=refusal.details,
         )
     return Reply(refusal.status, body)
 

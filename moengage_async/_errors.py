@@ -93,10 +93,13 @@ class APIError(MoEngageError):
         self.raw_body = raw_body
 
     def __str__(self) -> str:
-        parts = [f"{self.status}"]
-        if self.code:
-            parts.append(self.code)
-        text = f"[{' '.join(parts)}] {self.message}"
+        # V1 codes repeat the status ("400 Bad Request"): say it once.
+        code = self.code or ""
+        if code.startswith(str(self.status)):
+            head = code
+        else:
+            head = f"{self.status} {code}".rstrip()
+        text = f"[{head}] {self.message}"
         if self.target:
             text += f" (target: {self.target})"
         if self.request_id:

@@ -137,4 +137,4 @@ def test_error_text_says_the_status_once(status: int, body: bytes, head: str) ->
     """The error's text names the status once, with the code when it adds to it."""
     text = str(_error(status, body))
     assert text.startswith(head + " ")
-    assert text.count(str(status)) == 1
+    assert text.count(str(status)) == 1, text

@@ -13,6 +13,7 @@ from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
 from ._errors import ConflictError as ConflictError
 from ._errors import ConnectError as ConnectError
+from ._errors import MalformedResponseError as MalformedResponseError
 from ._errors import MoEngageError as MoEngageError
 from ._errors import NotFoundError as NotFoundError
 from ._errors import PayloadValidationError as PayloadValidationError
@@ -87,6 +88,7 @@ __all__ = [
     "Journal",
     "JournalMismatchError",
     "Limiter",
+    "MalformedResponseError",
     "MemoryLimiter",
     "MoEngageClient",
     "MoEngageError",

@@ -15,7 +15,8 @@
         ├── ConflictError               409
         ├── UnprocessableEntityError    422
         ├── RateLimitError              429, or a budget that cannot be met in time
-        └── ServerError                 5xx
+        ├── ServerError                 5xx
+        └── MalformedResponseError      a 2xx whose body is not what was documented
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "ConnectError",
+    "MalformedResponseError",
     "MoEngageError",
     "NotFoundError",
     "PayloadValidationError",
@@ -160,6 +162,12 @@ class RateLimitError(APIError):
 
 class ServerError(APIError):
     """Raised on 5xx once retries are exhausted."""
+
+
+class MalformedResponseError(APIError):
+    """Raised when a 2xx answer's body is not the documented one (empty, truncated,
+    not JSON, wrong types); ``raw_body`` holds its text. The call may have taken
+    effect: the status said it did."""
 
 
 _BY_STATUS: dict[int, type[APIError]] = {

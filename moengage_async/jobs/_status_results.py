@@ -31,15 +31,15 @@ from .._errors import (
 from ..models.v1 import StatusAction
 
 __all__ = [
+    "BulkStatusReport",
     "FATAL_ERRORS",
     "ID_ERRORS",
-    "BulkStatusReport",
     "StatusFailure",
     "StatusOutcome",
     "StatusResult",
     "named_ids",
-    "outcome_of_refusal",
     "outcome_of_error",
+    "outcome_of_refusal",
 ]
 
 #: Answers that blame the ids: the ids they name are settled, the rest resent.

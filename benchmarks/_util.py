@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import statistics
 import subprocess
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import aiohttp
 
+from moengage_async._constants import USER_AGENT
+
 __all__ = [
     "STATUS_BODY",
     "instant_server",
@@ -19,6 +22,7 @@ __all__ = [
     "print_table",
     "run_workers",
     "tuned_raw_post",
+    "v1_headers",
 ]
 
 #: A V1 status-change body as the client would encode it: what raw aiohttp sends.
@@ -28,10 +32,21 @@ STATUS_BODY = (
 )
 
 
+def v1_headers(workspace_id: str, api_key: str) -> dict[str, str]:
+    """The headers the client sends with every V1 request."""
+    token = base64.b64encode(f"{workspace_id}:{api_key}".encode()).decode("ascii")
+    return {
+        "Authorization": f"Basic {token}",
+        "Content-Type": "application/json",
+        "MOE-APPKEY": workspace_id,
+        "User-Agent": USER_AGENT,
+    }
+
+
 def print_table(
     title: str, header: Sequence[str], rows: Sequence[Sequence[object]]
 ) -> None:
-    """Print a markdown table (pasteable into the README)."""
+    """Print a markdown table (pasteable into docs/performance.md)."""
     print(f"\n### {title}\n")
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")

@@ -164,7 +164,7 @@ async def bulk_run(
                 errors += 1
 
         async def warm_up() -> None:  # a long-lived client has its pool open
-            await client._transport.send(
+            await client.transport.send(
                 "GET", client.base_url + "/_warmup", headers={}, body=None, timeout_s=5
             )
 

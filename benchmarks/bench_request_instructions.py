@@ -32,6 +32,7 @@ from _util import (
     print_table,
     run_workers,
     tuned_raw_post,
+    v1_headers,
 )
 
 from moengage_async import MoEngageClient, UnlimitedLimiter, new_session
@@ -60,7 +61,7 @@ async def _child(side: str, requests: int, base_url: str) -> None:
         timeout=timeout,
     )
     url = base_url + "/core-services/v1/campaigns/status"
-    headers = dict(client._v1_headers)
+    headers = v1_headers(WORKSPACE, KEY)
 
     async def raw() -> None:
         async with session.post(url, data=STATUS_BODY, headers=headers) as resp:

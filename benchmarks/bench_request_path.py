@@ -37,6 +37,7 @@ from _util import (
     print_table,
     run_workers,
     tuned_raw_post,
+    v1_headers,
 )
 
 from moengage_async import MoEngageClient, UnlimitedLimiter, new_session
@@ -72,7 +73,7 @@ async def _run(args: argparse.Namespace, base_url: str) -> list[list[object]]:
     client = MoEngageClient(
         WORKSPACE, KEY, base_url=base_url, session=session, limiter=UnlimitedLimiter()
     )
-    headers = dict(client._v1_headers)  # the very headers the client sends
+    headers = v1_headers(WORKSPACE, KEY)  # the very headers the client sends
     no_deadline = MoEngageClient(
         WORKSPACE,
         KEY,

@@ -13,6 +13,7 @@ from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
 from ._errors import ConflictError as ConflictError
 from ._errors import ConnectError as ConnectError
+from ._errors import MalformedResponseError as MalformedResponseError
 from ._errors import MoEngageError as MoEngageError
 from ._errors import NotFoundError as NotFoundError
 from ._errors import PayloadValidationError as PayloadValidationError
@@ -27,40 +28,40 @@ from ._errors import UnprocessableEntityError as UnprocessableEntityError
 from ._hooks import Hooks as Hooks
 from ._hooks import RequestInfo as RequestInfo
 from ._hooks import ThrottleInfo as ThrottleInfo
-from .api._retry import RetryDetails as RetryDetails
-from .api._retry import RetryPolicy as RetryPolicy
-from .api._v5 import V5API as V5API
-from .api._v5_search import CampaignSearch as CampaignSearch
-from .api._v5_search import SearchStatistics as SearchStatistics
-from .budgets._limiter import Limiter as Limiter
-from .budgets._limiter import Permit as Permit
-from .budgets._limiter import UnlimitedLimiter as UnlimitedLimiter
-from .budgets._limiter import WindowUsage as WindowUsage
-from .budgets._memory import MemoryLimiter as MemoryLimiter
-from .budgets._redis import BudgetBackendError as BudgetBackendError
-from .budgets._redis import RedisLimiter as RedisLimiter
-from .budgets._redis import limiter_from_env as limiter_from_env
-from .budgets._spec import DEFAULT_BUDGETS as DEFAULT_BUDGETS
-from .budgets._spec import Budget as Budget
-from .budgets._spec import Priority as Priority
-from .budgets._spec import Window as Window
-from .budgets._spec import budgets_from_env as budgets_from_env
-from .budgets._spec import parse_budgets as parse_budgets
-from .budgets._view import BudgetView as BudgetView
-from .jobs._bulk_status import BulkStatusReport as BulkStatusReport
-from .jobs._bulk_status import StatusFailure as StatusFailure
-from .jobs._create_items import BulkCreateReport as BulkCreateReport
-from .jobs._create_items import CreateItemResult as CreateItemResult
-from .jobs._create_items import CreateItemStatus as CreateItemStatus
-from .jobs._journal import Journal as Journal
-from .jobs._journal import JournalMismatchError as JournalMismatchError
-from .jobs._plan import Plan as Plan
-from .jobs._progress import Progress as Progress
+from .api import V5API as V5API
+from .api import CampaignSearch as CampaignSearch
+from .api import RetryDetails as RetryDetails
+from .api import RetryPolicy as RetryPolicy
+from .api import SearchStatistics as SearchStatistics
+from .budgets import DEFAULT_BUDGETS as DEFAULT_BUDGETS
+from .budgets import Budget as Budget
+from .budgets import BudgetBackendError as BudgetBackendError
+from .budgets import BudgetView as BudgetView
+from .budgets import Limiter as Limiter
+from .budgets import MemoryLimiter as MemoryLimiter
+from .budgets import Permit as Permit
+from .budgets import Priority as Priority
+from .budgets import RedisLimiter as RedisLimiter
+from .budgets import UnlimitedLimiter as UnlimitedLimiter
+from .budgets import Window as Window
+from .budgets import WindowUsage as WindowUsage
+from .budgets import budgets_from_env as budgets_from_env
+from .budgets import limiter_from_env as limiter_from_env
+from .budgets import parse_budgets as parse_budgets
+from .jobs import BulkCreateReport as BulkCreateReport
+from .jobs import BulkStatusReport as BulkStatusReport
+from .jobs import CreateItemResult as CreateItemResult
+from .jobs import CreateItemStatus as CreateItemStatus
+from .jobs import Journal as Journal
+from .jobs import JournalMismatchError as JournalMismatchError
+from .jobs import Plan as Plan
+from .jobs import Progress as Progress
+from .jobs import StatusFailure as StatusFailure
 from .models.v1 import StatusAction as StatusAction
-from .transport._aiohttp import AiohttpTransport as AiohttpTransport
-from .transport._aiohttp import Response as Response
-from .transport._aiohttp import Transport as Transport
-from .transport._aiohttp import new_session as new_session
+from .transport import AiohttpTransport as AiohttpTransport
+from .transport import Response as Response
+from .transport import Transport as Transport
+from .transport import new_session as new_session
 
 try:
     __version__ = version("moengage-async")
@@ -89,6 +90,7 @@ __all__ = [
     "Journal",
     "JournalMismatchError",
     "Limiter",
+    "MalformedResponseError",
     "MemoryLimiter",
     "MoEngageClient",
     "MoEngageError",

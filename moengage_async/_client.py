@@ -1,38 +1,380 @@
-"""``MoEngageClient``: the public client, composed of the operation groups."""
+"""``MoEngageClient``: the public client, a small object that owns its parts.
+
+One ``Requestor`` (the request path), the ``v1`` and ``v5`` resources built on it,
+and the jobs built on the resources. V1 operations are ``client.v1``'s methods, the
+jobs' entry points one-call delegations (see docs/architecture.md).
+"""
 
 from __future__ import annotations
 
-from functools import cached_property
+import warnings
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
+from types import TracebackType
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Generic,
+    Literal,
+    ParamSpec,
+    TypeVar,
+    overload,
+)
 
-from .api._v1 import V1Operations
-from .api._v5 import V5API
-from .budgets._view import BudgetsMixin
-from .jobs._bulk_create import BulkCreateOperations
-from .jobs._bulk_status import BulkStatusOperations
-from .jobs._coalesce import CoalescingOperations
+from ._clock import Clock
+from ._constants import DEFAULT_TIMEOUT_S
+from ._hooks import Hooks
+from .api import USE_CLIENT_DEFAULT, V1API, V5API, Requestor, RetryPolicy
+from .budgets import Budget, BudgetOverrides, BudgetView, Limiter, Priority
+from .jobs import (
+    DEFAULT_COALESCE_LINGER_S,
+    DEFAULT_CONCURRENCY,
+    BulkCreateReport,
+    BulkCreator,
+    BulkStatusJob,
+    BulkStatusReport,
+    CoalescerStatistics,
+    CreatorParts,
+    Journal,
+    OnResult,
+    Plan,
+    Planner,
+    Progress,
+    status_coalescer,
+)
+from .models.v1 import StatusAction
+from .transport import DEFAULT_MAX_RESPONSE_BYTES
+
+if TYPE_CHECKING:
+    import os
+    from ssl import SSLContext
+
+    import aiohttp
+
+    from .transport import Transport
 
 __all__ = ["MoEngageClient"]
 
 
-class MoEngageClient(
-    BulkCreateOperations,
-    V1Operations,
-    BulkStatusOperations,
-    CoalescingOperations,
-    BudgetsMixin,
-):
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _OnV1(Generic[P, R]):
+    """A V1 operation as a client method: ``client.change_status`` is
+    ``client.v1.change_status``, same signature and docstring.
+
+    The bound method is stored on the client at first use (as ``cached_property``
+    does), so later calls go straight to ``V1API``: no extra call per request. On
+    the class, ``MoEngageClient.change_status`` is ``V1API.change_status``.
+    """
+
+    def __init__(self, operation: Callable[Concatenate[V1API, P], R]) -> None:
+        self.operation = operation
+        self.name = operation.__name__
+
+    @overload
+    def __get__(
+        self, client: None, owner: object
+    ) -> Callable[Concatenate[V1API, P], R]: ...
+    @overload
+    def __get__(self, client: MoEngageClient, owner: object) -> Callable[P, R]: ...
+    def __get__(
+        self, client: MoEngageClient | None, owner: object
+    ) -> Callable[Concatenate[V1API, P], R] | Callable[P, R]:
+        if client is None:
+            return self.operation
+        bound: Callable[P, R] = getattr(client.v1, self.name)
+        client.__dict__[self.name] = bound
+        return bound
+
+
+class MoEngageClient:
     """Async client for one MoEngage workspace, with exact rate limits built in.
 
     Use it as ``async with MoEngageClient(workspace_id, api_key) as client:`` or keep
     it for the life of an app and ``await client.aclose()`` at shutdown. V1
-    operations are methods of the client; V5 ones live on ``client.v5`` and share
-    its budgets, retries and session.
+    operations are methods of the client (and of ``client.v1``); V5 ones live on
+    ``client.v5``; both share its budgets, retries and session.
+
+    Args:
+        workspace_id: the workspace (formerly app id).
+        api_key: the workspace's Campaigns API key; never logged.
+        data_center: MoEngage data center number (``"01"`` to ``"06"``).
+        base_url: another host (the sandbox, a proxy); overrides ``data_center``.
+        session: an aiohttp session to share; the client never closes it.
+        transport: a ``Transport`` instead of aiohttp (not with ``session``).
+        limiter: a budget backend to share (a ``RedisLimiter`` across processes).
+        close_limiter: close ``limiter`` in ``aclose()``; by default only a
+            limiter the client made itself is closed.
+        budgets: overrides of the documented budgets for the default limiter.
+        bulk_share: the share of each window bulk jobs may fill.
+        clock: the clock of deadlines, budgets and backoff (``FakeClock`` in tests).
+        retry: the default ``RetryPolicy``.
+        timeout: the default per-call deadline in seconds (``None``: none).
+        hooks: telemetry callbacks.
+        max_response_bytes: the cap on a response body, decompressed
+            (``ResponseTooLargeError`` past it).
+        proxy: a proxy URL for every request (else the proxy variables).
+        trust_env: honour ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``.
+        ssl, ca_bundle: an ``SSLContext``, or a PEM file of CAs, to verify TLS
+            with instead of the system's CAs (not with ``session``).
     """
+
+    def __init__(
+        self,
+        workspace_id: str,
+        api_key: str,
+        *,
+        data_center: str = "01",
+        base_url: str | None = None,
+        session: aiohttp.ClientSession | None = None,
+        transport: Transport | None = None,
+        limiter: Limiter | None = None,
+        close_limiter: bool | None = None,
+        budgets: BudgetOverrides | None = None,
+        bulk_share: float = 0.8,
+        clock: Clock | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT_S,
+        hooks: Hooks | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        ssl: SSLContext | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
+    ) -> None:
+        requestor = Requestor(
+            workspace_id,
+            api_key,
+            data_center=data_center,
+            base_url=base_url,
+            session=session,
+            transport=transport,
+            limiter=limiter,
+            close_limiter=close_limiter,
+            budgets=budgets,
+            bulk_share=bulk_share,
+            clock=clock,
+            retry=retry,
+            timeout=timeout,
+            hooks=hooks,
+            max_response_bytes=max_response_bytes,
+            proxy=proxy,
+            trust_env=trust_env,
+            ssl=ssl,
+            ca_bundle=ca_bundle,
+        )
+        self._requestor = requestor
+        #: The V1 operations (``/core-services/v1``).
+        self.v1 = V1API(requestor)
+        #: The V5 (draft-first) operations, sharing this client's budgets.
+        self.v5 = V5API(requestor)
+        clock = requestor.clock
+        planner = Planner(requestor.limiter, requestor.workspace_id, clock)
+        self._planner = planner
+        self._bulk_status = BulkStatusJob(self.v1, self.v5, planner, clock)
+        self._bulk_creator = BulkCreator(
+            CreatorParts(self.v1, planner, clock, requestor.retry, requestor.timeout)
+        )
+        self._coalescer = status_coalescer(
+            self.v1, clock, linger_s=DEFAULT_COALESCE_LINGER_S
+        )
+
+    # -- lifetime -------------------------------------------------------------
 
     async def __aenter__(self) -> MoEngageClient:
         return self
 
-    @cached_property
-    def v5(self) -> V5API:
-        """The V5 (draft-first) operations, sharing this client's budgets."""
-        return V5API(self)
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the session (only if this client created it) and owned backends."""
+        await self._requestor.aclose()
+
+    def __del__(self, _warn: Any = warnings.warn) -> None:
+        requestor = getattr(self, "_requestor", None)
+        if requestor is not None and requestor.unclosed_session:
+            _warn(
+                f"{self!r} was not closed; use 'async with' or 'await client.aclose()'",
+                ResourceWarning,
+                stacklevel=2,
+            )
+
+    def __repr__(self) -> str:
+        requestor = self._requestor
+        return (
+            f"{type(self).__name__}(workspace_id={requestor.workspace_id!r}, "
+            f"base_url={requestor.base_url!r})"
+        )
+
+    @property
+    def workspace_id(self) -> str:
+        """The workspace (formerly app id) this client acts for."""
+        return self._requestor.workspace_id
+
+    @property
+    def base_url(self) -> str:
+        """The host requests go to, without a trailing slash."""
+        return self._requestor.base_url
+
+    @property
+    def clock(self) -> Clock:
+        """The clock used for deadlines, budgets and backoff."""
+        return self._requestor.clock
+
+    @property
+    def limiter(self) -> Limiter:
+        """The budget backend every request passes through."""
+        return self._requestor.limiter
+
+    @property
+    def transport(self) -> Transport:
+        """The transport every attempt is sent through."""
+        return self._requestor.transport
+
+    @property
+    def budgets(self) -> BudgetView:
+        """This workspace's budgets: ``client.budgets.snapshot()``."""
+        return BudgetView(self._requestor.limiter, self._requestor.workspace_id)
+
+    # -- V1 operations: ``client.x`` is ``client.v1.x`` -------------------------
+
+    create_campaign = _OnV1(V1API.create_campaign)
+    update_campaign = _OnV1(V1API.update_campaign)
+    search_campaigns = _OnV1(V1API.search_campaigns)
+    test_campaign = _OnV1(V1API.test_campaign)
+    personalized_preview = _OnV1(V1API.personalized_preview)
+    campaign_meta = _OnV1(V1API.campaign_meta)
+    change_status = _OnV1(V1API.change_status)
+    child_campaigns = _OnV1(V1API.child_campaigns)
+    update_global_control_group = _OnV1(V1API.update_global_control_group)
+
+    # -- jobs: one line each, the work is in ``jobs/`` --------------------------
+
+    async def bulk_change_status(
+        self,
+        action: StatusAction | str,
+        campaign_ids: Iterable[str] | AsyncIterable[str],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        progress: Callable[[Progress], None] | None = None,
+        priority: Priority = Priority.BULK,
+        api_version: Literal[1, 5] = 1,
+        collect_applied: bool = False,
+        on_result: OnResult | None = None,
+        timeout: float | None = USE_CLIENT_DEFAULT,
+        retry: RetryPolicy | None = None,
+    ) -> BulkStatusReport:
+        """Change the status of every id, as fast as the ``status`` budget allows.
+
+        See ``BulkStatusJob.run`` for the arguments and the report.
+        """
+        return await self._bulk_status.run(
+            action,
+            campaign_ids,
+            concurrency=concurrency,
+            progress=progress,
+            priority=priority,
+            api_version=api_version,
+            collect_applied=collect_applied,
+            on_result=on_result,
+            timeout=timeout,
+            retry=retry,
+        )
+
+    async def bulk_create(
+        self,
+        campaigns: Iterable[Any] | AsyncIterable[Any],
+        *,
+        job_id: str,
+        journal: str | os.PathLike[str] | Journal | None = None,
+        on_quota: Literal["wait", "stop"] = "wait",
+        concurrency: int = 2,
+        patience_s: float = 60.0,
+        progress: Callable[[Progress], object] | None = None,
+        priority: Priority = Priority.BULK,
+        reuse_windows_s: Mapping[str, float] | None = None,
+        tag_items: bool = True,
+    ) -> BulkCreateReport:
+        """Create every campaign once, however often the job is interrupted and rerun.
+
+        See ``BulkCreator.run`` for the arguments and the report.
+        """
+        return await self._bulk_creator.run(
+            campaigns,
+            job_id=job_id,
+            journal=journal,
+            on_quota=on_quota,
+            concurrency=concurrency,
+            patience_s=patience_s,
+            progress=progress,
+            priority=priority,
+            reuse_windows_s=reuse_windows_s,
+            tag_items=tag_items,
+        )
+
+    @property
+    def coalesce_linger(self) -> float:
+        """Seconds the first ``pause``/``resume``/``stop`` caller waits for others."""
+        return self._coalescer.linger_s
+
+    @coalesce_linger.setter
+    def coalesce_linger(self, seconds: float) -> None:
+        self._coalescer.linger_s = seconds
+
+    def coalescing_statistics(self) -> CoalescerStatistics:
+        """Calls taken and requests sent by ``pause``/``resume``/``stop`` so far."""
+        return self._coalescer.statistics()
+
+    async def change_status_one(
+        self, action: StatusAction | str, campaign_id: str
+    ) -> None:
+        """Change one campaign's status, sharing a request with concurrent callers.
+
+        Raises this id's own error: a bad id in a shared batch fails only its
+        caller (the batch is bisected to find it).
+        """
+        await self._coalescer.change_status(action, campaign_id)
+
+    async def pause(self, campaign_id: str) -> None:
+        """Pause one campaign (coalesced with concurrent calls)."""
+        await self._coalescer.change_status(StatusAction.PAUSE, campaign_id)
+
+    async def resume(self, campaign_id: str) -> None:
+        """Resume one paused campaign (coalesced with concurrent calls)."""
+        await self._coalescer.change_status(StatusAction.RESUME, campaign_id)
+
+    async def stop(self, campaign_id: str) -> None:
+        """Stop one campaign (coalesced with concurrent calls)."""
+        await self._coalescer.change_status(StatusAction.STOP, campaign_id)
+
+    def budgets_in_use(self) -> Mapping[str, Budget]:
+        """The budgets the limiter enforces (the documented table if unknown)."""
+        return self._planner.budgets_in_use()
+
+    def bulk_share_for(self, priority: Priority) -> float:
+        """The share of each window ``priority`` may fill (1 for interactive)."""
+        return self._planner.bulk_share_for(priority)
+
+    def plan_status_change(
+        self, n_ids: int, *, api_version: int = 1, priority: Priority = Priority.BULK
+    ) -> Plan:
+        """Plan a bulk status change of ``n_ids`` campaigns; nothing is sent."""
+        return self._planner.plan_status_change(
+            n_ids, api_version=api_version, priority=priority
+        )
+
+    def plan_creation(
+        self, n_items: int, *, api_version: int = 1, priority: Priority = Priority.BULK
+    ) -> Plan:
+        """Plan ``n_items`` creations (each one success under ``create_success``)."""
+        return self._planner.plan_creation(
+            n_items, api_version=api_version, priority=priority
+        )

@@ -31,7 +31,7 @@ DNS_CACHE_TTL_S = 300
 
 #: V1 ``POST /campaigns/status`` accepts 1 to 10 ids per request.
 MAX_STATUS_BATCH = 10
-#: Test sends reach at most 10 recipients (C10 in API.md: capped for all channels).
+#: Test sends reach at most 10 recipients, on every channel (docs/api-notes.md C10).
 MAX_TEST_RECIPIENTS = 10
 
 USER_AGENT = "moengage-async"

@@ -17,7 +17,8 @@
         ├── ConflictError               409
         ├── UnprocessableEntityError    422
         ├── RateLimitError              429, or a budget that cannot be met in time
-        └── ServerError                 5xx
+        ├── ServerError                 5xx
+        └── MalformedResponseError      a 2xx whose body is not what was documented
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "ConnectError",
+    "MalformedResponseError",
     "MoEngageError",
     "NotFoundError",
     "PayloadValidationError",
@@ -109,10 +111,13 @@ class APIError(MoEngageError):
         self.raw_body = raw_body
 
     def __str__(self) -> str:
-        parts = [f"{self.status}"]
-        if self.code:
-            parts.append(self.code)
-        text = f"[{' '.join(parts)}] {self.message}"
+        # V1 codes repeat the status ("400 Bad Request"): say it once.
+        code = self.code or ""
+        if code.startswith(str(self.status)):
+            head = code
+        else:
+            head = f"{self.status} {code}".rstrip()
+        text = f"[{head}] {self.message}"
         if self.target:
             text += f" (target: {self.target})"
         if self.request_id:
@@ -185,6 +190,12 @@ class RateLimitError(APIError):
 
 class ServerError(APIError):
     """Raised on 5xx once retries are exhausted."""
+
+
+class MalformedResponseError(APIError):
+    """Raised when a 2xx answer's body is not the documented one (empty, truncated,
+    not JSON, wrong types); ``raw_body`` holds its text. The call may have taken
+    effect: the status said it did."""
 
 
 _BY_STATUS: dict[int, type[APIError]] = {

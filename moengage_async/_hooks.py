@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .api._retry import RetryDetails
+if TYPE_CHECKING:
+    from .api import RetryDetails
 
 __all__ = ["Hooks", "RequestInfo", "ThrottleInfo"]
 

@@ -1,8 +1,10 @@
 """Judge request and response bodies against MoEngage's own OpenAPI specs.
 
-The two YAML files under ``<repo>/../shared/reference/openapi/`` are the referee: a
-body the client sends (or a canned answer a test server returns) must validate
-against the schema the spec declares for that operation. Import from any test::
+The two OpenAPI documents bundled with the sandbox
+(``moengage_async/sandbox/specs/*.json``, MoEngage's YAML converted once to JSON and
+checked against the published YAML by ``.ci/test_reference_specs.py``) are the
+referee: a body the client sends (or a canned answer a test server returns) must
+validate against the schema the spec declares for that operation. Import from any test::
 
     from tests.spec_validation import validate_request, validate_response
 
@@ -40,16 +42,15 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import jsonschema
-import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from moengage_async.sandbox._schemas import load_spec as bundled_spec
+
 __all__ = [
-    "SPEC_DIR",
     "Example",
     "SpecValidationError",
     "load_spec",
@@ -60,10 +61,7 @@ __all__ = [
     "validate_response",
 ]
 
-SPEC_DIR = (
-    Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "openapi"
-)
-_FILES = {1: "moengage-campaigns-v1.yml", 5: "moengage-campaigns-v5.yml"}
+_VERSIONS = (1, 5)
 _METHODS = ("get", "put", "post", "patch", "delete")
 
 
@@ -88,17 +86,15 @@ class Example(NamedTuple):
 
 def _version(version: int | str) -> int:
     number = int(str(version).lower().lstrip("v"))
-    if number not in _FILES:
+    if number not in _VERSIONS:
         raise ValueError(f"unknown API version {version!r}; expected 1 or 5")
     return number
 
 
 @functools.cache
 def load_spec(version: int | str) -> dict[str, Any]:
-    """Return the parsed OpenAPI document of a version (cached)."""
-    with (SPEC_DIR / _FILES[_version(version)]).open(encoding="utf-8") as fh:
-        spec: dict[str, Any] = yaml.safe_load(fh)
-    return spec
+    """Return the parsed OpenAPI document of a version (cached), as bundled."""
+    return bundled_spec(_version(version))
 
 
 def _translate(node: Any, uri: str) -> Any:

@@ -15,7 +15,7 @@ STANDARD = (Window(10, 1.0), Window(100, 60.0), Window(6000, 3600.0))
     ["update", "status", "search", "get", "meta", "validate", "test", "executions"],
 )
 def test_standard_budgets_are_10s_100min_6000h(name: str) -> None:
-    """The standard buckets carry API.md §4.2's 10/s, 100/min and 6000/h."""
+    """The standard buckets carry docs/api-notes.md §4.2's 10/s, 100/min and 6000/h."""
     assert DEFAULT_BUDGETS[name].windows == STANDARD
 
 

@@ -1,8 +1,9 @@
 """A small recording MoEngage V1 create/search server for the bulk-create tests.
 
 It keeps a ledger of every campaign it creates, replays a create whose request_id
-it saw within ``replay_window_s`` (API.md §6), answers V1 search by tag or name, and
-can run a hook on the n-th create request (the crash test kills its worker there).
+it saw within ``replay_window_s`` (docs/api-notes.md §6), answers V1 search by tag
+or name, and can run a hook on the n-th create request (the crash test kills its
+worker there).
 The tests at the bottom pin that behaviour, since the crash test relies on it.
 """
 

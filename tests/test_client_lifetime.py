@@ -7,7 +7,12 @@ import gc
 import aiohttp
 import pytest
 
-from moengage_async import MoEngageClient, MoEngageError, new_session
+from moengage_async import (
+    MoEngageClient,
+    MoEngageError,
+    UnlimitedLimiter,
+    new_session,
+)
 from moengage_async.transport._aiohttp import AiohttpTransport
 
 
@@ -87,7 +92,7 @@ async def test_closed_client_refuses_calls() -> None:
 async def test_context_manager_closes() -> None:
     """``async with`` closes the session it created."""
     async with MoEngageClient("ws", "key") as client:
-        transport = client._transport
+        transport = client.transport
         assert isinstance(transport, AiohttpTransport)
         session = transport.session
     assert session.closed
@@ -96,10 +101,46 @@ async def test_context_manager_closes() -> None:
 async def test_garbage_collected_open_client_warns() -> None:
     """A client dropped with its own session open emits a ResourceWarning."""
     client = MoEngageClient("ws", "key")
-    transport = client._transport
+    transport = client.transport
     assert isinstance(transport, AiohttpTransport)
     session: aiohttp.ClientSession = transport.session
     with pytest.warns(ResourceWarning, match="not closed"):
         del client
         gc.collect()
     await session.close()
+
+
+class _ClosingLimiter(UnlimitedLimiter):
+    """Counts ``aclose`` calls: whether the client closed a limiter it was given."""
+
+    def __init__(self) -> None:
+        self.closed = 0
+
+    async def aclose(self) -> None:
+        self.closed += 1
+
+
+@pytest.mark.parametrize(
+    ("close_limiter", "closed"), [(None, 0), (False, 0), (True, 1)]
+)
+async def test_a_given_limiter_is_closed_only_when_asked(
+    close_limiter: bool | None, closed: int
+) -> None:
+    """A limiter passed in is the caller's, unless ``close_limiter=True`` hands it
+    over (as the command does with the Redis limiter it makes for one client)."""
+    limiter = _ClosingLimiter()
+    client = MoEngageClient("ws", "key", limiter=limiter, close_limiter=close_limiter)
+    await client.aclose()
+    await client.aclose()  # closing twice closes once
+    assert limiter.closed == closed
+
+
+async def test_v1_resource_and_client_methods_share_one_request_path() -> None:
+    """``client.v1`` and ``client.v5`` send through the client's one requestor:
+    closing the client closes them too."""
+    client = MoEngageClient("ws", "key")
+    await client.aclose()
+    with pytest.raises(MoEngageError, match="closed"):
+        await client.v1.change_status("PAUSE", ["c1"])
+    with pytest.raises(MoEngageError, match="closed"):
+        await client.v5.get_campaign("c1")

@@ -123,3 +123,18 @@ def test_rate_limit_carries_retry_after() -> None:
     assert isinstance(error, RateLimitError)
     assert error.retry_after == 12.0
     assert error.local is False
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "head"),
+    [
+        pytest.param(400, V1_400, "[400 Bad Request]", id="v1-code-has-status"),
+        pytest.param(400, V5_400, "[400 VALIDATION_FAILED]", id="v5-code"),
+        pytest.param(502, b"<html>bad gateway</html>", "[502]", id="no-code"),
+    ],
+)
+def test_error_text_says_the_status_once(status: int, body: bytes, head: str) -> None:
+    """The error's text names the status once, with the code when it adds to it."""
+    text = str(_error(status, body))
+    assert text.startswith(head + " ")
+    assert text.count(str(status)) == 1, text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from moengage_async import (
+    Priority,
     RateLimitError,
     RedisLimiter,
     RetryPolicy,
@@ -39,3 +40,20 @@ async def test_unexpected_429_makes_the_whole_fleet_back_off(
         assert refused.value.local
         await ours.aclose()
         await other.aclose()
+
+
+async def test_plans_use_the_redis_limiters_budgets(
+    redis_url: str, redis_prefix: str
+) -> None:
+    """A client on a ``RedisLimiter`` plans against that limiter's budgets (its
+    public ``budgets``), not the documented table."""
+    limiter = RedisLimiter(redis_url, budgets="status=5/60", key_prefix=redis_prefix)
+    async with (
+        Sandbox() as sandbox,
+        sandbox.client(limiter=limiter, close_limiter=True) as client,
+    ):
+        assert client.budgets_in_use()["status"].windows[0].limit == 5
+        plan = client.plan_status_change(100, priority=Priority.INTERACTIVE)
+    # 10 requests, 5 per minute: the last goes out after one minute.
+    assert plan.requests == 10
+    assert plan.earliest_finish_s == pytest.approx(60.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -161,7 +162,7 @@ async def test_a_stopped_campaign_cannot_be_updated(sandbox_http: SandboxHTTP) -
 async def test_an_active_campaign_keeps_its_segmentation(
     sandbox_http: SandboxHTTP,
 ) -> None:
-    """ACTIVE campaigns refuse a new ``segmentation_details`` (API.md §7)."""
+    """ACTIVE campaigns refuse a new ``segmentation_details`` (docs/api-notes.md §7)."""
     (cid,) = sandbox_http.sandbox.seed_campaigns(1, status="ACTIVE")
     body = {
         "request_id": "u",
@@ -180,6 +181,21 @@ async def test_search_pages_a_bare_array_and_ends_with_a_short_page(
     first = await sandbox_http.call("POST", f"{V1}/campaigns/search", _paging())
     second = await sandbox_http.call("POST", f"{V1}/campaigns/search", _paging(page=2))
     assert (len(first[1]), len(second[1])) == (15, 5)
+
+
+@pytest.mark.parametrize("version", [1, 5])
+async def test_search_takes_a_whole_float_as_limit_and_page(
+    sandbox_http: SandboxHTTP, version: int
+) -> None:
+    """``limit: 2.0, page: 2.0`` is valid JSON Schema integers: the second page of 2."""
+    sandbox_http.sandbox.seed_campaigns(3, api=version)
+    path = f"{V1}/campaigns/search" if version == 1 else "/v5/campaigns/search"
+    body = {"request_id": "r-float", "limit": 2.0, "page": 2.0}
+    key = str(uuid.uuid4()) if version == 5 else None
+    code, answer, _ = await sandbox_http.call("POST", path, body, key=key)
+    assert code == 200, answer
+    rows = answer if version == 1 else answer["data"]["campaigns"]
+    assert len(rows) == 1
 
 
 async def test_search_filters_by_name_status_and_tags(

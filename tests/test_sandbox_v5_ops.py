@@ -196,7 +196,7 @@ async def test_status_follows_the_v5_transition_table(
     code: int,
     after: str,
 ) -> None:
-    """V5 status changes obey API.md §7; forbidden ones are 422 and change nothing."""
+    """V5 status changes obey docs/api-notes.md §7; forbidden ones are 422, no-ops."""
     (cid,) = sandbox_http.sandbox.seed_campaigns(
         1, delivery_type=delivery_type, status=status, api=5
     )

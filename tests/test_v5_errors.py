@@ -199,7 +199,7 @@ async def test_a_missing_permission_is_permission_denied(
 async def test_patching_a_live_campaign_is_a_conflict(
     moengage_sandbox: Sandbox, client: MoEngageClient, call: Call
 ) -> None:
-    """409 on a non-DRAFT campaign raises ConflictError (API.md C5)."""
+    """409 on a non-DRAFT campaign raises ConflictError (docs/api-notes.md C5)."""
     (cid,) = moengage_sandbox.seed_campaigns(1, api=5)
     with pytest.raises(ConflictError) as caught:
         await call(client, cid)

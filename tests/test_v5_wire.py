@@ -1,7 +1,7 @@
 """What each V5 operation puts on the wire, checked on a real recording server.
 
 Bodies are judged by MoEngage's V5 spec (``tests/spec_validation.py``); headers by
-API.md §2; answers are the spec's own 2xx examples.
+docs/api-notes.md §2; answers are the spec's own 2xx examples.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class Case:
     answer: Any
     call: Call
     status: int = 200
-    #: API.md §2: Idempotency-Key on POST/PATCH except validate and preview.
+    #: docs/api-notes.md §2: Idempotency-Key on POST/PATCH except validate and preview.
     keyed: bool = True
 
 
@@ -308,7 +308,7 @@ async def test_a_retried_call_resends_the_same_key(
 async def test_status_falls_back_to_post_once_on_405(
     client: MoEngageClient, recorder: RecordingServer
 ) -> None:
-    """PATCH answered 405 is tried once as POST with the same key (API.md C1)."""
+    """PATCH answered 405 is tried once as POST, same key (docs/api-notes.md C1)."""
     path = f"/v5/campaigns/{CID}/status"
     recorder.reply("PATCH", path, 405, {"error": {"message": "Method Not Allowed"}})
     recorder.reply("POST", path, 200, {"data": {"id": CID, "action": "PAUSE"}})

@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from .._errors import APIError, RateLimitError, error_class_for_status
-from ..transport._aiohttp import Response
+from ..transport import Response
 
 __all__ = ["error_from_response"]
 
@@ -58,7 +58,7 @@ def error_from_response(
     except (msgspec.DecodeError, msgspec.ValidationError):
         raw = response.body[:_RAW_LIMIT].decode("utf-8", "replace")
         reason = "empty body" if not response.body else "undocumented body"
-        return cls(f"HTTP {status} ({reason})", status=status, raw_body=raw, **extra)
+        return cls(reason, status=status, raw_body=raw, **extra)
     err = envelope.error
     details = [
         {
@@ -70,7 +70,7 @@ def error_from_response(
     ]
     message = _text(err.message) or _text(err.description) or _text(err.title)
     return cls(
-        message or f"HTTP {status}",
+        message or "no message",
         status=status,
         code=_text(err.code),
         target=_text(err.target) or None,

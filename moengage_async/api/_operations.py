@@ -65,7 +65,8 @@ OPERATIONS: dict[str, Operation] = {
             key=False,
         ),
         _v5("change_status", "PATCH", "/v5/campaigns/{campaign_id}/status", "status"),
-        # API.md C1: one source documents POST; tried once only when PATCH gets 405.
+        # One source documents POST (docs/api-notes.md C1): tried once, only when
+        # PATCH gets 405.
         _v5(
             "change_status_post", "POST", "/v5/campaigns/{campaign_id}/status", "status"
         ),

@@ -1,13 +1,15 @@
-"""The client's core: lifetime, headers, and the one request path every call takes."""
+"""The requestor: the one request path every call takes (budget, send, retry, hooks).
+
+``Requestor`` owns the headers, the limiter and the transport a client uses, and
+closes those it made. Resources (``V1API``, ``V5API``) hold only a requestor.
+"""
 
 from __future__ import annotations
 
 import base64
 import logging
 import os
-import warnings
 from collections.abc import Callable, Mapping
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -25,14 +27,17 @@ from .._errors import (
     TransportError,
 )
 from .._hooks import Hooks, RequestInfo, ThrottleInfo
-from ..budgets._limiter import Limiter, Permit, fast_path
-from ..budgets._spec import (
+from ..budgets import (
     BudgetOverrides,
+    Limiter,
+    MemoryLimiter,
+    Permit,
     Priority,
     budgets_from_env,
+    fast_path,
     resolve_budgets,
 )
-from ..transport._aiohttp import (
+from ..transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
     AiohttpTransport,
     Response,
@@ -50,8 +55,9 @@ if TYPE_CHECKING:
     import aiohttp
 
 __all__ = [
-    "BaseClient",
+    "Requestor",
     "USE_CLIENT_DEFAULT",
+    "check_request_id",
     "new_request_id",
 ]
 
@@ -115,8 +121,12 @@ def check_request_id(request_id: str | None) -> str:
     return request_id
 
 
-class BaseClient:
-    """Configuration and lifetime; ``_call`` sends one logical call with retries."""
+class Requestor:
+    """Configuration, lifetime and ``request``: one logical call with retries.
+
+    Built once per client. It owns the limiter and the transport when it made them
+    (or when told to with ``close_limiter``) and closes only those.
+    """
 
     def __init__(
         self,
@@ -128,6 +138,7 @@ class BaseClient:
         session: aiohttp.ClientSession | None = None,
         transport: Transport | None = None,
         limiter: Limiter | None = None,
+        close_limiter: bool | None = None,
         budgets: BudgetOverrides | None = None,
         bulk_share: float = 0.8,
         clock: Clock | None = None,
@@ -167,10 +178,8 @@ class BaseClient:
             ssl=ssl,
             ca_bundle=ca_bundle,
         )
-        self._owns_limiter = limiter is None
+        self._owns_limiter = limiter is None if close_limiter is None else close_limiter
         if limiter is None:
-            from ..budgets._memory import MemoryLimiter
-
             table = budgets_from_env() if budgets is None else resolve_budgets(budgets)
             limiter = MemoryLimiter(table, clock=self._clock, bulk_share=bulk_share)
         self._limiter: Limiter = limiter
@@ -192,19 +201,8 @@ class BaseClient:
 
     # -- lifetime -------------------------------------------------------------
 
-    async def __aenter__(self) -> BaseClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
     async def aclose(self) -> None:
-        """Close the session (only if this client created it) and owned backends."""
+        """Close the transport and, if this requestor owns it, the limiter."""
         if self._closed:
             return
         self._closed = True
@@ -212,14 +210,11 @@ class BaseClient:
         if self._owns_limiter:
             await self._limiter.aclose()
 
-    def __del__(self, _warn: Any = warnings.warn) -> None:
-        transport = getattr(self, "_transport", None)
-        if isinstance(transport, AiohttpTransport) and transport.is_open:
-            _warn(
-                f"{self!r} was not closed; use 'async with' or 'await client.aclose()'",
-                ResourceWarning,
-                stacklevel=2,
-            )
+    @property
+    def unclosed_session(self) -> bool:
+        """Whether an aiohttp session this requestor made is still open."""
+        transport = self._transport
+        return isinstance(transport, AiohttpTransport) and transport.is_open
 
     def __repr__(self) -> str:
         name = type(self).__name__
@@ -229,7 +224,7 @@ class BaseClient:
 
     @property
     def workspace_id(self) -> str:
-        """The workspace (formerly app id) this client acts for."""
+        """The workspace (formerly app id) requests act for."""
         return self._workspace_id
 
     @property
@@ -247,9 +242,24 @@ class BaseClient:
         """The budget backend every request passes through."""
         return self._limiter
 
+    @property
+    def transport(self) -> Transport:
+        """The transport every attempt is sent through."""
+        return self._transport
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy of calls that pass no ``retry=``."""
+        return self._retry
+
+    @property
+    def timeout(self) -> float | None:
+        """The per-call deadline in seconds of calls that pass no ``timeout=``."""
+        return self._timeout
+
     # -- the request path -----------------------------------------------------
 
-    async def _call(
+    async def request(
         self,
         op_name: str,
         *,
@@ -263,6 +273,7 @@ class BaseClient:
     ) -> Response:
         """Send one logical call: budget, attempt, repeat until success or final error.
 
+        ``op_name`` names an entry of the operation table (``"v1.change_status"``).
         The encoded body, ``request_id`` and ``Idempotency-Key`` are the same on every
         attempt, so a retried creation cannot create twice.
         """

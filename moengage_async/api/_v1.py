@@ -1,4 +1,4 @@
-"""V1 Campaigns operations (``/core-services/v1``) as typed async methods.
+"""V1 Campaigns operations (``/core-services/v1``) as ``client.v1``.
 
 Every method accepts our typed models or a plain mapping (the escape hatch), checks
 its arguments before anything is sent (``PayloadValidationError``), fills in
@@ -15,7 +15,7 @@ import msgspec
 
 from .._constants import MAX_STATUS_BATCH
 from .._errors import PayloadValidationError
-from ..budgets._spec import Priority
+from ..budgets import Priority
 from ..models.v1 import (
     CampaignCreateResponse,
     CampaignDetails,
@@ -36,7 +36,8 @@ from ..models.v1 import (
     StatusAction,
     TestCampaignResponse,
 )
-from ._requestor import USE_CLIENT_DEFAULT, BaseClient, check_request_id
+from ._requestor import USE_CLIENT_DEFAULT, check_request_id
+from ._resource import Resource
 from ._retry import RetryPolicy
 from ._v1_checks import (
     MAX_PAGE_LIMIT,
@@ -53,7 +54,7 @@ from ._v1_checks import (
 
 __all__ = [
     "MAX_PAGE_LIMIT",
-    "V1Operations",
+    "V1API",
     "coerce_action",
     "validate_campaign_ids",
     "validate_paging",
@@ -67,14 +68,17 @@ _decode_preview = msgspec.json.Decoder(PreviewResponse).decode
 _decode_children = msgspec.json.Decoder(ChildCampaignsResponse).decode
 
 
-class V1Operations(BaseClient):
-    """Every operation of ``moengage-campaigns-v1.yml``.
+class V1API(Resource):
+    """Every operation of ``moengage-campaigns-v1.yml``, reached as ``client.v1``
+    (and, one line each, as methods of the client itself).
 
     Common keyword arguments: ``request_id`` (generated when omitted, identical on
     every retry), ``timeout`` (per-call deadline in seconds, budget waits
     included; ``None`` for none), ``retry`` (a ``RetryPolicy`` for this call) and
     ``priority`` (budget priority).
     """
+
+    __slots__ = ()
 
     async def create_campaign(
         self,
@@ -98,7 +102,7 @@ class V1Operations(BaseClient):
                 ``request_id``; nothing is sent.
         """
         body, rid = creation_body(campaign, request_id)
-        response = await self._call(
+        response = await self._request(
             "v1.create_campaign",
             body=body,
             request_id=rid,
@@ -133,7 +137,7 @@ class V1Operations(BaseClient):
         updated_by = body.get("updated_by")
         if not isinstance(updated_by, str) or not updated_by.strip():
             raise PayloadValidationError("update_campaign needs updated_by (an email)")
-        await self._call(
+        await self._request(
             "v1.update_campaign",
             body=body,
             path_params={"campaign_id": campaign_id},
@@ -161,7 +165,7 @@ class V1Operations(BaseClient):
             search, request_id, (CampaignSearchRequest,), "search_campaigns"
         )
         validate_paging(body.get("limit"), body.get("page"))
-        response = await self._call(
+        response = await self._request(
             "v1.search_campaigns",
             body=body,
             request_id=rid,
@@ -184,14 +188,14 @@ class V1Operations(BaseClient):
 
         Raises:
             PayloadValidationError: no recipients or more than 10 (enforced for
-                both channels, API.md §9 C10).
+                both channels, docs/api-notes.md C10).
         """
         body, rid = wire_body(
             test, request_id, (PushTestRequest, EmailTestRequest), "test_campaign"
         )
         check_channel(body, "test_campaign")
         check_test_recipients(body)
-        response = await self._call(
+        response = await self._request(
             "v1.test_campaign",
             body=body,
             request_id=rid,
@@ -215,7 +219,7 @@ class V1Operations(BaseClient):
             preview, request_id, (PreviewRequest,), "personalized_preview"
         )
         check_preview(body)
-        response = await self._call(
+        response = await self._request(
             "v1.personalized_preview",
             body=body,
             request_id=rid,
@@ -243,7 +247,7 @@ class V1Operations(BaseClient):
             query, request_id, (CampaignMetaRequest,), "campaign_meta"
         )
         validate_paging(body.get("limit"), body.get("page"))
-        response = await self._call(
+        response = await self._request(
             "v1.campaign_meta",
             body=body,
             request_id=rid,
@@ -275,7 +279,7 @@ class V1Operations(BaseClient):
             action=coerce_action(action),
             campaign_ids=validate_campaign_ids(campaign_ids, maximum=MAX_STATUS_BATCH),
         )
-        await self._call(
+        await self._request(
             "v1.change_status",
             body=body,
             request_id=rid,
@@ -304,7 +308,7 @@ class V1Operations(BaseClient):
         validate_paging(limit, page)
         rid = check_request_id(request_id)
         body = ChildCampaignsRequest(request_id=rid, limit=limit, page=page)
-        response = await self._call(
+        response = await self._request(
             "v1.child_campaigns",
             body=body,
             path_params={"parent_campaign_id": parent_campaign_id},
@@ -346,7 +350,7 @@ class V1Operations(BaseClient):
         body = GlobalControlGroupRequest(
             request_id=rid, file_url=file_url, action_type=action, updated_by=updated_by
         )
-        await self._call(
+        await self._request(
             "v1.update_global_control_group",
             body=body,
             request_id=rid,

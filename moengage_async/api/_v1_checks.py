@@ -153,7 +153,7 @@ def check_channel(body: Mapping[str, Any], what: str) -> None:
 
 
 def check_test_recipients(body: Mapping[str, Any]) -> None:
-    """Refuse a test send to no one or to more than 10 recipients (API.md C10)."""
+    """Refuse a test send to no one or to over 10 recipients (docs/api-notes.md C10)."""
     meta = body.get("test_campaign_meta")
     values = meta.get("identifier_values") if isinstance(meta, Mapping) else None
     count = len(values) if isinstance(values, list) else 0

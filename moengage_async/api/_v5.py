@@ -1,10 +1,11 @@
 """V5 Campaigns operations (``/v5/...``, draft-first) as ``client.v5``.
 
-Every call goes through the same ``_call`` as V1: budgets, retries, error mapping.
-V5 adds headers (API.md §2): ``X-MOE-Request-Id`` equal to the body's
-``request_id``, and an ``Idempotency-Key`` (UUID v4) on every POST and PATCH but
-validate and preview. Both are fixed before the first attempt, so every retry of
-one call carries the same values and MoEngage replays instead of applying twice.
+Every call goes through the same ``Requestor.request`` as V1: budgets, retries,
+error mapping. V5 adds headers (docs/api-notes.md §2): ``X-MOE-Request-Id`` equal
+to the body's ``request_id``, and an ``Idempotency-Key`` (UUID v4) on every POST and
+PATCH but validate and preview. Both are fixed before the first attempt, so every
+retry of one call carries the same values and MoEngage replays instead of applying
+twice.
 Answers are ``{response_id, type, data}`` envelopes, decoded once per call by
 decoders built at import. Search, meta, test and preview are in ``_v5_queries``.
 """
@@ -18,7 +19,7 @@ from typing import Any
 import msgspec
 
 from .._errors import APIError
-from ..budgets._spec import Priority
+from ..budgets import Priority
 from ..models.v1 import StatusAction
 from ..models.v5 import (
     CampaignDetails,
@@ -90,8 +91,8 @@ class V5API(V5Queries):
 
         Raises:
             PayloadValidationError: missing channel, delivery type or creator, an
-                Email-only violation, or ``BROADCAST_LIVE_ACTIVITY`` (API.md C18:
-                create those with V1); nothing is sent.
+                Email-only violation, or ``BROADCAST_LIVE_ACTIVITY``
+                (docs/api-notes.md C18: create those with V1); nothing is sent.
         """
         body, rid, key = keyed_body(
             draft, request_id, idempotency_key, (PushDraft, EmailDraft), "create_draft"
@@ -156,7 +157,7 @@ class V5API(V5Queries):
         Raises:
             PayloadValidationError: an empty update, or one that sets ``status``
                 (publish with ``publish()``); nothing is sent.
-            ConflictError: the campaign is not a DRAFT (409; API.md C5).
+            ConflictError: the campaign is not a DRAFT (409; docs/api-notes.md C5).
         """
         body, rid, key = keyed_body(
             update,
@@ -192,8 +193,9 @@ class V5API(V5Queries):
         """Publish a draft: ``PATCH`` with exactly ``{"status": "PUBLISH"}``.
 
         The V5 spec calls publishing "not yet supported" while MoEngage's V5 docs
-        document this body-only form (API.md C3); this sends the documented form and
-        never falls back to V1. Needs the ``create_manage_publish`` permission.
+        document this body-only form (docs/api-notes.md C3); this sends the
+        documented form and never falls back to V1. Needs the
+        ``create_manage_publish`` permission.
 
         Raises:
             PayloadValidationError: ``request`` holds anything besides ``status``
@@ -259,7 +261,7 @@ class V5API(V5Queries):
         """STOP, PAUSE or RESUME one campaign (one request per campaign).
 
         The method is ``PATCH /v5/campaigns/{id}/status`` per the spec and three
-        other sources; MoEngage's V5 FAQ says ``POST`` (API.md C1). With
+        other sources; MoEngage's V5 FAQ says ``POST`` (docs/api-notes.md C1). With
         ``post_fallback`` a 405 to the PATCH is retried once as POST, same body and
         same ``Idempotency-Key``. The answer does not carry the new status: GET the
         campaign to confirm it. For many campaigns prefer V1's ten-id batches

@@ -25,7 +25,7 @@ __all__ = [
     "search_fields",
 ]
 
-#: Delivery types an Email campaign may have (API.md §8).
+#: Delivery types an Email campaign may have (docs/api-notes.md §8).
 _EMAIL_TYPES = frozenset(
     {"ONE_TIME", "PERIODIC", "EVENT_TRIGGERED", "BUSINESS_EVENT_TRIGGERED"}
 )
@@ -37,7 +37,7 @@ def check_idempotency_key(key: str | None, request_id: str, generated: bool) -> 
     """Return the call's ``Idempotency-Key``: ``key``, else a fresh UUID v4.
 
     When the client generated ``request_id`` itself (a UUID v4) that same value is
-    used, so one id names the call everywhere (API.md §6).
+    used, so one id names the call everywhere (docs/api-notes.md §6).
     """
     if key is None:
         return request_id if generated else new_request_id()
@@ -74,7 +74,7 @@ def keyed_body(
 
 
 def check_draft(body: Mapping[str, Any]) -> None:
-    """Refuse a create body V5 cannot accept (API.md §3.2 #10, C18)."""
+    """Refuse a create body V5 cannot accept (docs/api-notes.md §3.2 #10, C18)."""
     check_channel(body, "create_draft")
     kind = body.get("campaign_delivery_type")
     if not isinstance(kind, str) or not kind:
@@ -82,7 +82,7 @@ def check_draft(body: Mapping[str, Any]) -> None:
     if kind == "BROADCAST_LIVE_ACTIVITY":
         raise PayloadValidationError(
             "BROADCAST_LIVE_ACTIVITY cannot be created through V5 "
-            "(API.md C18); create it with the V1 create_campaign"
+            "(docs/api-notes.md C18); create it with the V1 create_campaign"
         )
     if body["channel"] == "EMAIL" and kind not in _EMAIL_TYPES:
         raise PayloadValidationError(f"an Email campaign cannot be {kind}")
@@ -96,7 +96,7 @@ def check_patch(body: Mapping[str, Any]) -> None:
     if "status" in body:
         raise PayloadValidationError(
             "status cannot be set in a component update; "
-            "publish with client.v5.publish(campaign_id) (API.md C3)"
+            "publish with client.v5.publish(campaign_id) (docs/api-notes.md C3)"
         )
     if not set(body) - {"request_id"}:
         raise PayloadValidationError("update_draft needs at least one field")
@@ -120,7 +120,7 @@ def publish_body(request: Any) -> dict[str, Any]:
 
 
 def check_test(body: Mapping[str, Any]) -> None:
-    """Refuse a test send MoEngage would reject, per mode (API.md C10, C11)."""
+    """Refuse a test MoEngage would reject, per mode (docs/api-notes.md C10, C11)."""
     check_channel(body, "test")  # sent in draft mode too (C11)
     check_test_recipients(body)
     if "draft_id" in body:
@@ -182,7 +182,7 @@ def meta_fields(fields: MetaFields | Mapping[str, Any] | None) -> MetaFields:
     if typed.campaign_delivery_type is not msgspec.UNSET:
         raise PayloadValidationError(
             "meta filters by delivery_type (one string); campaign_delivery_type "
-            "is the search key (API.md C19)"
+            "is the search key (docs/api-notes.md C19)"
         )
     return typed
 

@@ -1,7 +1,7 @@
 """V5 read and test operations: search (lazy iterator), meta, test, preview.
 
-``V5Queries`` also holds what every V5 operation shares: the client reference and
-``_send``, one ``_call`` through the client's budgets, retries and error mapping.
+``V5Queries`` also holds what every V5 operation shares: the requestor and
+``_send``, one ``Requestor.request`` through the budgets, retries and error mapping.
 ``V5API`` in ``_v5`` adds the draft lifecycle on top.
 """
 
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from .._errors import PayloadValidationError
-from ..budgets._spec import Priority
+from ..budgets import Priority
 from ..models._v5_responses import unwrap_preview
 from ..models.v5 import (
     CampaignDetails,
@@ -35,6 +35,7 @@ from ..models.v5 import (
     TestResults,
 )
 from ._requestor import USE_CLIENT_DEFAULT, check_request_id
+from ._resource import Resource
 from ._retry import RetryPolicy
 from ._v1_checks import MAX_PAGE_LIMIT, validate_paging, wire_body
 from ._v5_checks import (
@@ -47,8 +48,7 @@ from ._v5_checks import (
 from ._v5_search import CampaignSearch, check_page_size
 
 if TYPE_CHECKING:
-    from ..transport._aiohttp import Response
-    from ._requestor import BaseClient
+    from ..transport import Response
 
 __all__ = ["Payload", "V5Queries"]
 
@@ -63,7 +63,7 @@ _decode_any = msgspec.json.Decoder().decode
 Payload = msgspec.Struct | Mapping[str, Any]
 
 
-class V5Queries:
+class V5Queries(Resource):
     """V5 search, meta, test and preview; the base of ``V5API``.
 
     Common keyword arguments: ``request_id`` (body ``request_id`` and
@@ -73,13 +73,7 @@ class V5Queries:
     ``RetryPolicy`` for this call) and ``priority`` (budget lane).
     """
 
-    __slots__ = ("_client",)
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._client!r})"
+    __slots__ = ()
 
     async def _send(
         self,
@@ -93,7 +87,7 @@ class V5Queries:
         retry: RetryPolicy | None,
         priority: Priority,
     ) -> Response:
-        return await self._client._call(
+        return await self._request(
             op,
             body=body,
             path_params=None if campaign_id is None else {"campaign_id": campaign_id},
@@ -183,7 +177,8 @@ class V5Queries:
 
         Raises:
             PayloadValidationError: ``limit`` outside 1 to 15, ``page`` below 1,
-                or the search-only key ``campaign_delivery_type`` (API.md C19).
+                or the search-only key ``campaign_delivery_type``
+                (docs/api-notes.md C19).
         """
         filters = meta_fields(fields)
         validate_paging(limit, page)
@@ -235,8 +230,8 @@ class V5Queries:
 
         Inline: ``channel`` + ``campaign_content`` (Email adds ``basic_details``
         and ``connector``). Draft mode: ``draft_id`` + ``channel`` (sent although
-        the schema calls them exclusive: every example does, API.md C11), never
-        ``campaign_content``. The answer has one result per
+        the schema calls them exclusive: every example does, docs/api-notes.md
+        C11), never ``campaign_content``. The answer has one result per
         ``<PLATFORM>_<locale>_<variation>``.
 
         Raises:

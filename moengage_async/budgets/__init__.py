@@ -1,5 +1,48 @@
-"""budgets"""
+"""Budgets: the rate limits as data, and the limiters that enforce them.
+
+The names below are what the other subpackages may use; the modules are private.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from ._limiter import Limiter as Limiter
+from ._limiter import Permit as Permit
+from ._limiter import UnlimitedLimiter as UnlimitedLimiter
+from ._limiter import WindowUsage as WindowUsage
+from ._limiter import fast_path as fast_path
+from ._memory import MemoryLimiter as MemoryLimiter
+from ._redis import BudgetBackendError as BudgetBackendError
+from ._redis import RedisLimiter as RedisLimiter
+from ._redis import limiter_from_env as limiter_from_env
+from ._spec import DEFAULT_BUDGETS as DEFAULT_BUDGETS
+from ._spec import Budget as Budget
+from ._spec import BudgetOverrides as BudgetOverrides
+from ._spec import Priority as Priority
+from ._spec import Window as Window
+from ._spec import budgets_from_env as budgets_from_env
+from ._spec import format_budgets as format_budgets
+from ._spec import parse_budgets as parse_budgets
+from ._spec import resolve_budgets as resolve_budgets
+from ._view import BudgetView as BudgetView
+
+__all__ = [
+    "Budget",
+    "BudgetBackendError",
+    "BudgetOverrides",
+    "BudgetView",
+    "DEFAULT_BUDGETS",
+    "Limiter",
+    "MemoryLimiter",
+    "Permit",
+    "Priority",
+    "RedisLimiter",
+    "UnlimitedLimiter",
+    "Window",
+    "WindowUsage",
+    "budgets_from_env",
+    "fast_path",
+    "format_budgets",
+    "limiter_from_env",
+    "parse_budgets",
+    "resolve_budgets",
+]

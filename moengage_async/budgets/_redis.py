@@ -359,6 +359,11 @@ class RedisLimiter:
             await self._redis.aclose()
 
     @property
+    def budgets(self) -> Mapping[str, Budget]:
+        """The budget table this limiter enforces."""
+        return self._budgets
+
+    @property
     def bulk_share(self) -> float:
         """The fraction of each window bulk callers may fill."""
         return self._bulk_share

@@ -70,7 +70,8 @@ def _rate(*pairs: tuple[int, float]) -> tuple[Window, ...]:
 
 _STANDARD = _rate((10, 1.0), (100, 60.0), (6000, 3600.0))
 
-#: API.md §4.2, one budget per bucket. V1 and V5 of the same operation share one.
+#: docs/api-notes.md §4.2, one budget per bucket. V1 and V5 of the same operation
+#: share one.
 DEFAULT_BUDGETS: Mapping[str, Budget] = {
     b.name: b
     for b in (

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from ..api._requestor import BaseClient
 from ._limiter import Limiter, WindowUsage
 
-__all__ = ["BudgetView", "BudgetsMixin"]
+__all__ = ["BudgetView"]
 
 
 class BudgetView:
@@ -24,12 +23,3 @@ class BudgetView:
 
     def __repr__(self) -> str:
         return f"BudgetView(workspace={self._workspace!r})"
-
-
-class BudgetsMixin(BaseClient):
-    """Adds ``client.budgets``."""
-
-    @property
-    def budgets(self) -> BudgetView:
-        """This workspace's budgets: ``client.budgets.snapshot()``."""
-        return BudgetView(self._limiter, self._workspace_id)

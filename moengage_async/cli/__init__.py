@@ -1,5 +1,12 @@
-"""cli"""
+"""The ``moengage-async`` command: argument parsing, input files, the demo.
+
+The names below are what the other modules may use; the modules are private.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from ._main import main as main
+
+__all__ = [
+    "main",
+]

@@ -15,8 +15,8 @@ from typing import Any
 import anyio
 import msgspec
 
-from ..budgets._spec import BudgetOverrides, Priority, Window, resolve_budgets
-from ..jobs._plan import (
+from ..budgets import BudgetOverrides, Priority, Window, resolve_budgets
+from ..jobs import (
     bulk_windows,
     earliest_finish,
     format_duration,

@@ -8,8 +8,7 @@ from typing import IO, Any
 
 import msgspec
 
-from ..jobs._plan import format_duration
-from ..jobs._progress import Progress
+from ..jobs import Progress, format_duration
 
 __all__ = [
     "Counted",

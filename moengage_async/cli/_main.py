@@ -17,9 +17,13 @@ import anyio
 import msgspec
 
 from .._errors import MoEngageError, PayloadValidationError
-from ..budgets._spec import BudgetOverrides, parse_budgets, resolve_budgets
-from ..jobs._bulk_status import BulkStatusReport
-from ..jobs._plan import format_duration, plan_requests, status_change_requests
+from ..budgets import BudgetOverrides, parse_budgets, resolve_budgets
+from ..jobs import (
+    BulkStatusReport,
+    format_duration,
+    plan_requests,
+    status_change_requests,
+)
 from ._io import (
     Counted,
     ProgressLine,
@@ -79,14 +83,13 @@ def _client(args: argparse.Namespace) -> Any:
             base_url=args.base_url,
             budgets=None if limiter is not None else _budgets(args),
             limiter=limiter,
+            # The command made the limiter for this one client: close it with it.
+            close_limiter=True,
             proxy=args.proxy,
             ca_bundle=args.ca_bundle,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if limiter is not None:
-        # The command made this limiter for this one client: close it with the client.
-        client._owns_limiter = True
     return client
 
 
@@ -96,7 +99,7 @@ def _shared_limiter(args: argparse.Namespace) -> Any:
     if not url:
         return None
     try:
-        from ..budgets._redis import limiter_from_env
+        from ..budgets import limiter_from_env
     except ImportError:  # pragma: no cover - depends on the installed extras
         raise UsageError(
             "--redis-url needs the redis extra: pip install 'moengage-async[redis]'"
@@ -243,21 +246,13 @@ def _print_create_report(report: Any, as_json: bool) -> int:
 
 
 def _cmd_get(args: argparse.Namespace) -> int:
-    from ..api._requestor import new_request_id
-
     client = _client(args)
 
-    async def run() -> bytes:
+    async def run() -> Any:
         async with client:
-            rid = new_request_id()
-            response = await client._call(
-                "v5.get_campaign",
-                path_params={"campaign_id": args.campaign_id},
-                request_id=rid,
-            )
-            return response.body  # type: ignore[no-any-return]
+            return await client.v5.get_campaign(args.campaign_id)
 
-    sys.stdout.write(anyio.run(run).decode() + "\n")
+    sys.stdout.write(_json.encode(anyio.run(run)).decode() + "\n")
     return 0
 
 
@@ -282,7 +277,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
     try:
-        from ..sandbox import serve
+        from ..sandbox import SandboxStartError, serve
     except ImportError as exc:
         raise UsageError(f"the sandbox is unavailable: {exc}") from None
     budgets = _budgets(args)
@@ -294,11 +289,13 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
             budgets=budgets,
             faults=args.faults,
             seed=args.seed,
+            campaigns=args.campaigns,
+            ids_file=args.ids_file,
         )
 
     try:
         anyio.run(run)
-    except ValueError as exc:
+    except (ValueError, SandboxStartError) as exc:
         raise UsageError(str(exc)) from None
     return 0
 
@@ -381,6 +378,14 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     sandbox.add_argument("--faults", help="e.g. '5xx=0.1,reset=0.05'")
     sandbox.add_argument("--seed", type=int, default=0)
+    sandbox.add_argument(
+        "--campaigns",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed N ACTIVE campaigns and print a command that pauses them",
+    )
+    sandbox.add_argument("--ids-file", help="where to write the seeded ids")
     _common(sandbox, credentials=False)
     sandbox.set_defaults(run=_cmd_sandbox)
 

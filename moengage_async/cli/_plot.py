@@ -8,8 +8,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from ..budgets._spec import Window
-from ..jobs._plan import bulk_windows
+from ..budgets import Window
+from ..jobs import bulk_windows
 
 __all__ = ["plot_timeline", "require_matplotlib", "rolling_counts", "rolling_series"]
 

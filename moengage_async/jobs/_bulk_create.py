@@ -14,18 +14,17 @@ import math
 import os
 import time
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import anyio
 import anyio.to_thread
-import msgspec
 
+from .._clock import Clock
 from .._constants import DEFAULT_TIMEOUT_S
 from .._errors import APIError, MoEngageError, PayloadValidationError, RateLimitError
-from ..api._requestor import new_request_id
-from ..api._retry import RetryPolicy
-from ..api._v1 import V1Operations
-from ..budgets._spec import DEFAULT_BUDGETS, Priority
+from ..api import V1API, RetryPolicy
+from ..budgets import DEFAULT_BUDGETS, Priority
 from ._create_items import (
     REUSE_WINDOWS_S,
     BulkCreateReport,
@@ -40,9 +39,10 @@ from ._create_items import (
     prepare_item,
 )
 from ._journal import ItemState, Journal, JournalItem
+from ._planner import Planner
 from ._progress import Progress
 
-__all__ = ["BulkCreateOperations"]
+__all__ = ["BulkCreator", "CreatorParts"]
 
 log = logging.getLogger("moengage_async")
 
@@ -64,10 +64,31 @@ class _Run:
         self.sent: list[float] = []
 
 
-class BulkCreateOperations(V1Operations):
-    """``bulk_create``: many V1 creations under both create budgets, crash-safe."""
+@dataclass(frozen=True)
+class CreatorParts:
+    """What bulk creation uses: the V1 resource, the planner, the clock, and the
+    client's retry policy and timeout (each attempt is bounded by them)."""
 
-    async def bulk_create(
+    v1: V1API
+    planner: Planner
+    clock: Clock
+    retry: RetryPolicy
+    timeout: float | None
+
+
+class BulkCreator:
+    """``client.bulk_create``: many V1 creations under both create budgets,
+    crash-safe."""
+
+    __slots__ = ("_parts",)
+
+    def __init__(self, parts: CreatorParts) -> None:
+        self._parts = parts
+
+    def __repr__(self) -> str:
+        return f"BulkCreator({self._parts.planner!r})"
+
+    async def run(
         self,
         campaigns: Iterable[Any] | AsyncIterable[Any],
         *,
@@ -133,14 +154,14 @@ class BulkCreateOperations(V1Operations):
             rows = await anyio.to_thread.run_sync(
                 lambda: store.register(job_id, records, now=time.time())
             )
-            run = _Run(len(items), self._clock.now())
+            run = _Run(len(items), self._parts.clock.now())
             todo: list[tuple[PreparedItem, JournalItem]] = []
             for item, row in zip(items, rows, strict=True):
                 if row.state in (ItemState.CREATED, ItemState.FAILED):
                     run.results[item.index] = finished_result(item, row)
                 else:
                     todo.append((item, row))
-            job = _Job(self, store, job_id, run, on_quota, patience_s, priority)
+            job = _Job(self._parts, store, job_id, run, on_quota, patience_s, priority)
             job.configure(windows, progress)
             queue = iter(todo)
             async with anyio.create_task_group() as tg:
@@ -164,7 +185,7 @@ class _Job:
 
     def __init__(
         self,
-        client: BulkCreateOperations,
+        parts: CreatorParts,
         journal: Journal,
         job_id: str,
         run: _Run,
@@ -172,7 +193,7 @@ class _Job:
         patience_s: float,
         priority: Priority,
     ) -> None:
-        self.client = client
+        self.parts = parts
         self.journal = journal
         self.job_id = job_id
         self.run = run
@@ -229,16 +250,17 @@ class _Job:
         One attempt per call (``max_retries=0``), so the job knows whether each
         attempt may have reached MoEngage: only those make the item uncertain.
         """
-        client = self.client
-        policy = client._retry
+        parts = self.parts
+        clock = parts.clock
+        policy = parts.retry
         once = dataclasses.replace(policy, max_retries=0)
-        timeout = self.patience_s + (client._timeout or DEFAULT_TIMEOUT_S)
+        timeout = self.patience_s + (parts.timeout or DEFAULT_TIMEOUT_S)
         failures = 0
         while True:
             now = time.time()
             await self._journal(self.journal.record_intent, item.index, now=now)
             try:
-                campaign_id = await client.create_campaign(
+                campaign_id = await parts.v1.create_campaign(
                     item.payload,
                     request_id=item.request_id,
                     priority=self.priority,
@@ -258,13 +280,13 @@ class _Job:
                     return pending_result(item)
                 # A local refusal names the slot; a bare 429 (V1 sends no
                 # Retry-After) waits a backoff, at least a second.
-                clock_now = client.clock.now()
+                clock_now = clock.now()
                 wait = (
                     max(policy.backoff(failures + 1), 1.0)
                     if exc.retry_at is None
                     else exc.retry_at - clock_now
                 )
-                await client.clock.sleep(max(wait, 1e-3))
+                await clock.sleep(max(wait, 1e-3))
                 continue
             except MoEngageError as exc:
                 if _definitive(exc):
@@ -273,9 +295,9 @@ class _Job:
                 failures += 1
                 if failures > policy.max_retries:
                     return await self._failed(item, exc, open_outcome=True)
-                await client.clock.sleep(policy.backoff(failures))
+                await clock.sleep(policy.backoff(failures))
                 continue
-            self.run.sent.append(client.clock.now())
+            self.run.sent.append(clock.now())
             await self._journal(
                 self.journal.record_created, item.index, campaign_id, now=time.time()
             )
@@ -319,22 +341,11 @@ class _Job:
         if item.channel in REUSE_WINDOWS_S:
             fields["channels"] = [item.channel]
         for page in range(1, _SEARCH_MAX_PAGES + 1):
-            rid = new_request_id()
-            body = {
-                "request_id": rid,
-                "limit": _SEARCH_PAGE,
-                "page": page,
-                "campaign_fields": fields,
-            }
-            response = await self.client._call(
-                "v1.search_campaigns", body=body, request_id=rid, priority=self.priority
-            )
-            rows = msgspec.json.decode(response.body)
-            if not isinstance(rows, list):
-                rows = rows.get("campaigns", []) if isinstance(rows, dict) else []
+            search = {"limit": _SEARCH_PAGE, "page": page, "campaign_fields": fields}
+            rows = await self.parts.v1.search_campaigns(search, priority=self.priority)
             for found in rows:
-                if isinstance(found, dict) and matches_campaign(found, item):
-                    return str(found["campaign_id"])
+                if matches_campaign(found, item):
+                    return found.campaign_id
             if len(rows) < _SEARCH_PAGE:
                 return None
         return None
@@ -345,7 +356,7 @@ class _Job:
         run = self.run
         done = sum(r.status is CreateItemStatus.CREATED for r in run.results.values())
         failed = sum(r.status is CreateItemStatus.FAILED for r in run.results.values())
-        now = self.client.clock.now()
+        now = self.parts.clock.now()
         elapsed = now - run.started
         remaining = run.total - done - failed
         self.progress(
@@ -361,14 +372,13 @@ class _Job:
 
     def _eta(self, remaining: int, now: float) -> float:
         """Earliest finish the create budgets allow, given this run's sends."""
+        planner = self.parts.planner
         windows = [
-            (w.limit, w.seconds)
-            for w in self.client.limiter.snapshot(self.client.workspace_id)
-            if w.budget in _CREATE_BUDGETS
+            (w.limit, w.seconds) for w in planner.usage() if w.budget in _CREATE_BUDGETS
         ] or [w for b in _CREATE_BUDGETS for w in DEFAULT_BUDGETS[b].windows]
         # Bulk work may fill only the limiter's bulk share of each window.
-        share = getattr(self.client.limiter, "bulk_share", 1.0)
-        if self.priority is Priority.BULK and isinstance(share, float):
+        share = planner.bulk_share_for(self.priority)
+        if share < 1.0:
             windows = [
                 (max(1, min(lim, math.floor(lim * share))), sec) for lim, sec in windows
             ]

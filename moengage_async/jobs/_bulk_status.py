@@ -23,6 +23,7 @@ from typing import Literal, TypeAlias
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream
 
+from .._clock import Clock
 from .._constants import MAX_STATUS_BATCH
 from .._errors import (
     AuthenticationError,
@@ -34,17 +35,17 @@ from .._errors import (
     RateLimitError,
     UnprocessableEntityError,
 )
-from ..api._requestor import USE_CLIENT_DEFAULT, new_request_id
-from ..api._retry import RetryPolicy
-from ..api._v5 import V5API
-from ..budgets._spec import Priority
+from ..api import USE_CLIENT_DEFAULT, V1API, V5API, RetryPolicy, new_request_id
+from ..budgets import Priority
 from ..models.v1 import StatusAction
-from ._plan import PlanOperations
+from ._planner import Planner
 from ._progress import Progress
 
 __all__ = [
-    "BulkStatusOperations",
+    "BulkStatusJob",
     "BulkStatusReport",
+    "DEFAULT_CONCURRENCY",
+    "OnResult",
     "StatusFailure",
     "coerce_status_action",
     "send_isolated",
@@ -265,8 +266,23 @@ async def run_bulk(
     return job.report
 
 
-class BulkStatusOperations(PlanOperations):
-    """``bulk_change_status``: pause, resume or stop any number of campaigns."""
+class BulkStatusJob:
+    """``client.bulk_change_status``: pause, resume or stop any number of campaigns.
+
+    Sends through the V1 resource (batches of ten) or the V5 one (one id per
+    request) and plans its ETA with the workspace's ``Planner``.
+    """
+
+    __slots__ = ("_clock", "_planner", "_v1", "_v5")
+
+    def __init__(self, v1: V1API, v5: V5API, planner: Planner, clock: Clock) -> None:
+        self._v1 = v1
+        self._v5 = v5
+        self._planner = planner
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"BulkStatusJob({self._planner!r})"
 
     async def _patiently(self, call: Callable[[], Awaitable[object]]) -> None:
         """Run ``call``; when the budget has no slot before its deadline, wait for one.
@@ -288,7 +304,7 @@ class BulkStatusOperations(PlanOperations):
             return max(exc.retry_at - self._clock.now(), 0.0)
         return None
 
-    async def bulk_change_status(
+    async def run(
         self,
         action: StatusAction | str,
         campaign_ids: Ids,
@@ -336,21 +352,21 @@ class BulkStatusOperations(PlanOperations):
         if isinstance(campaign_ids, str):
             raise PayloadValidationError("campaign_ids must be ids, not one string")
 
+        v1 = self._v1
+        v5 = self._v5
+
         async def send_v1(ids: list[str]) -> None:
             rid = new_request_id()
-            body = {"request_id": rid, "action": verb.value, "campaign_ids": ids}
             await self._patiently(
-                lambda: self._call(
-                    "v1.change_status",
-                    body=body,
+                lambda: v1.change_status(
+                    verb,
+                    ids,
                     request_id=rid,
                     timeout=timeout,
                     retry=retry,
                     priority=priority,
                 )
             )
-
-        v5 = V5API(self)
 
         async def send_v5(ids: list[str]) -> None:
             (campaign_id,) = ids
@@ -376,7 +392,7 @@ class BulkStatusOperations(PlanOperations):
 
         def eta(remaining: int) -> float:
             requests = math.ceil(remaining / batch_size)
-            plan = self._plan_requests(op, remaining, requests, priority)
+            plan = self._planner.plan(op, remaining, requests, priority)
             return plan.earliest_finish_s
 
         job = _Job(

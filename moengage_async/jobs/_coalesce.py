@@ -17,15 +17,15 @@ import anyio
 from .._clock import Clock
 from .._constants import MAX_STATUS_BATCH
 from .._errors import MoEngageError, PayloadValidationError
-from ..api._requestor import BaseClient, new_request_id
+from ..api import V1API
 from ..models.v1 import StatusAction
 from ._bulk_status import coerce_status_action, send_isolated
 
 __all__ = [
     "Coalescer",
     "CoalescerStatistics",
-    "CoalescingOperations",
     "DEFAULT_COALESCE_LINGER_S",
+    "status_coalescer",
 ]
 
 #: How long the first caller waits for others to join its batch.
@@ -86,6 +86,17 @@ class Coalescer:
         self._lanes: dict[StatusAction, _Lane] = {a: _Lane() for a in StatusAction}
         self._calls = 0
         self._requests = 0
+
+    async def change_status(self, action: StatusAction | str, campaign_id: str) -> None:
+        """Check one id and its action, then ``submit`` it.
+
+        Raises:
+            PayloadValidationError: an unknown action or a blank id; nothing is sent.
+        """
+        verb = coerce_status_action(action)
+        if not isinstance(campaign_id, str) or not campaign_id.strip():
+            raise PayloadValidationError(f"invalid campaign id {campaign_id!r}")
+        await self.submit(verb, campaign_id)
 
     def statistics(self) -> CoalescerStatistics:
         """Return the counters so far."""
@@ -180,51 +191,12 @@ class Coalescer:
                     waiter.event.set()
 
 
-class CoalescingOperations(BaseClient):
-    """``pause``/``resume``/``stop`` of one campaign, coalesced across callers."""
+def status_coalescer(
+    v1: V1API, clock: Clock, *, linger_s: float = DEFAULT_COALESCE_LINGER_S
+) -> Coalescer:
+    """A ``Coalescer`` that sends each batch as one V1 ``change_status``."""
 
-    #: Seconds the first caller waits for others; set on the client to tune.
-    coalesce_linger: float = DEFAULT_COALESCE_LINGER_S
+    async def send(action: StatusAction, ids: list[str]) -> None:
+        await v1.change_status(action, ids)
 
-    def _coalescer(self) -> Coalescer:
-        coalescer: Coalescer | None = self.__dict__.get("_coalescer_instance")
-        if coalescer is None:
-
-            async def send(action: StatusAction, ids: list[str]) -> None:
-                rid = new_request_id()
-                body = {"request_id": rid, "action": action.value, "campaign_ids": ids}
-                await self._call("v1.change_status", body=body, request_id=rid)
-
-            coalescer = Coalescer(send, self._clock, linger_s=self.coalesce_linger)
-            self.__dict__["_coalescer_instance"] = coalescer
-        coalescer.linger_s = self.coalesce_linger
-        return coalescer
-
-    def coalescing_statistics(self) -> CoalescerStatistics:
-        """Calls taken and requests sent by ``pause``/``resume``/``stop`` so far."""
-        return self._coalescer().statistics()
-
-    async def change_status_one(
-        self, action: StatusAction | str, campaign_id: str
-    ) -> None:
-        """Change one campaign's status, sharing a request with concurrent callers.
-
-        Raises this id's own error: a bad id in a shared batch fails only its
-        caller (the batch is bisected to find it).
-        """
-        verb = coerce_status_action(action)
-        if not isinstance(campaign_id, str) or not campaign_id.strip():
-            raise PayloadValidationError(f"invalid campaign id {campaign_id!r}")
-        await self._coalescer().submit(verb, campaign_id)
-
-    async def pause(self, campaign_id: str) -> None:
-        """Pause one campaign (coalesced with concurrent calls)."""
-        await self.change_status_one(StatusAction.PAUSE, campaign_id)
-
-    async def resume(self, campaign_id: str) -> None:
-        """Resume one paused campaign (coalesced with concurrent calls)."""
-        await self.change_status_one(StatusAction.RESUME, campaign_id)
-
-    async def stop(self, campaign_id: str) -> None:
-        """Stop one campaign (coalesced with concurrent calls)."""
-        await self.change_status_one(StatusAction.STOP, campaign_id)
+    return Coalescer(send, clock, linger_s=linger_s)

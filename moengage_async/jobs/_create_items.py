@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 
 from .._errors import PayloadValidationError
+from ..models.v1 import CampaignDetails
 from ._journal import ItemState, JournalItem
 
 __all__ = [
@@ -37,8 +38,8 @@ __all__ = [
     "prepare_item",
 ]
 
-#: API.md §6: a V1 create request_id replays the original campaign for 1 h (Push)
-#: or 1 day (Email) after a successful creation.
+#: docs/api-notes.md §6: a V1 create request_id replays the original campaign for
+#: 1 h (Push) or 1 day (Email) after a successful creation.
 REUSE_WINDOWS_S: Mapping[str, float] = {"PUSH": 3600.0, "EMAIL": 86400.0}
 #: Each item carries the tag ``BULK_TAG_PREFIX + request_id`` so it can be found.
 BULK_TAG_PREFIX = "moengage-async:"
@@ -238,13 +239,9 @@ def pending_result(item: PreparedItem) -> CreateItemResult:
     )
 
 
-def matches_campaign(found: Mapping[str, Any], item: PreparedItem) -> bool:
-    basics = found.get("basic_details")
-    basics = basics if isinstance(basics, Mapping) else {}
+def matches_campaign(found: CampaignDetails, item: PreparedItem) -> bool:
+    basics = found.basic_details or {}
     if item.tag is not None:
-        tags = [*basics.get("tags", []), *found.get("tags", [])]
-        return item.tag in tags
-    return item.name is not None and item.name in (
-        basics.get("name"),
-        found.get("name"),
-    )
+        tags = basics.get("tags", [])
+        return isinstance(tags, list) and item.tag in tags
+    return item.name is not None and item.name == basics.get("name")

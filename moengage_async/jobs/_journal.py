@@ -1,4 +1,4 @@
-"""A crash-safe sqlite journal of a bulk creation: intent before send, outcome after.
+"""A crash-safe sqlite journal of bulk jobs: intent before send, outcome after.
 
 Every write is one committed transaction (WAL, ``synchronous=FULL``), so a ``kill -9``
 at any instant leaves each item either untouched, "sent" (outcome unknown: reconcile
@@ -9,14 +9,22 @@ those threads on the one connection.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-__all__ = ["ItemState", "Journal", "JournalItem", "JournalMismatchError"]
+__all__ = [
+    "ItemState",
+    "Journal",
+    "JournalItem",
+    "JournalMismatchError",
+    "StatusEntry",
+    "StatusState",
+]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -40,7 +48,19 @@ CREATE TABLE IF NOT EXISTS items (
     outcome_at REAL,
     PRIMARY KEY (job_id, item_key)
 );
+CREATE TABLE IF NOT EXISTS status_items (
+    job_id TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    error TEXT,
+    at REAL NOT NULL,
+    PRIMARY KEY (job_id, campaign_id)
+);
 """
+
+
+#: Ids per ``IN (...)`` query: under sqlite's default host-parameter limit.
+_SQL_CHUNK = 500
 
 
 class ItemState(str, enum.Enum):
@@ -54,6 +74,42 @@ class ItemState(str, enum.Enum):
     SENT = "sent"
     CREATED = "created"
     FAILED = "failed"
+
+
+class StatusState(str, enum.Enum):
+    """Where one id of a bulk status job stands in the journal.
+
+    ``SENT`` and ``UNKNOWN`` ids are sent again by a rerun (a status change can be
+    repeated safely: the second one is refused as "already"); ``RETRY`` ids failed
+    for a reason that may pass (transport, 5xx, budget, credentials). ``APPLIED``,
+    ``ALREADY`` and ``FAILED`` (refused for the id itself) are final.
+    """
+
+    SENT = "sent"
+    APPLIED = "applied"
+    ALREADY = "already"
+    FAILED = "failed"
+    RETRY = "retry"
+    UNKNOWN = "unknown"
+
+    @property
+    def final(self) -> bool:
+        """Whether a rerun leaves the id alone."""
+        return self in _FINAL_STATUS
+
+
+_FINAL_STATUS = frozenset(
+    {StatusState.APPLIED, StatusState.ALREADY, StatusState.FAILED}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEntry:
+    """What the journal holds for one id of a status job."""
+
+    campaign_id: str
+    state: StatusState
+    error: str | None = None
 
 
 class JournalMismatchError(ValueError):
@@ -142,15 +198,20 @@ class Journal:
         Raises:
             JournalMismatchError: the job exists with other items (count or payloads).
         """
+        with self._transaction():
+            return self._register(job_id, items, now)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """Hold the lock and one write transaction: committed whole, or rolled back."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                result = self._register(job_id, items, now)
+                yield
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
-            return result
 
     def _register(
         self, job_id: str, items: Sequence[JournalItem], now: float
@@ -257,6 +318,52 @@ class Journal:
             job_id,
             key,
         )
+
+    def status_entries(self, job_id: str, ids: Sequence[str]) -> dict[str, StatusEntry]:
+        """Return the journaled entries of those ``ids`` that a status job has seen."""
+        found: dict[str, StatusEntry] = {}
+        with self._lock:
+            for start in range(0, len(ids), _SQL_CHUNK):
+                chunk = list(ids[start : start + _SQL_CHUNK])
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    "SELECT campaign_id, outcome, error FROM status_items"
+                    f" WHERE job_id = ? AND campaign_id IN ({marks})",
+                    (job_id, *chunk),
+                ).fetchall()
+                for cid, outcome, error in rows:
+                    found[str(cid)] = StatusEntry(
+                        str(cid),
+                        StatusState(outcome),
+                        None if error is None else str(error),
+                    )
+        return found
+
+    def status_job(self, job_id: str) -> list[StatusEntry]:
+        """Return every entry of a status job, ordered by campaign id."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT campaign_id, outcome, error FROM status_items"
+                " WHERE job_id = ? ORDER BY campaign_id",
+                (job_id,),
+            ).fetchall()
+        return [
+            StatusEntry(str(c), StatusState(o), None if e is None else str(e))
+            for c, o, e in rows
+        ]
+
+    def record_status(
+        self, job_id: str, entries: Sequence[StatusEntry], *, now: float
+    ) -> None:
+        """Write the state of some ids of a status job, in one transaction."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO status_items (job_id, campaign_id, outcome, error, at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (job_id, campaign_id) DO UPDATE"
+                " SET outcome = excluded.outcome, error = excluded.error,"
+                " at = excluded.at",
+                [(job_id, e.campaign_id, e.state.value, e.error, now) for e in entries],
+            )
 
     def _update(
         self, assignments: str, values: tuple[object, ...], job_id: str, key: int

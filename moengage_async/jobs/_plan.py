@@ -15,14 +15,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .._constants import MAX_STATUS_BATCH
-from ..api._operations import OPERATIONS
-from ..api._requestor import BaseClient
-from ..budgets._limiter import WindowUsage
-from ..budgets._spec import DEFAULT_BUDGETS, Budget, Priority, Window
+from ..api import OPERATIONS
+from ..budgets import Budget, Window, WindowUsage
 
 __all__ = [
     "Plan",
-    "PlanOperations",
     "PriorUsage",
     "bulk_windows",
     "earliest_finish",
@@ -240,61 +237,3 @@ def plan_requests(
     )
     finish = earliest_finish(windows, requests, start=now, blocked_until=blocked)
     return Plan(operation, items, requests, tuple(names), max(finish - now, 0.0))
-
-
-class PlanOperations(BaseClient):
-    """``plan_*``: what a job costs under this client's budgets and current usage."""
-
-    def budgets_in_use(self) -> Mapping[str, Budget]:
-        """The budgets the limiter enforces (the documented table if unknown)."""
-        for attr in ("budgets", "_budgets"):
-            found = getattr(self._limiter, attr, None)
-            if isinstance(found, Mapping):
-                return found
-        return DEFAULT_BUDGETS
-
-    def bulk_share_for(self, priority: Priority) -> float:
-        """The share of each window ``priority`` may fill (1 for interactive)."""
-        if priority is Priority.INTERACTIVE:
-            return 1.0
-        share = getattr(self._limiter, "bulk_share", 1.0)
-        return float(share) if isinstance(share, (int, float)) else 1.0
-
-    def _plan_requests(
-        self,
-        operation: str,
-        items: int,
-        requests: int,
-        priority: Priority = Priority.BULK,
-    ) -> Plan:
-        return plan_requests(
-            operation,
-            items,
-            requests,
-            self.budgets_in_use(),
-            usage=self._limiter.snapshot(self._workspace_id),
-            now=self._clock.now(),
-            bulk_share=self.bulk_share_for(priority),
-        )
-
-    def plan_status_change(
-        self, n_ids: int, *, api_version: int = 1, priority: Priority = Priority.BULK
-    ) -> Plan:
-        """Plan a bulk status change of ``n_ids`` campaigns; nothing is sent.
-
-        Example: 20,000 pauses are 2,000 V1 requests, ~19 minutes under the
-        documented 10/s, 100/min, 6000/h at full windows (longer at the limiter's
-        bulk share, and if the budget is already in use).
-        """
-        requests = status_change_requests(n_ids, api_version=api_version)
-        op = "v1.change_status" if api_version == 1 else "v5.change_status"
-        return self._plan_requests(op, n_ids, requests, priority)
-
-    def plan_creation(
-        self, n_items: int, *, api_version: int = 1, priority: Priority = Priority.BULK
-    ) -> Plan:
-        """Plan ``n_items`` creations (each one success under ``create_success``)."""
-        if n_items < 0:
-            raise ValueError("n_items must be >= 0")
-        op = "v1.create_campaign" if api_version == 1 else "v5.create_draft"
-        return self._plan_requests(op, n_items, n_items, priority)

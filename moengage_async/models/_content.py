@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ._base import UNSET, Model, UnsetType
 from ._shapes import KeyValuePair
 
@@ -27,6 +30,7 @@ __all__ = [
     "WebBasicDetails",
     "WebButton",
     "WebPushContent",
+    "check_localized",
 ]
 
 
@@ -266,3 +270,14 @@ class EmailContentBase(Model, frozen=True, kw_only=True):
     custom_template_id: str | UnsetType = UNSET
     custom_template_version: int | UnsetType = UNSET
     attachments: list[EmailAttachment] | UnsetType = UNSET
+
+
+def check_localized(content: Mapping[str, Mapping[str, Any]]) -> None:
+    """Refuse locale-keyed content without locales or a locale without variations."""
+    if not content:
+        raise ValueError("localized content needs at least one locale")
+    for locale, variations in content.items():
+        if not locale:
+            raise ValueError("a locale key must not be empty")
+        if not variations or not all(variations):
+            raise ValueError(f"locale {locale!r} needs at least one named variation")

@@ -16,6 +16,7 @@ from ._common import (
     SchedulingDetailsBase,
     UnsetType,
 )
+from ._content import check_localized
 
 __all__ = [
     "AdvancedDetails",
@@ -30,6 +31,8 @@ __all__ = [
     "GmailAnnotations",
     "InterruptionLevel",
     "IosPriority",
+    "LocalizedEmailCampaignContent",
+    "LocalizedPushCampaignContent",
     "PlatformLevelPriority",
     "ProductCarousel",
     "ProductCarouselManualData",
@@ -115,7 +118,7 @@ class VariationDetails(_V1, frozen=True, kw_only=True):
 
     distribution_type: str
     no_of_variations: int
-    manual_distribution_percentage: dict[str, Any] | UnsetType = UNSET
+    manual_distribution_percentage: dict[str, str] | UnsetType = UNSET
     sherpa_campaign_duration: int | UnsetType = UNSET
     sherpa_distribution_metric: SherpaMetric | UnsetType = UNSET
 
@@ -132,6 +135,22 @@ class PushCampaignContent(_V1, frozen=True, kw_only=True):
     content: PushContentBody
     locales: list[str] | UnsetType = UNSET
     variation_details: VariationDetails | UnsetType = UNSET
+
+
+class LocalizedPushCampaignContent(PushCampaignContent, frozen=True, kw_only=True):
+    """Push content per locale and A/B variation: ``content[locale][variation]``.
+
+    ``content={"es-ES": {"variation_1": PushContentBody(push=...)}}``; the
+    ``default`` locale is what users of other languages get. Use it wherever a
+    ``PushCampaignContent`` goes; the single-variation form stays
+    ``PushCampaignContent``. Decode a body of this shape with this class
+    (``msgspec.convert(body["campaign_content"], LocalizedPushCampaignContent)``).
+    """
+
+    content: dict[str, dict[str, PushContentBody]]  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        check_localized(self.content)
 
 
 class DealCard(_V1, frozen=True, kw_only=True):
@@ -208,6 +227,18 @@ class EmailCampaignContent(_V1, frozen=True, kw_only=True):
     content: EmailContentBody
     locales: list[str] | UnsetType = UNSET
     variation_details: VariationDetails | UnsetType = UNSET
+
+
+class LocalizedEmailCampaignContent(EmailCampaignContent, frozen=True, kw_only=True):
+    """Email content per locale and A/B variation: ``content[locale][variation]``.
+
+    The Email counterpart of ``LocalizedPushCampaignContent``.
+    """
+
+    content: dict[str, dict[str, EmailContentBody]]  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        check_localized(self.content)
 
 
 class SchedulingDetails(SchedulingDetailsBase, frozen=True, kw_only=True):

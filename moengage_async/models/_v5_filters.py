@@ -116,7 +116,8 @@ class MetaFields(_V5, frozen=True, kw_only=True):
     """V5 meta filters (the V1 names, ``delivery_type`` a single string).
 
     ``campaign_delivery_type`` is here only because one spec example sends it;
-    the schema key is ``delivery_type`` (API.md C19) and the client sends that.
+    the schema key is ``delivery_type`` (docs/api-notes.md C19) and the client
+    sends that.
     """
 
     id: str | UnsetType = UNSET

@@ -16,6 +16,7 @@ from ._common import (
     SchedulingDetailsBase,
     UnsetType,
 )
+from ._content import check_localized
 
 __all__ = [
     "AdvancedDetails",
@@ -29,6 +30,8 @@ __all__ = [
     "GeoFenceTimeLimit",
     "InterruptionLevel",
     "IosPriority",
+    "LocalizedEmailCampaignContent",
+    "LocalizedPushCampaignContent",
     "PlatformLevelPriority",
     "PushCampaignContent",
     "PushContentBody",
@@ -102,7 +105,7 @@ class VariationDetails(_V5, frozen=True, kw_only=True):
 
     distribution_type: str | UnsetType = UNSET
     no_of_variations: int | UnsetType = UNSET
-    manual_distribution_percentage: dict[str, Any] | UnsetType = UNSET
+    manual_distribution_percentage: dict[str, int] | UnsetType = UNSET
     sherpa_campaign_duration: int | UnsetType = UNSET
     sherpa_distribution_metric: SherpaMetric | UnsetType = UNSET
 
@@ -114,11 +117,20 @@ class PushContentBody(_V5, frozen=True, kw_only=True):
 
 
 class PushCampaignContent(_V5, frozen=True, kw_only=True):
-    """Push content; locale-keyed variations go through ``extra`` or a dict body."""
+    """Push content of one variation; per locale/variation: the Localized model."""
 
     content: PushContentBody | UnsetType = UNSET
     locales: list[str] | UnsetType = UNSET
     variation_details: VariationDetails | UnsetType = UNSET
+
+
+class LocalizedPushCampaignContent(PushCampaignContent, frozen=True, kw_only=True):
+    """V5 Push content keyed ``content[locale][variation]`` (see the V1 class)."""
+
+    content: dict[str, dict[str, PushContentBody]]  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        check_localized(self.content)
 
 
 class EmailContent(EmailContentBase, frozen=True, kw_only=True):
@@ -137,6 +149,18 @@ class EmailCampaignContent(_V5, frozen=True, kw_only=True):
     content: EmailContentBody | UnsetType = UNSET
     locales: list[str] | UnsetType = UNSET
     variation_details: VariationDetails | UnsetType = UNSET
+
+
+class LocalizedEmailCampaignContent(EmailCampaignContent, frozen=True, kw_only=True):
+    """Email content per locale and A/B variation: ``content[locale][variation]``.
+
+    The Email counterpart of ``LocalizedPushCampaignContent``.
+    """
+
+    content: dict[str, dict[str, EmailContentBody]]  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        check_localized(self.content)
 
 
 class GeoFenceTimeBound(_V5, frozen=True, kw_only=True):

@@ -68,6 +68,8 @@ from ._v5_parts import (
     GeoFenceTimeLimit,
     InterruptionLevel,
     IosPriority,
+    LocalizedEmailCampaignContent,
+    LocalizedPushCampaignContent,
     PlatformLevelPriority,
     PushCampaignContent,
     PushContentBody,
@@ -127,6 +129,8 @@ __all__ = [
     "GeoFenceTimeLimit",
     "InterruptionLevel",
     "IosPriority",
+    "LocalizedEmailCampaignContent",
+    "LocalizedPushCampaignContent",
     "MetaFields",
     "MetaRequest",
     "Model",
@@ -259,7 +263,7 @@ DraftPatchRequest = PushDraftPatch | EmailDraftPatch
 
 
 class PublishRequest(_V5Request, frozen=True, kw_only=True):
-    """Body-only publish form of ``PATCH /v5/campaigns/{id}`` (API.md §9 C3)."""
+    """Body-only publish form of ``PATCH /v5/campaigns/{id}`` (docs/api-notes.md C3)."""
 
     status: str = "PUBLISH"
 

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from ._ledger import BudgetRecord as BudgetRecord
     from ._ledger import Ledger as Ledger
     from ._ledger import RequestRecord as RequestRecord
+    from ._server import PauseSetup as PauseSetup
     from ._server import Sandbox as Sandbox
+    from ._server import SandboxStartError as SandboxStartError
     from ._server import serve as serve
     from ._store import Campaign as Campaign
 
@@ -32,8 +34,10 @@ __all__ = [
     "Fault",
     "Faults",
     "Ledger",
+    "PauseSetup",
     "RequestRecord",
     "Sandbox",
+    "SandboxStartError",
     "parse_faults",
     "serve",
 ]
@@ -45,8 +49,10 @@ _WHERE = {
     "Fault": "_faults",
     "Faults": "_faults",
     "Ledger": "_ledger",
+    "PauseSetup": "_server",
     "RequestRecord": "_ledger",
     "Sandbox": "_server",
+    "SandboxStartError": "_server",
     "parse_faults": "_faults",
     "serve": "_server",
 }

@@ -10,20 +10,27 @@ from __future__ import annotations
 import logging
 import math
 import re
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
 from aiohttp import web
 
-from ..api._operations import OPERATIONS, Operation
+from ..api import OPERATIONS, Operation
 from ._calls import Call, Refusal, Reply
 from ._checks import check_headers, check_schema
-from ._envelopes import v1_error, v1_rate_limited, v5_error, v5_rate_limited
+from ._envelopes import (
+    data_api_rate_limited,
+    v1_error,
+    v1_rate_limited,
+    v5_error,
+    v5_rate_limited,
+)
 from ._fastpath import fast_valid
 from ._faults import Fault
 from ._ledger import RequestRecord
-from ._state import SandboxState, StoredReply
+from ._state import RateLimitBody, SandboxState, StoredReply
 
 __all__ = ["Handler", "SELF_VALIDATING", "build_app", "encode_reply"]
 
@@ -53,16 +60,22 @@ _REASONS = {
 _REASONS[504] = "Gateway Timeout"
 
 
-def _error_reply(op: Operation, ids: tuple[str | None, str], refusal: Refusal) -> Reply:
+def _error_reply(
+    op: Operation,
+    ids: tuple[str | None, str],
+    refusal: Refusal,
+    shape: RateLimitBody = "native",
+) -> Reply:
     request_id, response_id = ids
     if refusal.status == 429:
-        return _rate_limited(op, ids, refusal.retry_after or 0.0)
+        return _rate_limited(op, ids, refusal.retry_after or 0.0, shape)
     if op.version == 1:
         body = v1_error(
             refusal.status,
             refusal.message,
             target=refusal.target,
             request_id=request_id,
+            details=refusal.details,
         )
     else:
         body = v5_error(
@@ -72,11 +85,19 @@ def _error_reply(op: Operation, ids: tuple[str | None, str], refusal: Refusal) -
             code=refusal.code,
             target=refusal.target,
             request_id=request_id,
+            details=refusal.details,
         )
     return Reply(refusal.status, body)
 
 
-def _rate_limited(op: Operation, ids: tuple[str | None, str], wait: float) -> Reply:
+def _rate_limited(
+    op: Operation,
+    ids: tuple[str | None, str],
+    wait: float,
+    shape: RateLimitBody = "native",
+) -> Reply:
+    if shape == "data_api":
+        return Reply(429, data_api_rate_limited(ids[0]))
     if op.version == 1:
         return Reply(429, v1_rate_limited(ids[0]))
     return Reply(
@@ -94,13 +115,21 @@ def _retry_after(wait: float) -> str:
     # Whole seconds when the wait is long; milliseconds for scaled-down windows.
     if wait >= 1.0:
         return str(math.ceil(wait))
+    if wait <= 0.0:
+        return "0"
     return f"{math.ceil(wait * 1000) / 1000:.3f}"
+
+
+def _with_headers(reply: Reply, extra: Mapping[str, str] | None) -> Reply:
+    if not extra:
+        return reply
+    return Reply(reply.status, reply.body, {**(reply.headers or {}), **extra})
 
 
 class Pipeline:
     """Serves one operation through the full request path."""
 
-    __slots__ = ("_handler", "_op", "_request_budgets", "_state")
+    __slots__ = ("_handler", "_limit_budgets", "_op", "_request_budgets", "_state")
 
     def __init__(self, state: SandboxState, op: Operation, handler: Handler) -> None:
         self._state = state
@@ -110,6 +139,8 @@ class Pipeline:
         self._request_budgets = tuple(
             b for b in op.budgets if b in budgets and not budgets[b].successes_only
         )
+        #: What the x-ratelimit headers describe: every budget of the operation.
+        self._limit_budgets = tuple(b for b in op.budgets if b in budgets)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         state = self._state
@@ -148,16 +179,21 @@ class Pipeline:
         for name in self._request_budgets:
             ledger.record_budget(workspace, name, now, accepted=wait <= 0.0)
         if wait > 0.0:
-            reply = _rate_limited(op, ids, wait)
+            reply = _rate_limited(op, ids, wait, state.rate_limit_body)
             self._record(workspace, now, headers, 429, Fault.NONE, request_id)
-            return self._respond(reply)
+            return self._respond(_with_headers(reply, self._signals(workspace, now)))
         if fault is Fault.ERROR or fault is Fault.HTML:
             status = plan.error_status()
             self._record(workspace, now, headers, status, fault, request_id)
+            signals = self._signals(workspace, now)
             if fault is Fault.HTML:
                 page = _HTML_PAGE.format(status=status, reason=_REASONS[status])
-                return web.Response(status=status, text=page, content_type="text/html")
-            return self._respond(self._server_error(ids, status))
+                return web.Response(
+                    status=status, text=page, content_type="text/html", headers=signals
+                )
+            return self._respond(
+                _with_headers(self._server_error(ids, status), signals)
+            )
         scopes = headers.get("X-MOE-Scopes") if op.version == 5 else None
         call = Call(
             op,
@@ -173,6 +209,7 @@ class Pipeline:
         reply = self._dispatch(
             call, raw, body_error, header_rid, headers.get("Content-Type")
         )
+        reply = _with_headers(reply, self._signals(workspace, now))
         self._record(workspace, now, headers, reply.status, fault, request_id)
         if fault is Fault.LOST_REPLY:
             return _drop(request)
@@ -222,6 +259,7 @@ class Pipeline:
                         target="Idempotency-Key",
                         code="BAD_REQUEST",
                     ),
+                    state.rate_limit_body,
                 )
         try:
             check_headers(op, call, raw, content_type, header_rid)
@@ -235,7 +273,7 @@ class Pipeline:
                 check_schema(op, call.body)
             reply = self._handler(state, call)
         except Refusal as refusal:
-            reply = _error_reply(op, ids, refusal)
+            reply = _error_reply(op, ids, refusal, state.rate_limit_body)
         except Exception:  # a sandbox bug: still answer the documented 500 shape
             log.exception("sandbox handler %s failed", op.name)
             return self._server_error(ids, 500)
@@ -243,6 +281,26 @@ class Pipeline:
         if slot is not None and reply.status < 500 and reply.status != 429:
             state.idempotency[slot] = StoredReply(fingerprint, reply)
         return reply
+
+    def _signals(self, workspace: str, now: float) -> dict[str, str] | None:
+        """The ``x-ratelimit-*`` headers: the operation's tightest window now."""
+        state = self._state
+        if not state.rate_limit_headers:
+            return None
+        found = state.counter.tightest(workspace, self._limit_budgets, now)
+        if found is None:
+            return None
+        limit, remaining, reset = found
+        if state.rate_limit_reset == "epoch":
+            # Whole seconds, rounded up: MoEngage documents no finer form.
+            reset_text = str(math.ceil(time.time() + reset))
+        else:
+            reset_text = _retry_after(reset)
+        return {
+            "x-ratelimit-limit": str(limit),
+            "x-ratelimit-remaining": str(remaining),
+            "x-ratelimit-reset": reset_text,
+        }
 
     def _unauthorized(self, ids: tuple[str | None, str]) -> Reply:
         if self._op.version == 1:

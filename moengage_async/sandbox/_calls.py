@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..api._operations import Operation
+from ..api import Operation
 
 __all__ = ["Call", "Refusal", "Reply"]
 
@@ -22,6 +22,7 @@ class Refusal(Exception):
         target: str | None = None,
         code: str | None = None,
         retry_after: float | None = None,
+        details: Sequence[tuple[str, str]] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -30,6 +31,9 @@ class Refusal(Exception):
         self.code = code
         #: For a 429: seconds until the budget frees.
         self.retry_after = retry_after
+        #: ``(target, message)`` per problem, when there are several (for example
+        #: each campaign of a V1 status batch that cannot take the action).
+        self.details = details
 
 
 @dataclass(slots=True)

@@ -1,11 +1,11 @@
-"""Request checks beyond auth: headers (API.md §2) and the spec's body schema."""
+"""Request checks beyond auth: headers (docs/api-notes.md §2) and the body schema."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .._constants import V1_PREFIX
-from ..api._operations import Operation
+from ..api import Operation
 from ._calls import Call, Refusal
 
 __all__ = ["check_headers", "check_schema"]
@@ -20,7 +20,7 @@ def check_headers(
     content_type: str | None,
     header_rid: str | None,
 ) -> None:
-    """API.md §2: JSON content type on bodies; V5 request id and key rules."""
+    """JSON bodies; V5 request id and key rules (docs/api-notes.md §2)."""
     if raw and (content_type or "").split(";", 1)[0].strip().lower() != _JSON:
         raise Refusal(
             400, "Content-Type must be application/json.", target="Content-Type"

@@ -12,7 +12,7 @@ import bisect
 from collections import deque
 from collections.abc import Iterable, Mapping
 
-from ..budgets._spec import Budget, Window
+from ..budgets import Budget, Window
 
 __all__ = ["WindowCounter"]
 
@@ -83,6 +83,39 @@ class WindowCounter:
         for name in names:
             for log in self._logs_for(workspace, name):
                 log.add(at)
+
+    def consume(self, workspace: str, name: str, at: float, count: int) -> None:
+        """Count ``count`` arrivals of one budget at ``at``, even past its limit."""
+        logs = self._logs_for(workspace, name)
+        for _ in range(count):
+            for log in logs:
+                log.add(at)
+
+    def tightest(
+        self, workspace: str, names: Iterable[str], now: float
+    ) -> tuple[int, int, float] | None:
+        """``(limit, remaining, reset)`` of the window with the fewest free slots.
+
+        ``reset`` is the seconds until that window's next slot frees (its oldest
+        counted arrival leaves it; 0.0 when it counts none). Ties go to the
+        window that frees later. None when ``names`` has no windows.
+        """
+        best: tuple[int, float, int] | None = None
+        for name in names:
+            for log in self._logs_for(workspace, name):
+                log.purge(now)
+                times = log.times
+                limit = log.window.limit
+                remaining = max(0, limit - len(times))
+                reset = 0.0
+                if times:
+                    oldest = times[max(0, len(times) - limit)]
+                    reset = oldest + log.window.seconds - now
+                if best is None or (remaining, -reset) < (best[0], -best[1]):
+                    best = (remaining, reset, limit)
+        if best is None:
+            return None
+        return best[2], best[0], best[1]
 
     def admit(self, workspace: str, names: tuple[str, ...], now: float) -> float:
         """Count the request and return 0.0, or return the wait and count nothing."""

@@ -1,6 +1,6 @@
 """Creation rules shared by V1 and V5: request_id reuse and the success quota.
 
-API.md §6: after a *successful* creation the same ``request_id`` must not be
+docs/api-notes.md §6: after a *successful* creation the same ``request_id`` must not be
 reused for 1 h (Push) or 1 day (Email). The sandbox reads a resend inside that
 window as an idempotent replay: 201 with the original campaign, counted against
 ``create_requests`` (it arrived) but not ``create_success`` (nothing was made).

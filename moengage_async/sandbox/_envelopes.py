@@ -1,4 +1,4 @@
-"""The documented error bodies (API.md §5), built in one place.
+"""The documented error bodies (docs/api-notes.md §5), built in one place.
 
 V1: ``{"error": {"code": "<status> <text>", "message", "target", "details",
 "request_id"}}``. V5: ``{"response_id", "error": {"code": <enum>, ...}}``.
@@ -6,11 +6,13 @@ V1: ``{"error": {"code": "<status> <text>", "message", "target", "details",
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
     "V1_REASONS",
     "V5_CODES",
+    "data_api_rate_limited",
     "v1_error",
     "v1_rate_limited",
     "v5_error",
@@ -52,18 +54,31 @@ def v1_error(
     *,
     target: str | None = None,
     request_id: str | None = None,
+    details: Sequence[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     """A V1 ``ErrorResponse`` body naming ``target`` (when there is one)."""
     error: dict[str, Any] = {
         "code": V1_REASONS.get(status, f"{status} Error"),
         "message": message,
     }
-    if target is not None:
-        error["target"] = target
-        error["details"] = [{"target": target, "message": message}]
+    _name_targets(error, message, target, details)
     if request_id is not None:
         error["request_id"] = request_id
     return {"error": error}
+
+
+def _name_targets(
+    error: dict[str, Any],
+    message: str,
+    target: str | None,
+    details: Sequence[tuple[str, str]] | None,
+) -> None:
+    """Set ``target`` and ``details``: one entry per problem, or the target alone."""
+    if target is not None:
+        error["target"] = target
+        error["details"] = [{"target": target, "message": message}]
+    if details:
+        error["details"] = [{"target": t, "message": m} for t, m in details]
 
 
 def v1_rate_limited(request_id: str | None) -> dict[str, Any]:
@@ -87,6 +102,7 @@ def v5_error(
     code: str | None = None,
     target: str | None = None,
     request_id: str | None = None,
+    details: Sequence[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     """A ``V5ErrorEnvelope`` body; ``code`` defaults to the status's usual one."""
     error: dict[str, Any] = {
@@ -94,9 +110,7 @@ def v5_error(
         "message": message,
         "details": [],
     }
-    if target is not None:
-        error["target"] = target
-        error["details"] = [{"target": target, "message": message}]
+    _name_targets(error, message, target, details)
     if request_id is not None:
         error["request_id"] = request_id
     return {"response_id": response_id, "error": error}
@@ -111,3 +125,15 @@ def v5_rate_limited(response_id: str, request_id: str | None) -> dict[str, Any]:
         request_id=request_id,
     )
     return body
+
+
+def data_api_rate_limited(request_id: str | None) -> dict[str, Any]:
+    """A 429 in the shape MoEngage's Data API answers with (``status: fail``)."""
+    return {
+        "status": "fail",
+        "error": {
+            "type": "Rate Limits Exceeded",
+            "message": "Rate limit exceeded for app key.",
+            "request_id": request_id or "",
+        },
+    }

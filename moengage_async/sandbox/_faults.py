@@ -88,11 +88,18 @@ class Faults:
 
 
 _NUMERIC = {f.name for f in dataclasses.fields(Faults) if f.name != "error_statuses"}
+#: Short names: each ``<kind>_rate`` may be written ``<kind>``, and ``5xx`` is the
+#: error rate (``--faults '5xx=0.1,reset=0.05'``).
+ALIASES = {
+    "5xx": "error_rate",
+    **{name.removesuffix("_rate"): name for name in _NUMERIC if name.endswith("_rate")},
+}
 
 
 def parse_faults(text: str) -> Faults:
     """Parse ``"latency=0.005,jitter=0.02,error_rate=0.1"`` into ``Faults``.
 
+    Rates may use their short names (``5xx=0.1,reset=0.05``, see ``ALIASES``);
     ``error_statuses`` is written ``error_statuses=500/503``. Raises ``ValueError``
     naming the bad part.
     """
@@ -103,6 +110,9 @@ def parse_faults(text: str) -> Faults:
         name, sep, raw = (s.strip() for s in part.partition("="))
         if not sep:
             raise ValueError(f"faults: {part!r} is not NAME=VALUE")
+        name = ALIASES.get(name, name)
+        if name in values:
+            raise ValueError(f"faults: {part!r} sets {name} a second time")
         if name == "error_statuses":
             try:
                 values[name] = tuple(int(s) for s in raw.split("/"))
@@ -112,7 +122,7 @@ def parse_faults(text: str) -> Faults:
                 ) from None
             continue
         if name not in _NUMERIC:
-            known = ", ".join(sorted([*_NUMERIC, "error_statuses"]))
+            known = ", ".join(sorted([*_NUMERIC, *ALIASES, "error_statuses"]))
             raise ValueError(f"faults: unknown fault {name!r} in {part!r}; {known}")
         try:
             values[name] = float(raw)

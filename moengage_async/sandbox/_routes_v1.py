@@ -17,7 +17,7 @@ from ._views import COMPONENTS, details_v1, meta_v1
 
 __all__ = ["V1_HANDLERS"]
 
-#: Components an ACTIVE campaign may no longer change (API.md §7).
+#: Components an ACTIVE campaign may no longer change (docs/api-notes.md §7).
 _FROZEN_WHEN_ACTIVE = (
     "trigger_condition",
     "segmentation_details",
@@ -163,37 +163,42 @@ def campaign_meta(state: SandboxState, call: Call) -> Reply:
 
 
 def change_status(state: SandboxState, call: Call) -> Reply:
-    """STOP/PAUSE/RESUME 1-10 campaigns; all or nothing (no per-id result exists)."""
+    """STOP/PAUSE/RESUME 1-10 campaigns; all or nothing (no per-id result exists).
+
+    A refusal names every campaign that cannot take the action, one ``details``
+    entry each (``target`` is the campaign id), so a client can resend the rest.
+    """
     body = body_of(call)
     action = body["action"]
     ids = body["campaign_ids"]
     if not 1 <= len(ids) <= 10:
         raise Refusal(400, "campaign_ids must hold 1 to 10 ids", target="campaign_ids")
-    campaigns = []
-    for campaign_id in ids:
-        campaign = _campaign(state, campaign_id, "campaign_ids")
-        if campaign.status == "DRAFT":
-            raise Refusal(
-                400, f"Campaign {campaign_id} is a draft.", target="campaign_ids"
-            )
-        campaigns.append(campaign)
-    if len({c.id for c in campaigns}) != len(campaigns):
+    if len(set(ids)) != len(ids):
         raise Refusal(400, "campaign_ids holds duplicates", target="campaign_ids")
-    for target in campaigns:
-        _check_transition(target, action)
+    campaigns = []
+    problems: list[tuple[str, str]] = []
+    for campaign_id in ids:
+        campaign = state.store.get(campaign_id)
+        if campaign is None:
+            problems.append((campaign_id, f"Campaign {campaign_id} not found."))
+        elif campaign.status == "DRAFT":
+            problems.append((campaign_id, f"Campaign {campaign_id} is a draft."))
+        else:
+            try:
+                transition(campaign, action, api=1)
+            except TransitionError as exc:
+                problems.append((campaign_id, f"Campaign {campaign_id}: {exc}"))
+            campaigns.append(campaign)
+    if problems:
+        first = problems[0][1]
+        message = (
+            first if len(problems) == 1 else f"{first} (+{len(problems) - 1} more)"
+        )
+        raise Refusal(400, message, target="campaign_ids", details=problems)
     for campaign in campaigns:
         before = state.store.apply_status(campaign, action, api=1)
         note(state, call, campaign, action, before)
     return Reply(200)
-
-
-def _check_transition(campaign: Campaign, action: str) -> None:
-    try:
-        transition(campaign, action, api=1)
-    except TransitionError as exc:
-        raise Refusal(
-            400, f"Campaign {campaign.id}: {exc}", target="campaign_ids"
-        ) from None
 
 
 _WITH_CHILDREN = frozenset({"PERIODIC", "BUSINESS_EVENT_TRIGGERED"})

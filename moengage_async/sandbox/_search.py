@@ -113,7 +113,8 @@ def select(
 
 def page(rows: list[Campaign], body: Mapping[str, Any]) -> list[Campaign]:
     """One page: ``limit`` rows (1-15) from page ``page`` (>= 1)."""
-    limit = body["limit"]
-    number = body["page"]
+    # JSON Schema counts 1.0 as an integer, so the schema check lets it through.
+    limit = int(body["limit"])
+    number = int(body["page"])
     start = (number - 1) * limit
     return rows[start : start + limit]

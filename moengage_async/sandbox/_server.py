@@ -3,26 +3,38 @@
 from __future__ import annotations
 
 import base64
+import errno
+import os
+import shlex
 import sys
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aiohttp import web
 
 from .._clock import Clock, MonotonicClock
-from ..budgets._spec import BudgetOverrides, resolve_budgets
+from .._errors import MoEngageError
+from ..budgets import (
+    DEFAULT_BUDGETS,
+    Budget,
+    BudgetOverrides,
+    format_budgets,
+    resolve_budgets,
+)
 from ._app import Handler, build_app
 from ._control import add_control_routes
 from ._faults import FaultPlan, Faults, parse_faults
 from ._ledger import Ledger
-from ._state import SandboxState
+from ._state import RateLimitBody, RateLimitReset, SandboxState
 from ._store import Campaign
 
 if TYPE_CHECKING:
     from .._client import MoEngageClient
 
-__all__ = ["Sandbox", "serve"]
+__all__ = ["PauseSetup", "Sandbox", "SandboxStartError", "serve"]
 
 
 def _handlers() -> Mapping[str, Handler]:
@@ -42,12 +54,51 @@ def _require_jsonschema() -> None:
         ) from None
 
 
+class PauseSetup(NamedTuple):
+    """What ``Sandbox.seed_pausable`` made: ids, the file listing them, a command."""
+
+    ids: tuple[str, ...]
+    ids_file: Path
+    command: str
+
+
+def _write_ids(ids: Sequence[str], path: str | os.PathLike[str] | None) -> Path:
+    if path is None:
+        fd, name = tempfile.mkstemp(prefix="moengage-sandbox-", suffix=".ids")
+        os.close(fd)
+        path = name
+    target = Path(path)
+    target.write_text("".join(f"{i}\n" for i in ids), encoding="utf-8")
+    return target
+
+
+class SandboxStartError(MoEngageError):
+    """Raised when the sandbox cannot listen on its host and port (e.g. in use)."""
+
+    def __init__(self, host: str, port: int, reason: OSError) -> None:
+        self.host = host
+        self.port = port
+        self.errno = reason.errno
+        if reason.errno == errno.EADDRINUSE:
+            why = "the address is already in use; pick another --port (0 = any free)"
+        else:
+            why = reason.strerror or str(reason)
+        super().__init__(f"cannot listen on {host}:{port}: {why}")
+
+
 class Sandbox:
     """A faithful in-memory MoEngage Campaigns server on loopback.
 
     ``async with Sandbox() as sandbox:`` serves on a free port; point a client at it
     with ``sandbox.client()``. Budgets are counted on arrival, per workspace,
     exactly; faults are drawn from ``random.Random(seed)``.
+
+    Rate-limit signals: every answer of a budgeted operation carries
+    ``x-ratelimit-limit``, ``x-ratelimit-remaining`` (of the operation's tightest
+    window) and ``x-ratelimit-reset`` (seconds until that window frees a slot, or
+    with ``rate_limit_reset="epoch"`` the Unix time, whole seconds rounded up);
+    ``rate_limit_headers=False`` leaves them out. ``rate_limit_body="data_api"``
+    answers 429 in the Data API's shape instead of the V1/V5 envelopes.
     """
 
     def __init__(
@@ -63,7 +114,20 @@ class Sandbox:
         port: int = 0,
         validate: bool = True,
         gcg_job_s: float = 1.0,
+        rate_limit_headers: bool = True,
+        rate_limit_reset: RateLimitReset = "seconds",
+        rate_limit_body: RateLimitBody = "native",
     ) -> None:
+        if rate_limit_reset not in ("seconds", "epoch"):
+            raise ValueError(
+                "rate_limit_reset must be 'seconds' or 'epoch', "
+                f"got {rate_limit_reset!r}"
+            )
+        if rate_limit_body not in ("native", "data_api"):
+            raise ValueError(
+                "rate_limit_body must be 'native' or 'data_api', "
+                f"got {rate_limit_body!r}"
+            )
         if validate:
             _require_jsonschema()
         if isinstance(faults, str):
@@ -81,6 +145,9 @@ class Sandbox:
             seed=seed,
             validate=validate,
             gcg_job_s=gcg_job_s,
+            rate_limit_headers=rate_limit_headers,
+            rate_limit_reset=rate_limit_reset,
+            rate_limit_body=rate_limit_body,
         )
         self._workspace_id = workspace_id
         self._api_key = api_key
@@ -99,6 +166,9 @@ class Sandbox:
         site = web.TCPSite(runner, self._host, self._port, reuse_address=True)
         try:
             await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise SandboxStartError(self._host, self._port, exc) from None
         except BaseException:
             await runner.cleanup()
             raise
@@ -171,11 +241,26 @@ class Sandbox:
             headers["X-MOE-Tenant-ID"] = self._workspace_id
         return headers
 
+    @property
+    def budgets(self) -> Mapping[str, Budget]:
+        """The budget table the sandbox enforces (the documented one, overridden)."""
+        return self._state.budgets
+
     def client(self, **kwargs: Any) -> MoEngageClient:
-        """A ``MoEngageClient`` for this sandbox; ``kwargs`` go to the client."""
+        """A ``MoEngageClient`` for this sandbox; ``kwargs`` go to the client.
+
+        Unless ``budgets=`` or ``limiter=`` is given, the client budgets with the
+        sandbox's own table, so a sandbox with scaled-down windows is also fast
+        from the client's side.
+        """
         from .._client import MoEngageClient
 
         kwargs.setdefault("base_url", self.url)
+        if "budgets" not in kwargs and kwargs.get("limiter") is None:
+            kwargs["budgets"] = {
+                name: [(w.limit, w.seconds) for w in budget.windows]
+                for name, budget in self._state.budgets.items()
+            }
         workspace_id = kwargs.pop("workspace_id", self._workspace_id)
         api_key = kwargs.pop("api_key", self._state.credentials[workspace_id])
         return MoEngageClient(workspace_id, api_key, **kwargs)
@@ -204,6 +289,19 @@ class Sandbox:
         self._faults = faults or Faults()
         self._state.plan = FaultPlan(self._faults, self._seed)
 
+    def foreign_usage(
+        self, budget: str, count: int = 1, *, workspace_id: str | None = None
+    ) -> None:
+        """Spend ``count`` slots of ``budget`` now, unseen by any client.
+
+        Stands for another integration sharing the workspace: the slots count in
+        the rolling windows (and in ``x-ratelimit-remaining``), not in the ledger.
+
+        Raises:
+            ValueError: ``budget`` is unknown or ``count`` is negative.
+        """
+        self._state.foreign_usage(budget, count, workspace_id)
+
     def campaign(self, campaign_id: str) -> Campaign:
         """The stored campaign; ``KeyError`` when unknown."""
         found = self._state.store.get(campaign_id)
@@ -225,6 +323,63 @@ class Sandbox:
             )
             ids.append(child)
         return ids
+
+    def seed_pausable(
+        self,
+        n: int,
+        *,
+        ids_file: str | os.PathLike[str] | None = None,
+        program: str = "moengage-async",
+    ) -> PauseSetup:
+        """Seed ``n`` ACTIVE campaigns a pause applies to, and say how to pause them.
+
+        Half are PERIODIC and half EVENT_TRIGGERED Push campaigns (both accept
+        PAUSE). Their ids are written one a line to ``ids_file`` (default: a new
+        temporary file); ``command`` is a shell command that pauses them all.
+
+        Args:
+            n: How many campaigns to seed.
+            ids_file: Where to write the ids; a fresh temporary file when None.
+            program: The command's first word (the console script by default).
+
+        Returns:
+            The ids, the file holding them and the command.
+        """
+        periodic = self.seed_campaigns(n - n // 2, delivery_type="PERIODIC")
+        triggered = self.seed_campaigns(n // 2, delivery_type="EVENT_TRIGGERED")
+        ids = [*periodic, *triggered]
+        path = _write_ids(ids, ids_file)
+        return PauseSetup(tuple(ids), path, self.pause_command(path, program=program))
+
+    def pause_command(
+        self, ids_file: str | os.PathLike[str], *, program: str = "moengage-async"
+    ) -> str:
+        """A shell command pausing the campaigns listed in ``ids_file`` here.
+
+        It names this sandbox's URL and credentials, and its budgets where they
+        differ from the documented ones, so the client paces itself to them.
+        """
+        args = [
+            *shlex.split(program),
+            "status",
+            "pause",
+            "--ids-file",
+            os.fspath(ids_file),
+            "--base-url",
+            self.url,
+            "--workspace-id",
+            self._workspace_id,
+            "--api-key",
+            self._api_key,
+        ]
+        changed = {
+            name: budget
+            for name, budget in self._state.budgets.items()
+            if DEFAULT_BUDGETS.get(name) != budget
+        }
+        if changed:
+            args += ["--budget", format_budgets(changed)]
+        return shlex.join(args)
 
     def seed_campaigns(
         self,
@@ -265,10 +420,23 @@ async def serve(
     seed: int = 0,
     workspace_id: str = "SANDBOX_WS",
     api_key: str = "sandbox-key",
+    campaigns: int = 0,
+    ids_file: str | os.PathLike[str] | None = None,
+    **options: Any,
 ) -> None:
-    """Serve a sandbox until cancelled; print where and with which credentials."""
+    """Serve a sandbox until cancelled; print where and with which credentials.
+
+    With ``campaigns`` > 0 it first seeds that many pausable campaigns, writes
+    their ids to ``ids_file`` (default: a temporary file, removed on exit) and
+    prints a command that pauses them. ``options`` go to ``Sandbox``.
+
+    Raises:
+        SandboxStartError: The host and port cannot be bound (e.g. in use).
+    """
     import anyio
 
+    if campaigns < 0:
+        raise ValueError(f"campaigns must be >= 0, got {campaigns}")
     async with Sandbox(
         budgets=budgets,
         faults=faults,
@@ -277,14 +445,29 @@ async def serve(
         port=port,
         workspace_id=workspace_id,
         api_key=api_key,
+        **options,
     ) as sandbox:
-        out = sys.stdout
-        out.write(
-            f"MoEngage sandbox on {sandbox.url}\n"
-            f"  workspace_id={sandbox.workspace_id} api_key={sandbox.api_key}\n"
+        lines = [
+            f"MoEngage sandbox on {sandbox.url}",
+            f"  workspace_id={sandbox.workspace_id} api_key={sandbox.api_key}",
             f"  client: MoEngageClient({sandbox.workspace_id!r}, "
-            f"{sandbox.api_key!r}, base_url={sandbox.url!r})\n"
-            f"  ledger: {sandbox.url}/_sandbox/ledger\n"
-        )
+            f"{sandbox.api_key!r}, base_url={sandbox.url!r})",
+            f"  ledger: {sandbox.url}/_sandbox/ledger",
+        ]
+        setup = None
+        if campaigns:
+            setup = sandbox.seed_pausable(campaigns, ids_file=ids_file)
+            lines += [
+                f"  seeded {campaigns} ACTIVE campaigns (PERIODIC and "
+                f"EVENT_TRIGGERED Push); ids in {setup.ids_file}",
+                "  pause them all:",
+                f"    {setup.command}",
+            ]
+        out = sys.stdout
+        out.write("\n".join(lines) + "\n")
         out.flush()
-        await anyio.sleep_forever()
+        try:
+            await anyio.sleep_forever()
+        finally:
+            if setup is not None and ids_file is None:
+                setup.ids_file.unlink(missing_ok=True)

@@ -7,19 +7,31 @@ import binascii
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from .._clock import Clock
-from ..budgets._spec import Budget
+from ..budgets import Budget
 from ._calls import Reply
 from ._counting import WindowCounter
 from ._faults import FaultPlan
 from ._ledger import Ledger
 from ._store import Campaign, Store, published_status, utc_date
 
-__all__ = ["CreateRecord", "SandboxState", "StoredReply"]
+__all__ = [
+    "CreateRecord",
+    "RateLimitBody",
+    "RateLimitReset",
+    "SandboxState",
+    "StoredReply",
+]
 
-#: How long a successful creation's request_id stays "used" (API.md §6).
+#: The 429 body: each API's own (V1 envelope, V5 ``RATE_LIMITED``) or the Data
+#: API's ``{"status": "fail", "error": {"type": "Rate Limits Exceeded"}}``.
+RateLimitBody = Literal["native", "data_api"]
+#: ``x-ratelimit-reset`` as seconds from now, or as a Unix time.
+RateLimitReset = Literal["seconds", "epoch"]
+
+#: How long a successful creation's request_id stays "used" (docs/api-notes.md §6).
 REQUEST_ID_REUSE_S: Mapping[str, float] = {"PUSH": 3600.0, "EMAIL": 86400.0}
 
 
@@ -54,6 +66,10 @@ class SandboxState:
     #: Seconds a GCG file job stays in flight (the concurrency gate of 1).
     gcg_job_s: float = 1.0
     reuse_s: Mapping[str, float] = field(default_factory=lambda: REQUEST_ID_REUSE_S)
+    #: Send ``x-ratelimit-limit/-remaining/-reset`` on budgeted operations.
+    rate_limit_headers: bool = True
+    rate_limit_reset: RateLimitReset = "seconds"
+    rate_limit_body: RateLimitBody = "native"
 
     def __post_init__(self) -> None:
         self.counter = WindowCounter(self.budgets)
@@ -65,6 +81,18 @@ class SandboxState:
         self.gcg_jobs: list[dict[str, Any]] = []
         self._response_ids = itertools.count(1)
         self._auth_cache: dict[str, str | None] = {}
+
+    def foreign_usage(
+        self, budget: str, count: int, workspace_id: str | None = None
+    ) -> None:
+        """Spend ``count`` slots of ``budget`` now, as another integration would."""
+        if budget not in self.budgets:
+            known = ", ".join(sorted(self.budgets))
+            raise ValueError(f"unknown budget {budget!r}; known budgets: {known}")
+        if count < 0:
+            raise ValueError(f"count must be >= 0, got {count}")
+        workspace = workspace_id or self.default_workspace
+        self.counter.consume(workspace, budget, self.clock.now(), count)
 
     def next_response_id(self) -> str:
         """A response id for calls that carried no request id."""

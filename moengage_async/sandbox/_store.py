@@ -1,4 +1,4 @@
-"""In-memory campaigns and their lifecycle (API.md §7).
+"""In-memory campaigns and their lifecycle (docs/api-notes.md §7).
 
 One ``Store`` per sandbox. Campaigns carry the request body they were created
 with, merged with later updates, so GET/search can answer with it.

@@ -32,7 +32,7 @@ COMPONENTS = (
     "connector",
 )
 
-#: Delivery types that have reachability (API.md §3: scheduled One-time,
+#: Delivery types that have reachability (docs/api-notes.md §3: scheduled One-time,
 #: Event-triggered and Business-Event-triggered).
 _REACHABLE = frozenset({"ONE_TIME", "EVENT_TRIGGERED", "BUSINESS_EVENT_TRIGGERED"})
 

@@ -164,7 +164,7 @@ def _via(proxy: str) -> Route:
     if parts.username is None:
         return proxy, None
     login = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-    bare = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    bare = proxy.replace(parts.netloc, parts.netloc.rpartition("@")[2], 1)
     return bare, "Basic " + base64.b64encode(login.encode()).decode("ascii")
 
 

@@ -19,7 +19,9 @@ from ._errors import NotFoundError as NotFoundError
 from ._errors import PayloadValidationError as PayloadValidationError
 from ._errors import PermissionDeniedError as PermissionDeniedError
 from ._errors import RateLimitError as RateLimitError
+from ._errors import RedirectError as RedirectError
 from ._errors import RequestTimeoutError as RequestTimeoutError
+from ._errors import ResponseTooLargeError as ResponseTooLargeError
 from ._errors import ServerError as ServerError
 from ._errors import TransportError as TransportError
 from ._errors import UnprocessableEntityError as UnprocessableEntityError
@@ -101,10 +103,12 @@ __all__ = [
     "Priority",
     "Progress",
     "RateLimitError",
+    "RedirectError",
     "RedisLimiter",
     "RequestInfo",
     "RequestTimeoutError",
     "Response",
+    "ResponseTooLargeError",
     "RetryDetails",
     "RetryPolicy",
     "SearchStatistics",

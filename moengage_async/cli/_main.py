@@ -85,6 +85,8 @@ def _client(args: argparse.Namespace) -> Any:
             limiter=limiter,
             # The command made the limiter for this one client: close it with it.
             close_limiter=True,
+            proxy=args.proxy,
+            ca_bundle=args.ca_bundle,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -321,6 +323,8 @@ def _common(parser: argparse.ArgumentParser, *, credentials: bool = True) -> Non
             "--redis-url",
             help="share budgets with other processes via Redis (or MOENGAGE_REDIS_URL)",
         )
+        parser.add_argument("--proxy", help="proxy URL (default: HTTPS_PROXY etc.)")
+        parser.add_argument("--ca-bundle", help="PEM file of CAs to trust for TLS")
     parser.add_argument(
         "--budget",
         help="budget overrides, e.g. 'status=10/1,100/60' (or MOENGAGE_BUDGETS)",

@@ -116,7 +116,7 @@ def test_pause_ids_from_stdin(sandbox: ThreadedSandbox) -> None:
     ids = sandbox.seed(4)
     result = cli("status", "pause", sandbox=sandbox, stdin="\n".join(ids))
     assert result.returncode == 0, result.stderr
-    assert "PAUSE: 4 applied, 0 failed" in result.stdout
+    assert "PAUSE: 4 applied, 0 already, 0 failed, 0 unknown;" in result.stdout
 
 
 def test_some_failed_exits_one_and_names_them(sandbox: ThreadedSandbox) -> None:

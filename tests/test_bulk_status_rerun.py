@@ -132,9 +132,7 @@ async def test_lost_replies_end_every_id_correct_or_unknown(api_version: int) ->
     each id reported applied was applied by this job, and none was applied twice."""
     faults = "lost_reply_rate=0.05,jitter=0.002"
     async with Sandbox(budgets=FAST, faults=faults, seed=11) as sandbox:
-        ids = sandbox.seed_campaigns(
-            400, delivery_type="PERIODIC", api=api_version
-        )
+        ids = sandbox.seed_campaigns(400, delivery_type="PERIODIC", api=api_version)
         async with sandbox.client(budgets=FAST, retry=RETRY) as client:
             results: list[StatusResult] = []
             report = await client.bulk_change_status(
@@ -145,17 +143,14 @@ async def test_lost_replies_end_every_id_correct_or_unknown(api_version: int) ->
     assert lost > 0  # the fault did happen
     assert report.failures == []
     assert set(pauses.values()) == {1} and sorted(pauses) == sorted(ids)
-    by_id = {r.campaign_id: r.outcome for r in results}
-    assert len(by_id) == len(ids) == len(results)
-    for campaign_id, outcome in by_id.items():
-        # Every campaign was paused by this job: applied, or already because a
-        # lost reply hid that an earlier attempt did it, or unknown.
-        assert outcome in {
-            StatusOutcome.APPLIED,
-            StatusOutcome.ALREADY,
-            StatusOutcome.UNKNOWN,
-        }
-    unanswered = [
-        r for r in results if r.outcome is StatusOutcome.ALREADY and r.error is not None
-    ]
-    assert all(r.error.unanswered_attempts > 0 for r in unanswered)  # type: ignore[union-attr]
+    assert len({r.campaign_id for r in results}) == len(ids) == len(results)
+    # The ledger says this job paused every campaign once. So "applied" is right;
+    # "already" is right only when a lost reply hid that an earlier attempt of the
+    # same request did it; "unknown" is always allowed.
+    for result in results:
+        assert result.outcome is not StatusOutcome.FAILED
+        if result.outcome is StatusOutcome.ALREADY:
+            assert result.error is not None
+            assert result.error.unanswered_attempts > 0, result
+    hidden = [r for r in results if r.outcome is not StatusOutcome.APPLIED]
+    assert hidden  # lost replies did hide some applications

@@ -153,4 +153,7 @@ async def test_lost_replies_end_every_id_correct_or_unknown(api_version: int) ->
             assert result.error is not None
             assert result.error.unanswered_attempts > 0, result
     hidden = [r for r in results if r.outcome is not StatusOutcome.APPLIED]
-    assert hidden  # lost replies did hide some applications
+    if api_version == 1:
+        assert hidden  # a V1 retry after a lost reply finds the campaign paused
+    else:
+        assert hidden == []  # V5 replays the original answer for the same key

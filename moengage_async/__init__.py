@@ -57,6 +57,8 @@ from .jobs import JournalMismatchError as JournalMismatchError
 from .jobs import Plan as Plan
 from .jobs import Progress as Progress
 from .jobs import StatusFailure as StatusFailure
+from .jobs import StatusOutcome as StatusOutcome
+from .jobs import StatusResult as StatusResult
 from .models.v1 import StatusAction as StatusAction
 from .transport import AiohttpTransport as AiohttpTransport
 from .transport import Response as Response
@@ -115,6 +117,8 @@ __all__ = [
     "ServerError",
     "StatusAction",
     "StatusFailure",
+    "StatusOutcome",
+    "StatusResult",
     "ThrottleInfo",
     "Transport",
     "TransportError",

@@ -7,6 +7,7 @@ jobs' entry points one-call delegations (see docs/architecture.md).
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from types import TracebackType
@@ -269,6 +270,9 @@ class MoEngageClient:
         api_version: Literal[1, 5] = 1,
         collect_applied: bool = False,
         on_result: OnResult | None = None,
+        journal: str | os.PathLike[str] | Journal | None = None,
+        job_id: str | None = None,
+        deduplicate: bool = True,
         timeout: float | None = USE_CLIENT_DEFAULT,
         retry: RetryPolicy | None = None,
     ) -> BulkStatusReport:
@@ -285,6 +289,9 @@ class MoEngageClient:
             api_version=api_version,
             collect_applied=collect_applied,
             on_result=on_result,
+            journal=journal,
+            job_id=job_id,
+            deduplicate=deduplicate,
             timeout=timeout,
             retry=retry,
         )

@@ -48,7 +48,15 @@ __all__ = [
 
 
 class MoEngageError(Exception):
-    """Base of every error raised by this package."""
+    """Base of every error raised by this package.
+
+    ``unanswered_attempts`` counts the earlier attempts of the same call that may
+    have reached MoEngage without a definite answer (a timeout, a broken
+    connection, a 5xx): when it is not 0, the call may have taken effect even
+    though this error ended it.
+    """
+
+    unanswered_attempts: int = 0
 
 
 class PayloadValidationError(MoEngageError, ValueError):

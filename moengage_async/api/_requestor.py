@@ -24,6 +24,7 @@ from .._errors import (
     PayloadValidationError,
     RateLimitError,
     RequestTimeoutError,
+    ServerError,
     TransportError,
 )
 from .._hooks import Hooks, RequestInfo, ThrottleInfo
@@ -296,6 +297,7 @@ class Requestor:
         # the request path, and the common call takes it once without waiting.
         try_acquire = self._try_acquire
         attempt = 0
+        unanswered = 0  # attempts that may have been applied without an answer
         while True:
             permit = (
                 None
@@ -333,7 +335,7 @@ class Requestor:
                         if success:
                             return response
                         error = await self._refusal(
-                            op, response, sent_at, attempt, request_id
+                            op, response, sent_at, attempt, request_id, policy
                         )
             finally:
                 complete_nowait = getattr(permit, "complete_nowait", None)
@@ -341,8 +343,11 @@ class Requestor:
                     complete_nowait(success=success)
                 else:
                     await _complete_shielded(permit, success)
+            error.unanswered_attempts = unanswered
             if attempt == policy.max_retries or not _retryable(error):
                 raise error
+            if isinstance(error, _MAYBE_APPLIED):
+                unanswered += 1
             attempt += 1
             await self._pause_before_retry(
                 op, policy, attempt, error, deadline, request_id
@@ -370,6 +375,7 @@ class Requestor:
         sent_at: float,
         attempt: int,
         request_id: str,
+        policy: RetryPolicy,
     ) -> MoEngageError:
         """The error a non-2xx answer means; a 429 also blocks the budgets."""
         retry_after = parse_retry_after(response.headers)
@@ -378,7 +384,9 @@ class Requestor:
             # Undocumented bodies (HTML 502, empty) echo nothing: keep ours.
             error.request_id = request_id
         if isinstance(error, RateLimitError):
-            await self._on_rate_limited(op, error, sent_at, attempt, request_id)
+            await self._on_rate_limited(
+                op, error, sent_at, attempt, request_id, policy.max_retry_after_s
+            )
         return error
 
     async def _pause_before_retry(
@@ -420,6 +428,7 @@ class Requestor:
         sent_at: float,
         attempt: int,
         request_id: str,
+        max_block_s: float,
     ) -> None:
         wait = error.retry_after
         log.debug("%s got 429; budget %s blocked for %s s", op.name, op.budgets, wait)
@@ -429,9 +438,22 @@ class Requestor:
                     op.name, 429, self._clock.now() - sent_at, attempt + 1, request_id
                 )
             )
+        block_s = wait or 0.0
+        if block_s > max_block_s:
+            # One absurd Retry-After must not hold every caller of the budget for
+            # hours: the shared block is capped; this call still sees the full wait.
+            log.warning(
+                "%s: Retry-After %.0f s exceeds max_retry_after_s %.0f s; the budget"
+                " is blocked for %.0f s only",
+                op.name,
+                block_s,
+                max_block_s,
+                max_block_s,
+            )
+            block_s = max_block_s
         # The server counts differently or someone else spends the budget: every
         # caller of these budgets pauses, not only this call.
-        await self._limiter.block(self._workspace_id, op.budgets, wait or 0.0)
+        await self._limiter.block(self._workspace_id, op.budgets, block_s)
         if wait is not None:
             error.retry_at = self._clock.now() + wait
 
@@ -497,6 +519,10 @@ class Requestor:
         if op.idempotency_key:
             headers["Idempotency-Key"] = idempotency_key or request_id
         return headers
+
+
+#: Errors after which the attempt may have been applied: no definite answer came.
+_MAYBE_APPLIED = (TransportError, ServerError)
 
 
 def _retryable(error: MoEngageError) -> bool:

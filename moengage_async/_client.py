@@ -183,6 +183,7 @@ class MoEngageClient:
 
     async def aclose(self) -> None:
         """Close the session (only if this client created it) and owned backends."""
+        await self._coalescer.aclose()
         await self._budgets.aclose()
         await self._requestor.aclose()
 

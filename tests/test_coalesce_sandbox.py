@@ -147,3 +147,29 @@ async def test_cancelling_one_caller_mid_flight_never_fails_the_others() -> None
     assert outcomes == {ids[0]: "cancelled", ids[1]: "ok", ids[2]: "ok"}
     assert paused == set(ids)
     assert len(requests) == 1
+
+
+async def test_closing_the_client_fails_batches_still_waiting_for_a_slot(
+    fake_clock: FakeClock,
+) -> None:
+    """``aclose()`` leaves no batch task behind: a pause still waiting for a slot
+    fails with ``MoEngageError`` and is never sent."""
+    outcomes: list[MoEngageError] = []
+    async with Sandbox() as sandbox:
+        ids = sandbox.seed_campaigns(2)
+        client = sandbox.client(budgets="status=1/20", clock=fake_clock)
+        await client.pause(ids[0])
+
+        async def late() -> None:
+            try:
+                await client.pause(ids[1])
+            except MoEngageError as exc:
+                outcomes.append(exc)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(late)
+            await fake_clock.settle()
+            await client.aclose()
+        requests = sandbox.ledger.requests("v1.change_status")
+    assert [str(e) for e in outcomes] == ["client closed before the batch was sent"]
+    assert len(requests) == 1

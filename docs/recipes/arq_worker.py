@@ -16,7 +16,7 @@ enqueue ``pause_campaigns`` jobs of up to ten ids each.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, ClassVar
 
 from arq import Retry
 from arq.connections import RedisSettings
@@ -62,7 +62,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 class WorkerSettings:
     """``arq docs.recipes.arq_worker.WorkerSettings``."""
 
-    functions = [pause_campaigns]
+    functions: ClassVar[list[Any]] = [pause_campaigns]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(

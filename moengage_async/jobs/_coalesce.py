@@ -64,10 +64,11 @@ class _Waiter:
 class _Run:
     """One batch being formed: it lingers (optionally), then waits for a slot."""
 
-    __slots__ = ("lingering", "scope")
+    __slots__ = ("lingering", "scope", "sending")
 
     def __init__(self) -> None:
         self.lingering = False
+        self.sending = False
         self.scope: anyio.CancelScope | None = None
 
     def wake(self) -> None:
@@ -127,7 +128,7 @@ class Coalescer:
         self._lanes: dict[StatusAction, _Lane] = {a: _Lane() for a in StatusAction}
         self._calls = 0
         self._requests = 0
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: dict[asyncio.Task[None], _Run] = {}
 
     async def change_status(self, action: StatusAction | str, campaign_id: str) -> None:
         """Check one id and its action, then ``submit`` it.
@@ -160,8 +161,8 @@ class Coalescer:
             run = _Run()
             lane.runs.append(run)
             task = asyncio.get_running_loop().create_task(self._run(action, lane, run))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks[task] = run
+            task.add_done_callback(self._tasks.pop)
         if waiting % self._max == 0:  # a full batch: its run need not linger
             for run in lane.runs:
                 if run.lingering:
@@ -199,6 +200,7 @@ class Coalescer:
             lane.runs.remove(run)
             raise
         lane.runs.remove(run)
+        run.sending = True
         batch = self._take(lane)
         if slot is None:
             await self._flush(action, batch)
@@ -206,6 +208,20 @@ class Coalescer:
         async with slot:  # an unused slot (everyone left) is given back
             if batch:
                 await self._flush(action, batch)
+
+    async def aclose(self) -> None:
+        """Let batches in flight finish; cancel those still forming, whose callers
+        get ``MoEngageError`` (nothing of theirs was sent)."""
+        forming = [task for task, run in self._tasks.items() if not run.sending]
+        for task in forming:
+            task.cancel()
+        with anyio.CancelScope(shield=True):
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        for lane in self._lanes.values():
+            pending, lane.pending = lane.pending, []
+            self._fail(
+                pending, MoEngageError("client closed before the batch was sent")
+            )
 
     def _take(self, lane: _Lane) -> list[_Waiter]:
         batch = lane.pending[: self._max]

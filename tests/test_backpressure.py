@@ -262,3 +262,32 @@ async def test_redis_reservation_serves_a_call(
         rows = await limiter.fetch_snapshot(client.workspace_id)
     status = next(r for r in rows if r.budget == "status")
     assert (status.used, status.in_flight) == (1, 0)
+
+
+async def test_redis_unreachable_answers_from_the_local_fallback(
+    fake_clock: FakeClock,
+) -> None:
+    """With ``on_unavailable='local'`` the question is answered in-process, at
+    ``local_fraction`` of each limit; with ``'fail'`` it is an error of the tree."""
+    from moengage_async import BudgetBackendError, RedisLimiter
+
+    local = RedisLimiter(
+        "redis://127.0.0.1:9/0",
+        budgets="status=4/1",
+        clock=fake_clock,
+        on_unavailable="local",
+        local_fraction=0.5,
+    )
+    view = BudgetView(local, "ws", clock=fake_clock, operations={OP: ("status",)})
+    held = [await view.try_reserve(OP), await view.try_reserve(OP)]
+    with pytest.raises(BudgetExhausted) as info:
+        await view.try_reserve(OP)
+    assert info.value.retry_in_s == pytest.approx(1.0)
+    await view.aclose()
+    assert not any(r.held for r in held)
+    await local.aclose()
+    failing = RedisLimiter("redis://127.0.0.1:9/0", budgets="status=4/1")
+    view = BudgetView(failing, "ws", operations={OP: ("status",)})
+    with pytest.raises(BudgetBackendError):
+        await view.try_reserve(OP)
+    await failing.aclose()

@@ -36,12 +36,14 @@ from .api import SearchStatistics as SearchStatistics
 from .budgets import DEFAULT_BUDGETS as DEFAULT_BUDGETS
 from .budgets import Budget as Budget
 from .budgets import BudgetBackendError as BudgetBackendError
+from .budgets import BudgetExhausted as BudgetExhausted
 from .budgets import BudgetView as BudgetView
 from .budgets import Limiter as Limiter
 from .budgets import MemoryLimiter as MemoryLimiter
 from .budgets import Permit as Permit
 from .budgets import Priority as Priority
 from .budgets import RedisLimiter as RedisLimiter
+from .budgets import Reservation as Reservation
 from .budgets import UnlimitedLimiter as UnlimitedLimiter
 from .budgets import Window as Window
 from .budgets import WindowUsage as WindowUsage
@@ -77,6 +79,7 @@ __all__ = [
     "BadRequestError",
     "Budget",
     "BudgetBackendError",
+    "BudgetExhausted",
     "BudgetView",
     "BulkCreateReport",
     "BulkStatusReport",
@@ -109,6 +112,7 @@ __all__ = [
     "RedisLimiter",
     "RequestInfo",
     "RequestTimeoutError",
+    "Reservation",
     "Response",
     "ResponseTooLargeError",
     "RetryDetails",

@@ -25,10 +25,9 @@ from typing import (
 from ._clock import Clock
 from ._constants import DEFAULT_TIMEOUT_S
 from ._hooks import Hooks
-from .api import USE_CLIENT_DEFAULT, V1API, V5API, Requestor, RetryPolicy
+from .api import OPERATIONS, USE_CLIENT_DEFAULT, V1API, V5API, Requestor, RetryPolicy
 from .budgets import Budget, BudgetOverrides, BudgetView, Limiter, Priority
 from .jobs import (
-    DEFAULT_COALESCE_LINGER_S,
     DEFAULT_CONCURRENCY,
     BulkCreateReport,
     BulkCreator,
@@ -178,8 +177,14 @@ class MoEngageClient:
         self._bulk_creator = BulkCreator(
             CreatorParts(self.v1, planner, clock, requestor.retry, requestor.timeout)
         )
+        self._budgets = BudgetView(
+            requestor.limiter,
+            requestor.workspace_id,
+            clock=clock,
+            operations={name: op.budgets for name, op in OPERATIONS.items()},
+        )
         self._coalescer = status_coalescer(
-            self.v1, clock, linger_s=DEFAULT_COALESCE_LINGER_S
+            self.v1, clock, budgets=self._budgets, timeout=requestor.timeout
         )
 
     # -- lifetime -------------------------------------------------------------
@@ -197,6 +202,8 @@ class MoEngageClient:
 
     async def aclose(self) -> None:
         """Close the session (only if this client created it) and owned backends."""
+        await self._coalescer.aclose()
+        await self._budgets.aclose()
         await self._requestor.aclose()
 
     def __del__(self, _warn: Any = warnings.warn) -> None:
@@ -242,8 +249,9 @@ class MoEngageClient:
 
     @property
     def budgets(self) -> BudgetView:
-        """This workspace's budgets: ``client.budgets.snapshot()``."""
-        return BudgetView(self._requestor.limiter, self._requestor.workspace_id)
+        """This workspace's budgets: ``snapshot()``, and the non-blocking question
+        ``try_reserve(op)`` (see docs/backpressure.md)."""
+        return self._budgets
 
     # -- V1 operations: ``client.x`` is ``client.v1.x`` -------------------------
 
@@ -329,7 +337,8 @@ class MoEngageClient:
 
     @property
     def coalesce_linger(self) -> float:
-        """Seconds the first ``pause``/``resume``/``stop`` caller waits for others."""
+        """Seconds a ``pause``/``resume``/``stop`` batch waits for company before it
+        asks for a slot (0: none; batches form while the budget has no slot)."""
         return self._coalescer.linger_s
 
     @coalesce_linger.setter

@@ -29,6 +29,7 @@ from .._errors import (
 )
 from .._hooks import Hooks, RequestInfo, ThrottleInfo
 from ..budgets import (
+    CURRENT_RESERVATION,
     BudgetOverrides,
     Limiter,
     MemoryLimiter,
@@ -296,14 +297,22 @@ class Requestor:
         # The attempts run inline, not in a coroutine of their own: this loop is
         # the request path, and the common call takes it once without waiting.
         try_acquire = self._try_acquire
+        # A slot reserved ahead (``async with reservation:``) serves the first attempt.
+        reserved = CURRENT_RESERVATION.get()
+        claimed = (
+            None
+            if reserved is None
+            else reserved.claim(self._limiter, self._workspace_id, op.budgets)
+        )
         attempt = 0
         unanswered = 0  # attempts that may have been applied without an answer
         while True:
-            permit = (
-                None
-                if try_acquire is None
-                else try_acquire(self._workspace_id, op.budgets, priority=priority)
-            )
+            if claimed is not None:
+                permit, claimed = claimed, None
+            elif try_acquire is None:
+                permit = None
+            else:
+                permit = try_acquire(self._workspace_id, op.budgets, priority=priority)
             if permit is None:
                 permit, sent_at = await self._acquire(op, priority, deadline)
             else:

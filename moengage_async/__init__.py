@@ -19,7 +19,9 @@ from ._errors import NotFoundError as NotFoundError
 from ._errors import PayloadValidationError as PayloadValidationError
 from ._errors import PermissionDeniedError as PermissionDeniedError
 from ._errors import RateLimitError as RateLimitError
+from ._errors import RedirectError as RedirectError
 from ._errors import RequestTimeoutError as RequestTimeoutError
+from ._errors import ResponseTooLargeError as ResponseTooLargeError
 from ._errors import ServerError as ServerError
 from ._errors import TransportError as TransportError
 from ._errors import UnprocessableEntityError as UnprocessableEntityError
@@ -59,6 +61,8 @@ from .jobs import JournalMismatchError as JournalMismatchError
 from .jobs import Plan as Plan
 from .jobs import Progress as Progress
 from .jobs import StatusFailure as StatusFailure
+from .jobs import StatusOutcome as StatusOutcome
+from .jobs import StatusResult as StatusResult
 from .models.v1 import StatusAction as StatusAction
 from .transport import AiohttpTransport as AiohttpTransport
 from .transport import Response as Response
@@ -109,16 +113,20 @@ __all__ = [
     "Progress",
     "RateLimitError",
     "RawResponse",
+    "RedirectError",
     "RedisLimiter",
     "RequestInfo",
     "RequestTimeoutError",
     "Response",
+    "ResponseTooLargeError",
     "RetryDetails",
     "RetryPolicy",
     "SearchStatistics",
     "ServerError",
     "StatusAction",
     "StatusFailure",
+    "StatusOutcome",
+    "StatusResult",
     "ThrottleInfo",
     "Transport",
     "TransportError",

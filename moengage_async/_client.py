@@ -59,8 +59,11 @@ from .jobs import (
     status_coalescer,
 )
 from .models.v1 import StatusAction
+from .transport import DEFAULT_MAX_RESPONSE_BYTES
 
 if TYPE_CHECKING:
+    from ssl import SSLContext
+
     import aiohttp
 
     from .transport import Transport
@@ -214,6 +217,12 @@ class MoEngageClient:
         retry: the default ``RetryPolicy``.
         timeout: the default per-call deadline in seconds (``None``: none).
         hooks: telemetry callbacks.
+        max_response_bytes: the cap on a response body, decompressed
+            (``ResponseTooLargeError`` past it).
+        proxy: a proxy URL for every request (else the proxy variables).
+        trust_env: honour ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``.
+        ssl, ca_bundle: an ``SSLContext``, or a PEM file of CAs, to verify TLS
+            with instead of the system's CAs (not with ``session``).
     """
 
     def __init__(
@@ -233,6 +242,11 @@ class MoEngageClient:
         retry: RetryPolicy | None = None,
         timeout: float | None = DEFAULT_TIMEOUT_S,
         hooks: Hooks | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        ssl: SSLContext | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
     ) -> None:
         requestor = Requestor(
             workspace_id,
@@ -249,6 +263,11 @@ class MoEngageClient:
             retry=retry,
             timeout=timeout,
             hooks=hooks,
+            max_response_bytes=max_response_bytes,
+            proxy=proxy,
+            trust_env=trust_env,
+            ssl=ssl,
+            ca_bundle=ca_bundle,
         )
         self._requestor = requestor
         #: The V1 operations (``/core-services/v1``).
@@ -382,6 +401,9 @@ class MoEngageClient:
         api_version: Literal[1, 5] = 1,
         collect_applied: bool = False,
         on_result: OnResult | None = None,
+        journal: str | os.PathLike[str] | Journal | None = None,
+        job_id: str | None = None,
+        deduplicate: bool = True,
         timeout: float | None = USE_CLIENT_DEFAULT,
         retry: RetryPolicy | None = None,
     ) -> BulkStatusReport:
@@ -398,6 +420,9 @@ class MoEngageClient:
             api_version=api_version,
             collect_applied=collect_applied,
             on_result=on_result,
+            journal=journal,
+            job_id=job_id,
+            deduplicate=deduplicate,
             timeout=timeout,
             retry=retry,
         )

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from opentelemetry import context as otel_context
 from opentelemetry import metrics, trace
-from opentelemetry.metrics import CallbackOptions, Observation
+from opentelemetry.metrics import CallbackOptions, Histogram, Observation
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from ._hooks import (
@@ -56,6 +56,11 @@ __all__ = ["INSTRUMENTATION_NAME", "Telemetry"]
 INSTRUMENTATION_NAME = "moengage_async"
 
 _OPERATION = "moengage.operation"
+#: The HTTP semantic conventions' duration buckets, then the budget windows' scale.
+_SECONDS_BUCKETS = (
+    *(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10),
+    *(30, 60, 120, 300),
+)
 _BUDGET = "moengage.budget"
 
 
@@ -137,52 +142,40 @@ class Telemetry:
         meter = metrics.get_meter(
             INSTRUMENTATION_NAME, __version__, meter_provider=meter_provider
         )
-        self._attempt_duration = meter.create_histogram(
-            "http.client.request.duration",
-            unit="s",
-            description="Duration of one HTTP attempt",
+        counter = meter.create_counter
+
+        def histogram(name: str, description: str) -> Histogram:
+            return meter.create_histogram(
+                name,
+                "s",
+                description,
+                explicit_bucket_boundaries_advisory=_SECONDS_BUCKETS,
+            )
+
+        self._attempt_duration = histogram(
+            "http.client.request.duration", "Duration of one HTTP attempt"
         )
-        self._call_duration = meter.create_histogram(
-            "moengage.call.duration",
-            unit="s",
-            description="Duration of one logical call, retries and waits included",
+        self._call_duration = histogram(
+            "moengage.call.duration", "One logical call, retries and waits"
         )
-        self._budget_wait = meter.create_histogram(
-            "moengage.budget.wait",
-            unit="s",
-            description="Time a call waited for its budgets before an attempt",
+        self._budget_wait = histogram(
+            "moengage.budget.wait", "Waits for budgets before an attempt"
         )
-        self._retries = meter.create_counter(
-            "moengage.retries", unit="{retry}", description="Retries of calls"
+        self._retries = counter("moengage.retries", "{retry}", "Retries of calls")
+        self._rate_limited = counter(
+            "moengage.rate_limited", "{response}", "429s, expected by the ledger or not"
         )
-        self._rate_limited = meter.create_counter(
-            "moengage.rate_limited",
-            unit="{response}",
-            description="429 answers, expected by the ledger or not",
+        self._bulk_items = counter(
+            "moengage.bulk.items", "{item}", "Items bulk jobs finished"
         )
-        self._bulk_items = meter.create_counter(
-            "moengage.bulk.items",
-            unit="{item}",
-            description="Items bulk jobs finished",
-        )
-        meter.create_observable_gauge(
-            "moengage.budget.queued",
-            callbacks=[self._observe_queued],
-            unit="{call}",
-            description="Callers waiting for a budget",
-        )
-        meter.create_observable_gauge(
-            "moengage.budget.in_flight",
-            callbacks=[self._observe_in_flight],
-            unit="{request}",
-            description="Requests sent and not yet answered, per budget",
-        )
-        meter.create_observable_gauge(
-            "moengage.budget.remaining",
-            callbacks=[self._observe_remaining],
-            unit="{request}",
-            description="Free slots per budget window",
-        )
+        for name, callback, unit, description in (
+            ("queued", self._observe_queued, "{call}", "Callers waiting, per budget"),
+            ("in_flight", self._observe_in_flight, "{request}", "Unanswered"),
+            ("remaining", self._observe_remaining, "{request}", "Free slots"),
+        ):
+            meter.create_observable_gauge(
+                f"moengage.budget.{name}", [callback], unit, description
+            )
         self._views: dict[str, BudgetView] = {}
         self._servers: dict[str, dict[str, Any]] = {}
         #: Give these to the client: ``MoEngageClient(..., hooks=telemetry.hooks)``.

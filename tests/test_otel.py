@@ -149,8 +149,7 @@ async def test_a_call_is_a_span_with_one_attempt_span_inside(otel: OTel) -> None
     assert attempt.parent is not None and call.context is not None
     assert attempt.parent.span_id == call.context.span_id
     assert attempt.context.trace_id == call.context.trace_id  # type: ignore[union-attr]
-    attributes = dict(attempt.attributes or {})
-    assert attributes == {
+    expected = {
         "moengage.operation": "v5.get_campaign",
         "http.request.method": "GET",
         "url.template": "/v5/campaigns/{campaign_id}",
@@ -158,23 +157,13 @@ async def test_a_call_is_a_span_with_one_attempt_span_inside(otel: OTel) -> None
         "server.port": sandbox.port,
         "http.response.status_code": 200,
     }
+    assert dict(attempt.attributes or {}) == expected
     assert call.attributes is not None
     assert call.attributes["http.response.status_code"] == 200
     everything = repr([(s.name, s.attributes, s.events) for s in spans])
     assert cid not in everything and "rid-secret-1" not in everything
     assert call.status.status_code is StatusCode.UNSET
-    (duration,) = otel.points("http.client.request.duration")
-    assert duration == (
-        {
-            "moengage.operation": "v5.get_campaign",
-            "http.request.method": "GET",
-            "url.template": "/v5/campaigns/{campaign_id}",
-            "server.address": "127.0.0.1",
-            "server.port": sandbox.port,
-            "http.response.status_code": 200,
-        },
-        1,
-    )
+    assert otel.points("http.client.request.duration") == [(expected, 1)]
     assert otel.points("moengage.call.duration") == [
         ({"moengage.operation": "v5.get_campaign"}, 1)
     ]

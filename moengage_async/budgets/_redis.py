@@ -32,11 +32,12 @@ from ._redis_support import (
     encode_budget,
     import_redis,
     scaled_budgets,
+    seen_from_reply,
     us,
-    usage_from_reply,
     usage_from_seen,
     with_count,
 )
+from ._rule import bulk_limit
 from ._spec import (
     Budget,
     BudgetOverrides,
@@ -210,6 +211,7 @@ class RedisLimiter:
             self._owns_redis = False
         self._budgets = budget_table(budgets)
         self._clock: Clock = clock or MonotonicClock()
+        self._now = self._clock.now
         self._bulk_share = bulk_share
         self._prefix = key_prefix
         self._on_unavailable = on_unavailable
@@ -232,7 +234,9 @@ class RedisLimiter:
         self._seen: dict[str, Seen] = {}
         # Replies not yet decoded into ``_seen``, oldest first: decoding waits
         # for ``snapshot`` (acquire is hot, snapshots are rare).
-        self._unread: dict[str, dict[tuple[str, ...], tuple[str | bytes, int]]] = {}
+        self._unread: dict[
+            str, dict[tuple[str, ...], tuple[str | bytes, int, float]]
+        ] = {}
         self._local: Limiter | None = None
         self._local_until = -math.inf
         self._closed = False
@@ -331,7 +335,8 @@ class RedisLimiter:
     def snapshot(self, workspace: str) -> list[WindowUsage]:
         """Usage as last seen from Redis by this process (see ``fetch_snapshot``)."""
         self._read(workspace)
-        return usage_from_seen(self._budgets, self._seen.get(workspace, {}))
+        seen = self._seen.get(workspace, {})
+        return usage_from_seen(self._budgets, seen, self._clock.now())
 
     async def fetch_snapshot(self, workspace: str) -> list[WindowUsage]:
         """Read the current usage of every budget of ``workspace`` from Redis."""
@@ -344,8 +349,10 @@ class RedisLimiter:
             *(self._specs[n][0] for n in names),
         )
         self._unread.pop(workspace, None)  # older than this reply
-        out, self._seen[workspace] = usage_from_reply(self._budgets, names, reply)
-        return out
+        seen = self._seen[workspace] = seen_from_reply(
+            self._budgets, names, reply, self._clock.now()
+        )
+        return usage_from_seen(self._budgets, seen, self._clock.now())
 
     async def aclose(self) -> None:
         """Close the connection pool if this limiter created it."""
@@ -407,25 +414,40 @@ class RedisLimiter:
 
     def _options(self, names: tuple[str, ...], priority: Priority) -> bytes:
         """The acquire script's constant options (packed doubles), encoded once."""
-        nums: list[float] = [int(priority), self._lease_us, self._bulk_share]
+        nums: list[float] = [int(priority), self._lease_us]
         nums += [self._grace_us, self._poll_us, self._tolerance_us, len(names)]
         for name in names:
             spec = [float(p) for p in self._specs[name][0].split(",")]
-            nums += [*spec[:4], (len(spec) - 4) // 2, *spec[4:]]
+            windows = self._budgets[name].windows
+            nums += [*spec[:4], len(windows)]
+            for window, span in zip(windows, spec[5::2], strict=True):
+                cap = bulk_limit(window.limit, self._bulk_share)
+                nums += [window.limit, cap, span]
         return struct.pack(f"<{len(nums)}d", *nums)
 
     def _seq_key(self, workspace: str) -> str:
         return f"{self._prefix}:{{{workspace}}}:tickets"
 
     def _now_arg(self) -> bytes:
-        return b"" if self._server_time else b"%d" % int(self._clock.now() * _US)
+        """The time to decide at: Redis's own, or the clock's rounded down (the
+        call then sees every stamp as at least as recent as it is)."""
+        if self._server_time:
+            return b""
+        return b"%d" % math.floor(self._clock.now() * _US)
+
+    def _stamp_arg(self) -> bytes:
+        """The time to stamp a completion at: rounded up, so a stamp never leaves
+        its window before the completion it records."""
+        if self._server_time:
+            return b""
+        return b"%d" % math.ceil(self._clock.now() * _US)
 
     async def _complete(self, plan: _Plan, pid: bytes, success: bool) -> None:
         try:
             await self._runner.run(
                 COMPLETE,
                 plan.complete_keys,
-                self._now_arg(),
+                self._stamp_arg(),
                 pid,
                 b"1" if success else b"0",
                 *plan.complete_specs,
@@ -473,12 +495,13 @@ class RedisLimiter:
         self, workspace: str, names: tuple[str, ...], reply: str | bytes, skip: int
     ) -> None:
         """Keep a reply whose stats start at field ``skip``, for ``snapshot``."""
+        entry = (reply, skip, self._now())
         unread = self._unread.get(workspace)
         if unread is None:
-            self._unread[workspace] = {names: (reply, skip)}
+            self._unread[workspace] = {names: entry}
         else:
             unread.pop(names, None)  # the newest goes last
-            unread[names] = (reply, skip)
+            unread[names] = entry
 
     def _read(self, workspace: str) -> None:
         """Decode the replies kept by ``_remember`` into ``_seen``, oldest first."""
@@ -486,14 +509,15 @@ class RedisLimiter:
         if not unread:
             return
         seen = self._seen.setdefault(workspace, {})
-        for names, (reply, skip) in unread.items():
+        for names, (reply, skip, at) in unread.items():
             stats = [int(x) for x in reply.split()[skip:]]
             pos = 0
             for name in names:
                 k = len(self._budgets[name].windows)
                 flying, queued, blocked = stats[pos : pos + 3]
-                seen[name] = (flying, queued, blocked, stats[pos + 3 : pos + 3 + k])
-                pos += 3 + k
+                rows = stats[pos + 3 : pos + 3 + 2 * k]
+                seen[name] = (flying, queued, blocked, rows[0::2], rows[1::2], at)
+                pos += 3 + 2 * k
 
 
 def limiter_from_env(

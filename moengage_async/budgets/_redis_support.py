@@ -25,7 +25,7 @@ __all__ = [
     "import_redis",
     "scaled_budgets",
     "us",
-    "usage_from_reply",
+    "seen_from_reply",
     "usage_from_seen",
     "with_count",
 ]
@@ -190,8 +190,9 @@ def with_count(keys: Sequence[str]) -> tuple[bytes, ...]:
     return (b"%d" % len(keys), *(k.encode() for k in keys))
 
 
-#: Per budget, as last seen: in flight, queued, blocked (us), used per window.
-Seen = dict[str, tuple[int, int, int, list[int]]]
+#: Per budget, as last seen: in flight, queued, blocked (us), then per window
+#: used and next free (us), and the clock time of the reply that said so.
+Seen = dict[str, tuple[int, int, int, list[int], list[int], float]]
 
 
 def import_redis() -> tuple[Any, Any]:
@@ -253,12 +254,19 @@ def budget_table(
     return resolve_budgets(budgets)  # type: ignore[arg-type]
 
 
-def usage_from_seen(budgets: Mapping[str, Budget], seen: Seen) -> list[WindowUsage]:
-    """Window usage from the counts the last script replies carried."""
+def usage_from_seen(
+    budgets: Mapping[str, Budget], seen: Seen, now: float
+) -> list[WindowUsage]:
+    """Window usage from the last script replies, their waits aged to ``now``.
+
+    Each wait was a lower bound when Redis computed it; the time passed since
+    comes off it, so it stays one (``WindowUsage.next_free_in``).
+    """
     out: list[WindowUsage] = []
-    for name, (flying, queued, blocked_us, used) in sorted(seen.items()):
-        for window, n in zip(budgets[name].windows, used, strict=True):
-            full = n + flying >= window.limit
+    for name, (flying, queued, blocked_us, used, free, at) in sorted(seen.items()):
+        gone = max(0.0, now - at)
+        blocked = max(0.0, blocked_us / US - gone)
+        for window, n, free_us in zip(budgets[name].windows, used, free, strict=True):
             out.append(
                 WindowUsage(
                     name,
@@ -267,39 +275,27 @@ def usage_from_seen(budgets: Mapping[str, Budget], seen: Seen) -> list[WindowUsa
                     n,
                     flying,
                     queued,
-                    window.seconds if full else 0.0,
-                    blocked_us / US,
+                    max(0.0, free_us / US - gone),
+                    blocked,
                 )
             )
     return out
 
 
-def usage_from_reply(
-    budgets: Mapping[str, Budget], names: Sequence[str], reply: Sequence[Any]
-) -> tuple[list[WindowUsage], Seen]:
+def seen_from_reply(
+    budgets: Mapping[str, Budget],
+    names: Sequence[str],
+    reply: Sequence[Any],
+    at: float,
+) -> Seen:
     """Decode the snapshot script's reply (see ``_redis_scripts.SNAPSHOT``)."""
-    out: list[WindowUsage] = []
     seen: Seen = {}
     pos = 1
     for name in names:
         flying, queued, blocked = (int(x) for x in reply[pos : pos + 3])
         pos += 3
-        used: list[int] = []
-        for window in budgets[name].windows:
-            n, next_free = int(reply[pos]), int(reply[pos + 1])
-            pos += 2
-            used.append(n)
-            out.append(
-                WindowUsage(
-                    name,
-                    window.limit,
-                    window.seconds,
-                    n,
-                    flying,
-                    queued,
-                    next_free / US,
-                    blocked / US,
-                )
-            )
-        seen[name] = (flying, queued, blocked, used)
-    return out, seen
+        k = len(budgets[name].windows)
+        rows = [int(x) for x in reply[pos : pos + 2 * k]]
+        pos += 2 * k
+        seen[name] = (flying, queued, blocked, rows[0::2], rows[1::2], at)
+    return seen

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 import os
 import time
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
@@ -25,7 +24,8 @@ from .._errors import APIError, MoEngageError, PayloadValidationError, RateLimit
 from ..api._requestor import new_request_id
 from ..api._retry import RetryPolicy
 from ..api._v1 import V1Operations
-from ..budgets._spec import DEFAULT_BUDGETS, Priority
+from ..budgets._rule import bulk_windows
+from ..budgets._spec import DEFAULT_BUDGETS, Priority, Window
 from ._create_items import (
     REUSE_WINDOWS_S,
     BulkCreateReport,
@@ -369,9 +369,7 @@ class _Job:
         # Bulk work may fill only the limiter's bulk share of each window.
         share = getattr(self.client.limiter, "bulk_share", 1.0)
         if self.priority is Priority.BULK and isinstance(share, float):
-            windows = [
-                (max(1, min(lim, math.floor(lim * share))), sec) for lim, sec in windows
-            ]
+            windows = list(bulk_windows([Window(*w) for w in windows], share))
         # Sends older than the longest window no longer hold anything back.
         horizon = now - max(sec for _, sec in windows)
         self.run.sent = [t for t in self.run.sent if t > horizon]

@@ -295,7 +295,7 @@ class RedisLimiter:
                     raise RateLimitError(
                         f"budget {'+'.join(names)} cannot admit this call "
                         "before its deadline",
-                        retry_at=now + max(lower, wait),
+                        retry_at=now + lower,
                         local=True,
                     )
                 wait += random.uniform(0, self._jitter_s)

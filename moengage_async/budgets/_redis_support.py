@@ -24,8 +24,8 @@ __all__ = [
     "encode_budget",
     "import_redis",
     "scaled_budgets",
-    "us",
     "seen_from_reply",
+    "us",
     "usage_from_seen",
     "with_count",
 ]

@@ -14,26 +14,6 @@ def limiter_for(text: str, clock: FakeClock, bulk_share: float = 0.8) -> MemoryL
     return MemoryLimiter(resolve_budgets(text), clock=clock, bulk_share=bulk_share)
 
 
-async def test_waiters_are_admitted_in_arrival_order() -> None:
-    """Callers that queue on the same budget are admitted first come, first served."""
-    clock = FakeClock()
-    limiter = limiter_for("status=1/1", clock)
-    order: list[int] = []
-
-    async def caller(i: int) -> None:
-        permit = await limiter.acquire("w", STATUS)
-        order.append(i)
-        await permit.complete(success=True)
-
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(clock.autojump)
-        async with anyio.create_task_group() as callers:
-            for i in range(8):
-                callers.start_soon(caller, i)
-        tg.cancel_scope.cancel()
-    assert order == list(range(8))
-
-
 async def test_new_arrival_does_not_overtake_the_queue() -> None:
     """A caller arriving when a slot is free still queues behind earlier waiters."""
     clock = FakeClock()

@@ -193,8 +193,11 @@ async def test_fetch_snapshot_reports_shared_usage(make_limiter: Make) -> None:
 
 
 async def test_unreachable_redis_fails_closed(redis_prefix: str) -> None:
-    """With Redis down nothing is admitted: a clear BudgetBackendError instead."""
-    limiter = RedisLimiter("redis://127.0.0.1:9/0", key_prefix=redis_prefix)
+    """With Redis down nothing is admitted: a clear BudgetBackendError instead (at
+    once with ``max_outage_wait_s=0``; tests/test_redis_outages.py waits)."""
+    limiter = RedisLimiter(
+        "redis://127.0.0.1:9/0", key_prefix=redis_prefix, max_outage_wait_s=0
+    )
     with pytest.raises(BudgetBackendError, match="unavailable"):
         await limiter.acquire("ws", ["status"])
     await limiter.aclose()
@@ -214,7 +217,10 @@ async def test_hung_redis_fails_closed_after_the_op_timeout(redis_prefix: str) -
     async with listener, anyio.create_task_group() as tg:
         tg.start_soon(listener.serve, silent)
         limiter = RedisLimiter(
-            f"redis://127.0.0.1:{port}/0", key_prefix=redis_prefix, op_timeout_s=0.05
+            f"redis://127.0.0.1:{port}/0",
+            key_prefix=redis_prefix,
+            op_timeout_s=0.05,
+            max_outage_wait_s=0,
         )
         with pytest.raises(BudgetBackendError, match="unavailable"):
             await limiter.acquire("ws", ["status"])

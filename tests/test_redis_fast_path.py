@@ -212,7 +212,9 @@ async def test_a_hang_after_quick_calls_still_fails_on_time(
 ) -> None:
     """The shared timer, armed by an earlier call, still times out a later one."""
     url, proxy = proxied
-    limiter = RedisLimiter(url, key_prefix=redis_prefix, op_timeout_s=0.2)
+    limiter = RedisLimiter(
+        url, key_prefix=redis_prefix, op_timeout_s=0.2, max_outage_wait_s=0
+    )
     for _ in range(3):
         await (await limiter.acquire("ws", ["status"])).complete(success=True)
     proxy.frozen.set()

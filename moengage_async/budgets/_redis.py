@@ -22,6 +22,7 @@ import anyio
 from .._clock import Clock, MonotonicClock
 from .._errors import RateLimitError
 from ._limiter import Limiter, Permit, WindowUsage
+from ._redis_outage import Outage
 from ._redis_scripts import ACQUIRE, BLOCK, COMPLETE, FORGET, KEYS_PER_BUDGET, SNAPSHOT
 from ._redis_support import (
     US,
@@ -168,7 +169,17 @@ class RedisLimiter:
         backend_retry_s: while falling back to local, how long until Redis is
             tried again.
         op_timeout_s: how long one Redis call may take before Redis counts as
-            unavailable (a hung server must not stall every caller).
+            unavailable (a hung server must not stall every caller). Time spent
+            queued for a connection (see ``max_connections``) does not count.
+        max_connections: at most this many Redis calls in flight at once, each on
+            one pooled connection; more callers queue for a connection, however
+            many there are. With a client passed in, the smaller of this and its
+            pool's ``max_connections``.
+        max_outage_wait_s: with ``on_unavailable="fail"``, how long an acquire (or
+            the recording of a completion) that finds Redis unavailable waits for
+            it to answer again before ``BudgetBackendError``; ``0`` fails at once.
+            A try already under way when the wait ends may add up to
+            ``op_timeout_s``.
     """
 
     def __init__(
@@ -187,6 +198,8 @@ class RedisLimiter:
         poll_s: float = 0.05,
         backend_retry_s: float = 5.0,
         op_timeout_s: float = 5.0,
+        max_connections: int = 50,
+        max_outage_wait_s: float = 30.0,
     ) -> None:
         aioredis, errors = import_redis()
         if not 0 < bulk_share <= 1:
@@ -199,11 +212,17 @@ class RedisLimiter:
             raise ValueError("key_prefix must be non-empty and free of braces")
         if min(max_request_s, poll_s, op_timeout_s) <= 0:
             raise ValueError("max_request_s, poll_s and op_timeout_s must be positive")
-        if jitter_s < 0 or backend_retry_s < 0:
-            raise ValueError("jitter_s and backend_retry_s must not be negative")
+        if min(jitter_s, backend_retry_s, max_outage_wait_s) < 0:
+            raise ValueError(
+                "jitter_s, backend_retry_s and max_outage_wait_s must not be negative"
+            )
+        if type(max_connections) is not int or max_connections < 1:
+            raise ValueError("max_connections must be a positive integer")
         if isinstance(redis, str):
             self._redis: Any = aioredis.Redis.from_url(
-                redis, socket_connect_timeout=op_timeout_s
+                redis,
+                socket_connect_timeout=op_timeout_s,
+                max_connections=max_connections,
             )
             self._owns_redis = True
         else:
@@ -230,7 +249,14 @@ class RedisLimiter:
         }
         self._keys: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         self._plans: dict[tuple[str, tuple[str, ...]], _Plan] = {}
-        self._runner = ScriptRunner(self._redis, errors, op_timeout_s)
+        self._outage = Outage(self._clock, max_outage_wait_s)
+        self._runner = ScriptRunner(
+            self._redis,
+            errors,
+            op_timeout_s,
+            _call_slots(self._redis, max_connections),
+            self._outage,
+        )
         self._seen: dict[str, Seen] = {}
         # Replies not yet decoded into ``_seen``, oldest first: decoding waits
         # for ``snapshot`` (acquire is hot, snapshots are rare).
@@ -262,11 +288,15 @@ class RedisLimiter:
                 workspace, names, priority=priority, deadline=deadline
             )
         run, keys, options = self._runner.run, plan.acquire_keys, plan.options[priority]
+        outage = self._outage
         pid = _ids.next()
         ticket = b""
         sent = False
+        since: float | None = None  # when this call met a Redis outage
         try:
             while True:
+                if outage.down and self._on_unavailable == "fail":
+                    since = await outage.wait(since, deadline, None)
                 # Trailing arguments are optional: none at all on the common path.
                 extra: tuple[bytes, ...] = ()
                 if ticket:
@@ -276,13 +306,16 @@ class RedisLimiter:
                 sent = True
                 try:
                     raw = await run(ACQUIRE, keys, pid, options, *extra)
-                except BudgetBackendError:
+                except BudgetBackendError as exc:
                     sent = False
+                    if not exc.unavailable:
+                        raise
                     if self._on_unavailable == "local":
                         return await self._fall_back(
                             workspace, names, priority, deadline
                         )
-                    raise
+                    since = await outage.wait(since, deadline, exc)
+                    continue
                 if raw[0] in _ADMITTED:
                     self._remember(workspace, names, raw, 2)
                     return _RedisPermit(self, plan, pid)
@@ -443,18 +476,31 @@ class RedisLimiter:
         return b"%d" % math.ceil(self._clock.now() * _US)
 
     async def _complete(self, plan: _Plan, pid: bytes, success: bool) -> None:
-        try:
-            await self._runner.run(
-                COMPLETE,
-                plan.complete_keys,
-                self._stamp_arg(),
-                pid,
-                b"1" if success else b"0",
-                *plan.complete_specs,
-            )
-        except BudgetBackendError as exc:
+        """Stamp a completion; through an outage, once Redis answers again (a
+        stamp recorded late counts longer, never shorter)."""
+        since: float | None = None
+        while True:
+            try:
+                await self._runner.run(
+                    COMPLETE,
+                    plan.complete_keys,
+                    self._stamp_arg(),
+                    pid,
+                    b"1" if success else b"0",
+                    *plan.complete_specs,
+                )
+                return
+            except BudgetBackendError as exc:
+                error = exc
+                if exc.unavailable and self._on_unavailable == "fail":
+                    try:
+                        since = await self._outage.wait(since, None, exc)
+                        continue
+                    except BudgetBackendError as gave_up:
+                        error = gave_up
             # The lease frees the slot (conservatively) when it lapses.
-            log.warning("could not record a completion in Redis: %s", exc)
+            log.warning("could not record a completion in Redis: %s", error)
+            return
 
     async def _forget(self, plan: _Plan, pid: bytes) -> None:
         """Drop a waiter's tickets or an unsent permit (cancellation, deadline)."""
@@ -518,6 +564,14 @@ class RedisLimiter:
                 rows = stats[pos + 3 : pos + 3 + 2 * k]
                 seen[name] = (flying, queued, blocked, rows[0::2], rows[1::2], at)
                 pos += 3 + 2 * k
+
+
+def _call_slots(redis: Any, wanted: int) -> int:
+    """How many calls may be in flight: ``wanted``, or fewer if the pool is smaller."""
+    pool_size = getattr(getattr(redis, "connection_pool", None), "max_connections", 0)
+    if isinstance(pool_size, int) and pool_size > 0:
+        return min(wanted, pool_size)
+    return wanted
 
 
 def limiter_from_env(

@@ -94,7 +94,8 @@ class RedisProcess:
         self._proc = proc = subprocess.Popen(
             [
                 *(binary, "--port", "0", "--unixsocket", str(self.sock)),
-                *("--unixsocketperm", "700", "--save", "", "--dir", str(self.directory)),
+                *("--unixsocketperm", "700", "--save", ""),
+                *("--dir", str(self.directory)),
                 *("--appendonly", "yes", "--appendfsync", "always"),
             ],
             stdout=subprocess.DEVNULL,

@@ -45,9 +45,7 @@ class Connections:
 
 
 @pytest.fixture
-async def connections(
-    redis_url: str, redis_prefix: str
-) -> AsyncIterator[Connections]:
+async def connections(redis_url: str, redis_prefix: str) -> AsyncIterator[Connections]:
     monitor = aioredis.Redis.from_url(redis_url)
     yield Connections(monitor, f"conn-{redis_prefix}")
     await monitor.aclose()
@@ -138,9 +136,7 @@ async def test_a_thousand_waiters_take_turns_without_errors(
             for _ in range(1_000):
                 callers.start_soon(one)
             while len(served) < 1_000:  # time moves only when every waiter sleeps
-                await until(
-                    lambda: len(served) + fake_clock.pending_sleepers >= 1_000
-                )
+                await until(lambda: len(served) + fake_clock.pending_sleepers >= 1_000)
                 if len(served) < 1_000:
                     assert fake_clock.next_deadline is not None
                     fake_clock.advance(fake_clock.next_deadline - fake_clock.now())

@@ -293,10 +293,11 @@ class RedisLimiter:
         ticket = b""
         sent = False
         since: float | None = None  # when this call met a Redis outage
+        failed: BudgetBackendError | None = None  # what its last try raised
         try:
             while True:
                 if outage.down and self._on_unavailable == "fail":
-                    since = await outage.wait(since, deadline, None)
+                    since = await outage.wait(since, deadline, failed)
                 # Trailing arguments are optional: none at all on the common path.
                 extra: tuple[bytes, ...] = ()
                 if ticket:
@@ -314,8 +315,9 @@ class RedisLimiter:
                         return await self._fall_back(
                             workspace, names, priority, deadline
                         )
-                    since = await outage.wait(since, deadline, exc)
+                    failed = exc  # the loop waits for Redis (if still down)
                     continue
+                failed = None
                 if raw[0] in _ADMITTED:
                     self._remember(workspace, names, raw, 2)
                     return _RedisPermit(self, plan, pid)

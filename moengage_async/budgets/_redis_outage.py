@@ -34,14 +34,22 @@ class Outage:
     admitted without Redis (fail closed).
     """
 
-    __slots__ = ("_backoff", "_clock", "_max_wait", "_next_try", "_sleepers", "down")
+    __slots__ = (
+        "_backoff",
+        "_clock",
+        "_max_wait",
+        "_next_try",
+        "_sleepers",
+        "_step",
+        "down",
+    )
 
     def __init__(self, clock: Clock, max_wait_s: float) -> None:
         self._clock = clock
         self._max_wait = max_wait_s
         #: True from a call that found Redis unavailable to the next one answered
         self.down = False
-        self._backoff = FIRST_RETRY_S
+        self._backoff = self._step = FIRST_RETRY_S
         self._next_try = -math.inf
         self._sleepers: set[anyio.CancelScope] = set()
 
@@ -50,11 +58,15 @@ class Outage:
         return self._max_wait
 
     def failed(self) -> None:
-        """A call found Redis unavailable (the first one of an outage starts it)."""
+        """A call found Redis unavailable (the first one of an outage starts it);
+        the next try waits one backoff step from now."""
+        now = self._clock.now()
         if not self.down:
             self.down = True
-            self._backoff = FIRST_RETRY_S
-            self._next_try = self._clock.now() + FIRST_RETRY_S
+            self._backoff = self._step = FIRST_RETRY_S
+            self._next_try = now + FIRST_RETRY_S
+        else:
+            self._next_try = max(self._next_try, now + self._step)
 
     def answered(self) -> None:
         """Redis answered a call: the outage is over, every sleeper tries again."""
@@ -89,7 +101,8 @@ class Outage:
             raise self._given_up(now - since, error)
         while self.down:
             if now >= self._next_try:  # this caller makes the due try
-                self._next_try = now + self._backoff
+                self._step = self._backoff
+                self._next_try = now + self._step
                 self._backoff = min(2 * self._backoff, MAX_RETRY_S)
                 return since
             if now >= give_up:
@@ -106,6 +119,8 @@ class Outage:
     def _given_up(
         self, waited: float, error: BudgetBackendError | None
     ) -> BudgetBackendError:
+        if error is not None and self._max_wait == 0:
+            return error  # no waiting at all: the call's own error, as it was
         exc = BudgetBackendError(
             f"Redis budget backend unavailable for {waited:.3g} s "
             f"(max_outage_wait_s={self._max_wait:g}, or the call's deadline); "

@@ -209,22 +209,30 @@ async def test_a_completion_waits_for_redis_to_record_it(
     await limiter.aclose()
 
 
-async def test_a_frozen_redis_then_back(
-    server: RedisProcess, redis_prefix: str
-) -> None:
-    """Redis stops answering (SIGSTOP) with 200 callers on 5 connections: the
-    first five time out, the queued ones do not wait a timeout each, and all are
-    served once it answers again."""
+async def frozen(
+    server: RedisProcess, redis_prefix: str, max_outage_wait_s: float
+) -> RedisLimiter:
+    """A limiter on 5 connections with a 0.2 s op timeout, its server frozen."""
     limiter = RedisLimiter(
         server.url,
         budgets="status=1000/1",
         key_prefix=redis_prefix,
         max_connections=5,
         op_timeout_s=0.2,
-        max_outage_wait_s=10,
+        max_outage_wait_s=max_outage_wait_s,
     )
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
     server.freeze()
+    return limiter
+
+
+async def test_a_frozen_redis_then_back(
+    server: RedisProcess, redis_prefix: str
+) -> None:
+    """Redis stops answering (SIGSTOP) with 200 callers on 5 connections: the
+    first five time out, the queued ones do not wait a timeout each, and all are
+    served once it answers again."""
+    limiter = await frozen(server, redis_prefix, max_outage_wait_s=10)
     started = time.monotonic()
     async with anyio.create_task_group() as tg:
         for _ in range(200):
@@ -243,16 +251,7 @@ async def test_a_frozen_redis_fails_the_queue_at_once(
 ) -> None:
     """With max_outage_wait_s=0, 200 callers on 5 connections of a hung Redis all
     fail after about one op timeout, not one timeout per five callers (8 s)."""
-    limiter = RedisLimiter(
-        server.url,
-        budgets="status=1000/1",
-        key_prefix=redis_prefix,
-        max_connections=5,
-        op_timeout_s=0.2,
-        max_outage_wait_s=0,
-    )
-    await (await limiter.acquire("ws", ["status"])).complete(success=True)
-    server.freeze()
+    limiter = await frozen(server, redis_prefix, max_outage_wait_s=0)
     errors: list[BudgetBackendError] = []
 
     async def caller() -> None:

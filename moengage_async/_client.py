@@ -111,6 +111,9 @@ class MoEngageClient:
         retry: the default ``RetryPolicy``.
         timeout: the default per-call deadline in seconds (``None``: none).
         hooks: telemetry callbacks.
+        learn_limits: let the default limiter adopt a higher limit MoEngage
+            reports in ``x-ratelimit-limit`` (docs/budgets.md); off, nothing
+            loosens. With ``limiter=``, set it on the limiter.
     """
 
     def __init__(
@@ -130,6 +133,7 @@ class MoEngageClient:
         retry: RetryPolicy | None = None,
         timeout: float | None = DEFAULT_TIMEOUT_S,
         hooks: Hooks | None = None,
+        learn_limits: bool = False,
     ) -> None:
         requestor = Requestor(
             workspace_id,
@@ -146,6 +150,7 @@ class MoEngageClient:
             retry=retry,
             timeout=timeout,
             hooks=hooks,
+            learn_limits=learn_limits,
         )
         self._requestor = requestor
         #: The V1 operations (``/core-services/v1``).

@@ -47,6 +47,7 @@ from ..transport import (
 from ._envelope import error_from_response
 from ._operations import OPERATIONS, Operation
 from ._retry import RetryDetails, RetryPolicy, parse_retry_after
+from ._signals import REMAINING, RateLimitSignals
 
 if TYPE_CHECKING:
     import aiohttp
@@ -179,6 +180,7 @@ class Requestor:
         retry: RetryPolicy | None = None,
         timeout: float | None = DEFAULT_TIMEOUT_S,
         hooks: Hooks | None = None,
+        learn_limits: bool = False,
     ) -> None:
         if not isinstance(workspace_id, str) or not workspace_id.strip():
             raise ValueError("workspace_id must be a non-blank string")
@@ -192,6 +194,11 @@ class Requestor:
                 "budgets= configures the default limiter; with limiter= "
                 "configure the budgets on the limiter itself"
             )
+        if limiter is not None and learn_limits:
+            raise ValueError(
+                "learn_limits= configures the default limiter; with limiter= "
+                "pass learn_limits=True to the limiter itself"
+            )
         self._workspace_id = workspace_id
         self._base_url = host
         self._clock: Clock = clock or MonotonicClock()
@@ -202,8 +209,17 @@ class Requestor:
         self._owns_limiter = limiter is None if close_limiter is None else close_limiter
         if limiter is None:
             table = budgets_from_env() if budgets is None else resolve_budgets(budgets)
-            limiter = MemoryLimiter(table, clock=self._clock, bulk_share=bulk_share)
+            limiter = MemoryLimiter(
+                table,
+                clock=self._clock,
+                bulk_share=bulk_share,
+                learn_limits=learn_limits,
+            )
         self._limiter: Limiter = limiter
+        # MoEngage's x-ratelimit-* headers, read into the limiter (``_signals``).
+        self._signals = RateLimitSignals(
+            workspace_id, limiter, max_wait_s=self._retry.max_retry_after_s
+        )
         # The limiter's synchronous fast path, if it has one (see ``Limiter``).
         self._try_acquire: Callable[..., Permit | None] | None = fast_path(limiter)
         token = base64.b64encode(f"{workspace_id}:{api_key}".encode()).decode("ascii")
@@ -347,6 +363,8 @@ class Requestor:
                         error = exc
                     else:
                         success = 200 <= response.status < 300
+                        if REMAINING in response.headers:
+                            await self._signals.observe(op.budgets, response)
                         if self._hooks.on_request is not None:
                             self._report(
                                 op, response.status, sent_at, attempt, request_id, None

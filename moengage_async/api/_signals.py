@@ -4,8 +4,9 @@ MoEngage documents ``x-ratelimit-limit``, ``x-ratelimit-remaining`` and
 ``x-ratelimit-reset`` on rate-limited responses. ``RateLimitSignals.observe``
 reads them from any response that has them and hands the triple to the limiter
 (``SignalObserver.observe``), which tightens its ledger to the server's count.
-On a 429 without ``Retry-After``, ``reset`` is also the wait: the budgets are
-blocked until then, capped.
+On a 429 without ``Retry-After`` whose ``remaining`` is 0, ``reset`` is also the
+wait: the budgets are blocked until then, capped. (A 429 with slots remaining was
+refused for another reason, such as a GCG file job still running.)
 
 ``reset`` is not documented as a delay or a time: a number above ``10**9`` is a
 Unix time (September 2001 onwards), anything else seconds from now.
@@ -106,6 +107,7 @@ class RateLimitSignals:
             )
         if (
             response.status == 429
+            and remaining == 0
             and reset_s > 0
             and parse_retry_after(headers) is None
         ):

@@ -35,7 +35,7 @@ from _util import (
     v1_headers,
 )
 
-from moengage_async import MoEngageClient, UnlimitedLimiter, new_session
+from moengage_async import MemoryLimiter, MoEngageClient, UnlimitedLimiter, new_session
 
 WORKSPACE, KEY = "BENCHWS", "bench-key"
 IDS = ["c1", "c2", "c3", "c4", "c5"]
@@ -44,8 +44,12 @@ SIDES = {
     "raw-tuned": "raw aiohttp, tuned as the client's transport",
     "client-no-deadline": "client, UnlimitedLimiter, timeout=None",
     "client": "client, UnlimitedLimiter (30 s deadline)",
+    "client-memory": "client, MemoryLimiter (30 s deadline): the defaults",
 }
 WARM_UP = 200
+#: The status budget with windows no run fills: the default limiter's full work
+#: (log, lanes, completion stamps) on every request, and never a wait.
+HUGE = "status=1000000000/1"
 
 
 async def _child(side: str, requests: int, base_url: str) -> None:
@@ -57,7 +61,9 @@ async def _child(side: str, requests: int, base_url: str) -> None:
         KEY,
         base_url=base_url,
         session=session,
-        limiter=UnlimitedLimiter(),
+        limiter=MemoryLimiter(budgets=HUGE)
+        if side == "client-memory"
+        else UnlimitedLimiter(),
         timeout=timeout,
     )
     url = base_url + "/core-services/v1/campaigns/status"

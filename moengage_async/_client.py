@@ -7,6 +7,7 @@ jobs' entry points one-call delegations (see docs/architecture.md).
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from types import TracebackType
@@ -24,10 +25,9 @@ from typing import (
 from ._clock import Clock
 from ._constants import DEFAULT_TIMEOUT_S
 from ._hooks import Hooks
-from .api import USE_CLIENT_DEFAULT, V1API, V5API, Requestor, RetryPolicy
+from .api import OPERATIONS, USE_CLIENT_DEFAULT, V1API, V5API, Requestor, RetryPolicy
 from .budgets import Budget, BudgetOverrides, BudgetView, Limiter, Priority
 from .jobs import (
-    DEFAULT_COALESCE_LINGER_S,
     DEFAULT_CONCURRENCY,
     BulkCreateReport,
     BulkCreator,
@@ -43,9 +43,11 @@ from .jobs import (
     status_coalescer,
 )
 from .models.v1 import StatusAction
+from .transport import DEFAULT_MAX_RESPONSE_BYTES
 
 if TYPE_CHECKING:
     import os
+    from ssl import SSLContext
 
     import aiohttp
 
@@ -111,6 +113,12 @@ class MoEngageClient:
         retry: the default ``RetryPolicy``.
         timeout: the default per-call deadline in seconds (``None``: none).
         hooks: telemetry callbacks.
+        max_response_bytes: the cap on a response body, decompressed
+            (``ResponseTooLargeError`` past it).
+        proxy: a proxy URL for every request (else the proxy variables).
+        trust_env: honour ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``.
+        ssl, ca_bundle: an ``SSLContext``, or a PEM file of CAs, to verify TLS
+            with instead of the system's CAs (not with ``session``).
         learn_limits: let the default limiter adopt a higher limit MoEngage
             reports in ``x-ratelimit-limit`` (docs/budgets.md); off, nothing
             loosens. With ``limiter=``, set it on the limiter.
@@ -133,6 +141,11 @@ class MoEngageClient:
         retry: RetryPolicy | None = None,
         timeout: float | None = DEFAULT_TIMEOUT_S,
         hooks: Hooks | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        ssl: SSLContext | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
         learn_limits: bool = False,
     ) -> None:
         requestor = Requestor(
@@ -150,6 +163,11 @@ class MoEngageClient:
             retry=retry,
             timeout=timeout,
             hooks=hooks,
+            max_response_bytes=max_response_bytes,
+            proxy=proxy,
+            trust_env=trust_env,
+            ssl=ssl,
+            ca_bundle=ca_bundle,
             learn_limits=learn_limits,
         )
         self._requestor = requestor
@@ -164,8 +182,14 @@ class MoEngageClient:
         self._bulk_creator = BulkCreator(
             CreatorParts(self.v1, planner, clock, requestor.retry, requestor.timeout)
         )
+        self._budgets = BudgetView(
+            requestor.limiter,
+            requestor.workspace_id,
+            clock=clock,
+            operations={name: op.budgets for name, op in OPERATIONS.items()},
+        )
         self._coalescer = status_coalescer(
-            self.v1, clock, linger_s=DEFAULT_COALESCE_LINGER_S
+            self.v1, clock, budgets=self._budgets, timeout=requestor.timeout
         )
 
     # -- lifetime -------------------------------------------------------------
@@ -183,6 +207,8 @@ class MoEngageClient:
 
     async def aclose(self) -> None:
         """Close the session (only if this client created it) and owned backends."""
+        await self._coalescer.aclose()
+        await self._budgets.aclose()
         await self._requestor.aclose()
 
     def __del__(self, _warn: Any = warnings.warn) -> None:
@@ -228,8 +254,9 @@ class MoEngageClient:
 
     @property
     def budgets(self) -> BudgetView:
-        """This workspace's budgets: ``client.budgets.snapshot()``."""
-        return BudgetView(self._requestor.limiter, self._requestor.workspace_id)
+        """This workspace's budgets: ``snapshot()``, and the non-blocking question
+        ``try_reserve(op)`` (see docs/backpressure.md)."""
+        return self._budgets
 
     # -- V1 operations: ``client.x`` is ``client.v1.x`` -------------------------
 
@@ -256,6 +283,9 @@ class MoEngageClient:
         api_version: Literal[1, 5] = 1,
         collect_applied: bool = False,
         on_result: OnResult | None = None,
+        journal: str | os.PathLike[str] | Journal | None = None,
+        job_id: str | None = None,
+        deduplicate: bool = True,
         timeout: float | None = USE_CLIENT_DEFAULT,
         retry: RetryPolicy | None = None,
     ) -> BulkStatusReport:
@@ -272,6 +302,9 @@ class MoEngageClient:
             api_version=api_version,
             collect_applied=collect_applied,
             on_result=on_result,
+            journal=journal,
+            job_id=job_id,
+            deduplicate=deduplicate,
             timeout=timeout,
             retry=retry,
         )
@@ -309,7 +342,8 @@ class MoEngageClient:
 
     @property
     def coalesce_linger(self) -> float:
-        """Seconds the first ``pause``/``resume``/``stop`` caller waits for others."""
+        """Seconds a ``pause``/``resume``/``stop`` batch waits for company before it
+        asks for a slot (0: none; batches form while the budget has no slot)."""
         return self._coalescer.linger_s
 
     @coalesce_linger.setter

@@ -15,6 +15,10 @@ from ._memory import MemoryLimiter as MemoryLimiter
 from ._redis import BudgetBackendError as BudgetBackendError
 from ._redis import RedisLimiter as RedisLimiter
 from ._redis import limiter_from_env as limiter_from_env
+from ._reserve import CURRENT_RESERVATION as CURRENT_RESERVATION
+from ._reserve import DEFAULT_LEASE_S as DEFAULT_LEASE_S
+from ._reserve import BudgetExhausted as BudgetExhausted
+from ._reserve import Reservation as Reservation
 from ._spec import DEFAULT_BUDGETS as DEFAULT_BUDGETS
 from ._spec import Budget as Budget
 from ._spec import BudgetOverrides as BudgetOverrides
@@ -29,14 +33,18 @@ from ._view import BudgetView as BudgetView
 __all__ = [
     "Budget",
     "BudgetBackendError",
+    "BudgetExhausted",
     "BudgetOverrides",
     "BudgetView",
+    "CURRENT_RESERVATION",
     "DEFAULT_BUDGETS",
+    "DEFAULT_LEASE_S",
     "Limiter",
     "MemoryLimiter",
     "Permit",
     "Priority",
     "RedisLimiter",
+    "Reservation",
     "SignalObserver",
     "UnlimitedLimiter",
     "Window",

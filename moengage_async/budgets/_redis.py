@@ -38,6 +38,7 @@ from ._redis_support import (
     usage_from_seen,
     with_count,
 )
+from ._reserve import exhausted
 from ._signals import Candidate, Observed, ServerLimits, match_window
 from ._spec import (
     Budget,
@@ -143,6 +144,13 @@ class _RedisPermit:
             return
         self._done = True
         await self._limiter._complete(self._plan, self._id, success)
+
+    async def release(self) -> None:
+        """Give the slots back unsent: the permit leaves ``flight``, unstamped."""
+        if self._done:
+            return
+        self._done = True
+        await self._limiter._complete(self._plan, self._id, False, unsent=True)
 
 
 class RedisLimiter:
@@ -309,6 +317,59 @@ class RedisLimiter:
             if sent:
                 await self._forget(plan, pid)
             raise
+
+    async def acquire_nowait(
+        self,
+        workspace: str,
+        budgets: Sequence[str],
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> Permit:
+        """Take the slots now, or raise ``BudgetExhausted`` with the seconds until
+        the earliest one, without waiting in the queue.
+
+        One call of the acquire script; when it refuses, it has queued a ticket,
+        which ``FORGET`` drops at once (a second round trip, refusals only).
+        """
+        names = budgets if type(budgets) is tuple else tuple(budgets)
+        plan = self._plans.get((workspace, names))
+        if plan is None:
+            names = self._names(budgets)
+            plan = self._plan(workspace, names)
+        if self._clock.now() < self._local_until:
+            return await self._local_nowait(workspace, names, priority)
+        pid = _ids.next()
+        extra = () if self._server_time else (self._now_arg(),)
+        try:
+            raw = await self._runner.run(
+                ACQUIRE, plan.acquire_keys, pid, plan.options[priority], *extra
+            )
+        except BudgetBackendError:
+            if self._on_unavailable == "local":
+                self._local_until = self._clock.now() + self._backend_retry_s
+                return await self._local_nowait(workspace, names, priority)
+            raise
+        except BaseException:
+            await self._forget(plan, pid)  # the script may have run
+            raise
+        if raw[0] in _ADMITTED:
+            self._remember(workspace, names, raw, 2)
+            return _RedisPermit(self, plan, pid)
+        await self._forget(plan, pid)
+        self._remember(workspace, names, raw, 5)
+        reply = [int(x) for x in raw.split()[:5]]
+        now = self._clock.now()
+        return_in = max(reply[3], reply[4]) / US
+        raise exhausted(names, now, now + return_in)
+
+    async def _local_nowait(
+        self, workspace: str, names: tuple[str, ...], priority: Priority
+    ) -> Permit:
+        from ._memory import MemoryLimiter
+
+        local = self._local_limiter()
+        assert isinstance(local, MemoryLimiter)
+        return await local.acquire_nowait(workspace, names, priority=priority)
 
     async def block(
         self, workspace: str, budgets: Sequence[str], seconds: float
@@ -499,7 +560,12 @@ class RedisLimiter:
     def _now_arg(self) -> bytes:
         return b"" if self._server_time else b"%d" % int(self._clock.now() * _US)
 
-    async def _complete(self, plan: _Plan, pid: bytes, success: bool) -> None:
+    async def _complete(
+        self, plan: _Plan, pid: bytes, success: bool, unsent: bool = False
+    ) -> None:
+        if unsent:  # never sent: out of ``flight``, no stamp
+            await self._forget(plan, pid)
+            return
         try:
             await self._runner.run(
                 COMPLETE,

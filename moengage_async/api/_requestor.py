@@ -354,7 +354,9 @@ class Requestor:
                     else:
                         success = 200 <= response.status < 300
                         if REMAINING in response.headers:
-                            await self._signals.observe(op.budgets, response)
+                            await self._signals.observe(
+                                op.budgets, response, clock.now() - sent_at
+                            )
                         if self._hooks.on_request is not None:
                             self._report(
                                 op, response.status, sent_at, attempt, request_id, None

@@ -86,9 +86,11 @@ class RateLimitSignals:
         self._max_wait_s = max_wait_s
         self._wall = wall_clock
 
-    async def observe(self, budgets: Sequence[str], response: Response) -> None:
+    async def observe(
+        self, budgets: Sequence[str], response: Response, lag_s: float
+    ) -> None:
         """Read ``response``'s ``x-ratelimit-*`` headers (call only when
-        ``REMAINING`` is among them)."""
+        ``REMAINING`` is among them); ``lag_s``: since the request was sent."""
         headers = response.headers
         limit = _number(headers.get(_LIMIT))
         remaining = _number(headers.get(REMAINING))
@@ -103,7 +105,7 @@ class RateLimitSignals:
         reset_s = 0.0 if reset is None else reset
         if self._observe is not None:
             await self._observe(
-                self._workspace, budgets, int(limit), int(remaining), reset_s
+                self._workspace, budgets, int(limit), int(remaining), reset_s, lag_s
             )
         if (
             response.status == 429

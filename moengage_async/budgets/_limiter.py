@@ -128,9 +128,12 @@ class SignalObserver(Protocol):
         limit: int,
         remaining: int,
         reset_s: float,
+        lag_s: float = 0.0,
     ) -> tuple[str, float, int, int] | None:
         """Match the header triple to one window of ``budgets`` and tighten it:
         usage the server counts and the ledger does not becomes phantom usage.
+        ``lag_s`` is how long before this answer the request was sent (the
+        server counted then; what left the ledger's window since is not unseen).
 
         Returns ``(budget, seconds, limit in force, phantoms added)`` (an
         ``Observed``), or ``None`` when no window matched. A reported limit that

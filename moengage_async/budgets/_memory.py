@@ -29,7 +29,13 @@ from .._errors import RateLimitError
 from ._lanes import LaneBudget, Waiter, names_of
 from ._limiter import Permit, WindowUsage
 from ._reserve import exhausted
-from ._signals import Observed, ServerLimits, match_window, phantoms_needed
+from ._signals import (
+    Departures,
+    Observed,
+    ServerLimits,
+    match_window,
+    phantoms_needed,
+)
 from ._spec import DEFAULT_BUDGETS, Budget, Priority
 
 __all__ = ["MemoryLimiter"]
@@ -107,6 +113,7 @@ class MemoryLimiter:
         self._bulk_share = bulk_share
         self._workspaces: dict[str, _Workspace] = {}
         self._server_limits = ServerLimits(self._budgets, learn=learn_limits)
+        self._departures = Departures(self._budgets)
         # The last (workspace, budgets tuple) acquired and its states: a client
         # passes the same two objects on every call of an operation, and the
         # states of a pair never change once made (tuples of str are immutable).
@@ -405,12 +412,14 @@ class MemoryLimiter:
         limit: int,
         remaining: int,
         reset_s: float,
+        lag_s: float = 0.0,
     ) -> Observed | None:
         """Tighten the ledger to MoEngage's ``x-ratelimit-*`` headers.
 
         The triple is matched to one window of ``budgets`` (``match_window``).
         When the server has fewer slots left than the ledger (``limit - used -
-        in flight``), the difference is usage the ledger did not see: it is
+        in flight``, plus what left the window in the ``lag_s`` since the request
+        was sent), the difference is usage the ledger did not see: it is
         stamped now in that window and the longer ones of its budget (usage
         inside a window is inside every longer one). A different reported limit
         is logged once and shown in ``snapshot()``; a lower one is adopted at
@@ -431,8 +440,17 @@ class MemoryLimiter:
             self._grant(states)
         now = self._now()
         window.expire(now)
-        added = phantoms_needed(window.limit, window.used + state.in_flight, remaining)
+        span = window.seconds
+        departures = self._departures
+        gone = departures.between(
+            workspace, state.name, now - span - min(lag_s, span), now - span
+        )
+        counted = window.used + state.in_flight + gone
+        added = phantoms_needed(window.limit, counted, remaining)
+        for each in states:  # this answer's own stamp, made when it completes
+            departures.record(workspace, each.name, now)
         if added:
+            departures.record(workspace, state.name, now, added)
             for other in state.windows:
                 if other.seconds >= window.seconds:
                     for _ in range(added):

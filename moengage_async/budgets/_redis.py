@@ -403,6 +403,7 @@ class RedisLimiter:
         limit: int,
         remaining: int,
         reset_s: float,
+        lag_s: float = 0.0,
     ) -> Observed | None:
         """Tighten the shared ledger to MoEngage's ``x-ratelimit-*`` headers.
 
@@ -438,6 +439,7 @@ class RedisLimiter:
                 remaining,
                 ttl,
                 "phantom:" + secrets.token_hex(8),
+                us(min(max(lag_s, 0.0), found.seconds)),
             )
         except BudgetBackendError as exc:
             log.warning("could not record MoEngage's rate-limit headers: %s", exc)

@@ -13,7 +13,9 @@ from ._redis_scripts import _PRELUDE, Script
 __all__ = ["OBSERVE"]
 
 # KEYS: stamps, flight of the matched budget.
-# ARGV: now | span_us | limit | remaining | ttl_ms | phantom id prefix.
+# ARGV: now | span_us | limit | remaining | ttl_ms | phantom id prefix | lag_us.
+# Stamps count from ``lag_us`` before the window: the server counted at the
+# request's arrival, before this answer was read (COMPLETE keeps them that long).
 # Returns "counted added".
 _OBSERVE = (
     _PRELUDE
@@ -22,7 +24,7 @@ local now = clock(ARGV[1])
 local span, limit, remaining = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local stamps, flight = KEYS[1], KEYS[2]
 local nows, lo = s(now), '(' .. s(now - span)
-local n = redis.call('ZCOUNT', stamps, lo, '+inf')
+local n = redis.call('ZCOUNT', stamps, '(' .. s(now - span - tonumber(ARGV[7])), '+inf')
 n = n + redis.call('ZCOUNT', flight, lo, '+inf')
 local add = math.min(limit, limit - n - remaining)
 if add <= 0 then return {ok = s(n) .. ' 0'} end

@@ -24,13 +24,21 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from ._limiter import WindowUsage
 from ._spec import Budget
 
-__all__ = ["Candidate", "Observed", "ServerLimits", "match_window", "phantoms_needed"]
+__all__ = [
+    "Candidate",
+    "Departures",
+    "Observed",
+    "ServerLimits",
+    "match_window",
+    "phantoms_needed",
+]
 
 log = logging.getLogger("moengage_async.budgets")
 
@@ -177,3 +185,41 @@ def phantoms_needed(limit: int, counted: int, remaining: int) -> int:
     """Slots to add so the ledger's free slots (``limit - counted``) are no more
     than the server's ``remaining``; at most ``limit``."""
     return max(0, min(limit, limit - counted - remaining))
+
+
+class Departures:
+    """When the observed answers and phantoms were stamped, per workspace and
+    budget, kept two of the budget's longest windows.
+
+    The server counted the ledger's usage as it stood when the request *arrived*;
+    the answer is read later, when some of that usage may have left the ledger's
+    window while still inside the server's. ``between`` counts those, so they are
+    not taken for usage the ledger never saw. (A memory ledger forgets what
+    leaves its windows; Redis keeps its stamps and needs no such record.)
+    """
+
+    __slots__ = ("_budgets", "_times")
+
+    def __init__(self, budgets: Mapping[str, Budget]) -> None:
+        self._budgets = budgets
+        self._times: dict[tuple[str, str], deque[float]] = {}
+
+    def record(self, workspace: str, budget: str, now: float, count: int = 1) -> None:
+        """``count`` stamps made at ``now``."""
+        times = self._times.get((workspace, budget))
+        if times is None:
+            times = self._times[(workspace, budget)] = deque()
+        keep = 2 * max((w.seconds for w in self._budgets[budget].windows), default=0)
+        while times and times[0] <= now - keep:
+            times.popleft()
+        times.extend([now] * count)
+
+    def between(self, workspace: str, budget: str, low: float, high: float) -> int:
+        """How many recorded stamps lie in ``(low, high]``."""
+        count = 0
+        for stamp in self._times.get((workspace, budget), ()):
+            if stamp > high:
+                break
+            if stamp > low:
+                count += 1
+        return count

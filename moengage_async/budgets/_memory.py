@@ -436,7 +436,9 @@ class MemoryLimiter:
         adopted = self._server_limits.note(workspace, found, limit)
         if adopted is not None:
             window.limit = adopted
-            window.bulk_limit = max(1, min(adopted, int(adopted * self._bulk_share)))
+            window.bulk_limit = max(
+                1, min(adopted, math.floor(adopted * self._bulk_share))
+            )
             self._grant(states)
         now = self._now()
         window.expire(now)

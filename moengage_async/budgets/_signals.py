@@ -21,10 +21,10 @@ The rule, in order:
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import logging
 import math
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
@@ -187,6 +187,17 @@ def phantoms_needed(limit: int, counted: int, remaining: int) -> int:
     return max(0, min(limit, limit - counted - remaining))
 
 
+class _Stamps:
+    """Sorted stamp times; the oldest are dropped by moving ``head``."""
+
+    __slots__ = ("head", "keep", "times")
+
+    def __init__(self, keep: float) -> None:
+        self.keep = keep
+        self.times: list[float] = []
+        self.head = 0
+
+
 class Departures:
     """When the observed answers and phantoms were stamped, per workspace and
     budget, kept two of the budget's longest windows.
@@ -198,28 +209,32 @@ class Departures:
     leaves its windows; Redis keeps its stamps and needs no such record.)
     """
 
-    __slots__ = ("_budgets", "_times")
+    __slots__ = ("_budgets", "_stamps")
 
     def __init__(self, budgets: Mapping[str, Budget]) -> None:
         self._budgets = budgets
-        self._times: dict[tuple[str, str], deque[float]] = {}
+        self._stamps: dict[tuple[str, str], _Stamps] = {}
 
     def record(self, workspace: str, budget: str, now: float, count: int = 1) -> None:
-        """``count`` stamps made at ``now``."""
-        times = self._times.get((workspace, budget))
-        if times is None:
-            times = self._times[(workspace, budget)] = deque()
-        keep = 2 * max((w.seconds for w in self._budgets[budget].windows), default=0)
-        while times and times[0] <= now - keep:
-            times.popleft()
+        """``count`` stamps made at ``now`` (never earlier than the last)."""
+        stamps = self._stamps.get((workspace, budget))
+        if stamps is None:
+            longest = max((w.seconds for w in self._budgets[budget].windows), default=0)
+            stamps = self._stamps[(workspace, budget)] = _Stamps(2 * longest)
+        times = stamps.times
+        head = bisect.bisect_right(times, now - stamps.keep, stamps.head)
+        if head > len(times) // 2:  # compact now and then: amortised O(1)
+            del times[:head]
+            head = 0
+        stamps.head = head
         times.extend([now] * count)
 
     def between(self, workspace: str, budget: str, low: float, high: float) -> int:
         """How many recorded stamps lie in ``(low, high]``."""
-        count = 0
-        for stamp in self._times.get((workspace, budget), ()):
-            if stamp > high:
-                break
-            if stamp > low:
-                count += 1
-        return count
+        stamps = self._stamps.get((workspace, budget))
+        if stamps is None:
+            return 0
+        times, head = stamps.times, stamps.head
+        return bisect.bisect_right(times, high, head) - bisect.bisect_right(
+            times, low, head
+        )

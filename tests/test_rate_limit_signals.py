@@ -290,3 +290,37 @@ async def test_answers_read_late_are_not_taken_for_unseen_usage(
     with_headers = await _saturated_run(autojump, True)
     without = await _saturated_run(autojump, False)
     assert with_headers == pytest.approx(without, rel=0.01)
+
+
+def test_reset_is_seconds_or_a_unix_time() -> None:
+    """Above 10**9 a reset is a Unix time; below, seconds; junk is ``None``."""
+    from moengage_async.api._signals import reset_seconds
+
+    assert reset_seconds("12") == 12.0
+    assert reset_seconds("0.250") == 0.25
+    assert reset_seconds("1765000030", now_wall=1765000000.0) == 30.0
+    assert reset_seconds("1765000000", now_wall=1765000100.0) == 0.0  # passed
+    assert [reset_seconds(v) for v in (None, "soon", "-3", "nan")] == [None] * 4
+
+
+def test_which_window_a_header_describes() -> None:
+    """Equal limit wins (the longest of equals); a reset rules out shorter
+    windows; an unknown limit goes to the nearest by ratio."""
+    from moengage_async.budgets import DEFAULT_BUDGETS
+    from moengage_async.budgets._signals import ServerLimits, match_window
+
+    limits = ServerLimits(DEFAULT_BUDGETS, learn=False)
+    create = limits.candidates("ws", ("create_requests", "create_success"))
+    status = limits.candidates("ws", ("status",))
+
+    def pick(candidates: Any, limit: int, reset: float) -> tuple[str, float]:
+        found = match_window(candidates, limit, reset)
+        assert found is not None
+        return found.budget, found.seconds
+
+    assert pick(create, 5, 0.5) == ("create_success", 60.0)  # 5/1 and 5/60
+    assert pick(create, 25, 30.0) == ("create_success", 3600.0)  # 25/60, 25/3600
+    assert pick(status, 10, 0.3) == ("status", 1.0)
+    assert pick(status, 200, 0.3) == ("status", 60.0)  # nearest 100/60
+    assert pick(status, 20, 30.0) == ("status", 60.0)  # 10/1 too short for 30 s
+    assert pick(status, 10, 99999.0) == ("status", 1.0)  # none that long: all

@@ -25,11 +25,15 @@ from ._errors import ResponseTooLargeError as ResponseTooLargeError
 from ._errors import ServerError as ServerError
 from ._errors import TransportError as TransportError
 from ._errors import UnprocessableEntityError as UnprocessableEntityError
+from ._hooks import AttemptInfo as AttemptInfo
+from ._hooks import CallInfo as CallInfo
+from ._hooks import CallResult as CallResult
 from ._hooks import Hooks as Hooks
 from ._hooks import RequestInfo as RequestInfo
 from ._hooks import ThrottleInfo as ThrottleInfo
 from .api import V5API as V5API
 from .api import CampaignSearch as CampaignSearch
+from .api import RawResponse as RawResponse
 from .api import RetryDetails as RetryDetails
 from .api import RetryPolicy as RetryPolicy
 from .api import SearchStatistics as SearchStatistics
@@ -75,6 +79,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "APIError",
     "AiohttpTransport",
+    "AttemptInfo",
     "AuthenticationError",
     "BadRequestError",
     "Budget",
@@ -83,6 +88,8 @@ __all__ = [
     "BudgetView",
     "BulkCreateReport",
     "BulkStatusReport",
+    "CallInfo",
+    "CallResult",
     "CampaignSearch",
     "Clock",
     "ConflictError",
@@ -108,6 +115,7 @@ __all__ = [
     "Priority",
     "Progress",
     "RateLimitError",
+    "RawResponse",
     "RedirectError",
     "RedisLimiter",
     "RequestInfo",

@@ -24,9 +24,25 @@ from typing import (
 
 from ._clock import Clock
 from ._constants import DEFAULT_TIMEOUT_S
+from ._errors import MoEngageError, PayloadValidationError
 from ._hooks import Hooks
-from .api import OPERATIONS, USE_CLIENT_DEFAULT, V1API, V5API, Requestor, RetryPolicy
-from .budgets import Budget, BudgetOverrides, BudgetView, Limiter, Priority
+from .api import (
+    OPERATIONS,
+    USE_CLIENT_DEFAULT,
+    V1API,
+    V5API,
+    RawResource,
+    Requestor,
+    RetryPolicy,
+)
+from .budgets import (
+    Budget,
+    BudgetOverrides,
+    BudgetView,
+    Limiter,
+    Priority,
+    parse_budgets,
+)
 from .jobs import (
     DEFAULT_CONCURRENCY,
     BulkCreateReport,
@@ -46,14 +62,13 @@ from .models.v1 import StatusAction
 from .transport import DEFAULT_MAX_RESPONSE_BYTES
 
 if TYPE_CHECKING:
-    import os
     from ssl import SSLContext
 
     import aiohttp
 
     from .transport import Transport
 
-__all__ = ["MoEngageClient"]
+__all__ = ["ENVIRONMENT", "MoEngageClient", "settings_from_env"]
 
 
 P = ParamSpec("P")
@@ -87,6 +102,95 @@ class _OnV1(Generic[P, R]):
         bound: Callable[P, R] = getattr(client.v1, self.name)
         client.__dict__[self.name] = bound
         return bound
+
+
+#: The variables ``MoEngageClient.from_env`` (and the command) read.
+ENVIRONMENT = (
+    "MOENGAGE_WORKSPACE_ID",
+    "MOENGAGE_API_KEY",
+    "MOENGAGE_DATA_CENTER",
+    "MOENGAGE_BUDGETS",
+    "MOENGAGE_REDIS_URL",
+)
+
+
+def _env_text(environ: Mapping[str, str], name: str) -> str | None:
+    return environ.get(name, "").strip() or None
+
+
+def settings_from_env(
+    environ: Mapping[str, str] | None = None,
+    *,
+    redis_url: str | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """``MoEngageClient`` keyword arguments from the environment and ``overrides``.
+
+    The one reading of the ``MOENGAGE_*`` variables (``ENVIRONMENT``), shared by
+    ``MoEngageClient.from_env`` and the command. An override that is not ``None``
+    wins over its variable. With ``MOENGAGE_REDIS_URL`` (or ``redis_url``) and no
+    ``limiter`` override, the settings hold a ``RedisLimiter`` with
+    ``close_limiter=True``: the client closes it.
+
+    Raises:
+        PayloadValidationError: a missing workspace id or API key, or malformed
+            budgets; the message names the variable, never its value.
+        MoEngageError: a Redis URL without the ``redis`` extra installed.
+    """
+    env = os.environ if environ is None else environ
+    settings = {k: v for k, v in overrides.items() if v is not None}
+    for name, variable, what in (
+        ("workspace_id", "MOENGAGE_WORKSPACE_ID", "workspace id"),
+        ("api_key", "MOENGAGE_API_KEY", "API key"),
+    ):
+        value = settings.get(name) or _env_text(env, variable)
+        if value is None:
+            raise PayloadValidationError(
+                f"missing {what}: pass {name}= or set {variable}"
+            )
+        settings[name] = value
+    data_center = _env_text(env, "MOENGAGE_DATA_CENTER")
+    if data_center is not None:
+        settings.setdefault("data_center", data_center)
+    if "limiter" in settings:
+        return settings
+    if "budgets" not in settings:
+        text = _env_text(env, "MOENGAGE_BUDGETS")
+        if text is not None:
+            try:
+                parse_budgets(text)
+            except ValueError as exc:
+                raise PayloadValidationError(f"MOENGAGE_BUDGETS: {exc}") from None
+        # ``{}`` is the documented table: the client must not read os.environ
+        # again when another ``environ`` was given.
+        settings["budgets"] = text or {}
+    url = redis_url or _env_text(env, "MOENGAGE_REDIS_URL")
+    if url is not None:
+        options: dict[str, Any] = {
+            k: settings.pop(k) for k in ("bulk_share", "clock") if k in settings
+        }
+        settings["limiter"] = _redis_limiter(url, settings.pop("budgets"), options)
+        settings.setdefault("close_limiter", True)
+    return settings
+
+
+def _redis_limiter(
+    url: str, budgets: BudgetOverrides, options: Mapping[str, Any]
+) -> Limiter:
+    """A ``RedisLimiter`` at ``url``; ``options``: the client's bulk_share, clock."""
+    try:
+        from .budgets import RedisLimiter
+
+        return RedisLimiter(url, budgets=budgets, **options)
+    except ImportError:
+        raise MoEngageError(
+            "MOENGAGE_REDIS_URL needs the redis extra: "
+            "pip install 'moengage-async[redis]'"
+        ) from None
+    except ValueError as exc:
+        # The URL itself is never repeated: it may hold a password.
+        reason = str(exc).replace(url, "<the URL>")
+        raise PayloadValidationError(f"MOENGAGE_REDIS_URL: {reason}") from None
 
 
 class MoEngageClient:
@@ -192,6 +296,28 @@ class MoEngageClient:
             self.v1, clock, budgets=self._budgets, timeout=requestor.timeout
         )
 
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        environ: Mapping[str, str] | None = None,
+        redis_url: str | None = None,
+        **overrides: Any,
+    ) -> MoEngageClient:
+        """A client configured from ``MOENGAGE_*`` variables, as the command is.
+
+        Reads ``MOENGAGE_WORKSPACE_ID``, ``MOENGAGE_API_KEY``,
+        ``MOENGAGE_DATA_CENTER`` (default ``"01"``), ``MOENGAGE_BUDGETS`` and
+        ``MOENGAGE_REDIS_URL`` (a ``RedisLimiter`` the client owns and closes).
+        ``overrides`` are any ``MoEngageClient`` keyword arguments; one that is
+        not ``None`` wins over its variable. ``environ`` replaces ``os.environ``.
+
+        Raises:
+            PayloadValidationError: a missing workspace id or API key (naming the
+                variable), or malformed ``MOENGAGE_BUDGETS``.
+        """
+        return cls(**settings_from_env(environ, redis_url=redis_url, **overrides))
+
     # -- lifetime -------------------------------------------------------------
 
     async def __aenter__(self) -> MoEngageClient:
@@ -251,6 +377,12 @@ class MoEngageClient:
     def transport(self) -> Transport:
         """The transport every attempt is sent through."""
         return self._requestor.transport
+
+    @property
+    def with_raw_response(self) -> RawResource:
+        """The V1 operations (``client.change_status`` ...) returning a
+        ``RawResponse``: ``client.v1.with_raw_response``."""
+        return self.v1.with_raw_response
 
     @property
     def budgets(self) -> BudgetView:

@@ -175,6 +175,8 @@ LAYERS = {
     "cli": {"_client", "jobs", "budgets", "models", "sandbox"},
     "sandbox": {"_client", "api", "budgets"},
     "_hooks": {"api"},  # typing only: ``RetryDetails`` in a callback signature
+    # typing only but ``_hooks``: the client, ``RetryDetails``, budgets, progress
+    "otel": {"_client", "api", "budgets", "jobs"},
 }
 
 

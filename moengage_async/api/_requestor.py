@@ -27,7 +27,14 @@ from .._errors import (
     ServerError,
     TransportError,
 )
-from .._hooks import Hooks, RequestInfo, ThrottleInfo
+from .._hooks import (
+    AttemptInfo,
+    CallInfo,
+    CallResult,
+    Hooks,
+    RequestInfo,
+    ThrottleInfo,
+)
 from ..budgets import (
     CURRENT_RESERVATION,
     BudgetOverrides,
@@ -178,6 +185,9 @@ class Requestor:
         self._retry = retry or RetryPolicy()
         self._timeout = timeout
         self._hooks = hooks or Hooks()
+        if self._hooks.on_call_start is not None or self._hooks.on_call_end is not None:
+            # Chosen once: without call hooks, ``request`` is the bare path.
+            self.request = self._observed_request  # type: ignore[method-assign]
         # The last five keywords configure the default transport (see there).
         self._transport: Transport = transport or AiohttpTransport(
             session,
@@ -340,6 +350,10 @@ class Requestor:
                 if deadline is not None and deadline <= sent_at:
                     error = RequestTimeoutError(f"{op.name}: deadline passed")
                 else:
+                    if self._hooks.on_attempt_start is not None:
+                        self._hooks.on_attempt_start(
+                            AttemptInfo(op.name, attempt + 1, request_id)
+                        )
                     try:
                         response = await self._transport.send(
                             op.method,
@@ -381,6 +395,45 @@ class Requestor:
             await self._pause_before_retry(
                 op, policy, attempt, error, deadline, request_id
             )
+
+    async def _observed_request(
+        self, op_name: str, *, request_id: str, **kwargs: Any
+    ) -> Response:
+        """``request`` between ``on_call_start`` and ``on_call_end`` (call hooks)."""
+        op = OPERATIONS[op_name]
+        hooks = self._hooks
+        if hooks.on_call_start is not None:
+            hooks.on_call_start(
+                CallInfo(
+                    op.name,
+                    op.method,
+                    op.path,
+                    op.budgets,
+                    self._workspace_id,
+                    self._base_url,
+                    request_id,
+                )
+            )
+        started = self._clock.now()
+        status: int | None = None
+        error: str | None = None
+        try:
+            response = await Requestor.request(
+                self, op_name, request_id=request_id, **kwargs
+            )
+            status = response.status
+            return response
+        except BaseException as exc:
+            status = getattr(exc, "status", None)
+            error = type(exc).__name__
+            raise
+        finally:
+            if hooks.on_call_end is not None:
+                hooks.on_call_end(
+                    CallResult(
+                        op.name, status, self._clock.now() - started, request_id, error
+                    )
+                )
 
     async def _acquire(
         self, op: Operation, priority: Priority, deadline: float | None

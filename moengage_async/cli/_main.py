@@ -55,64 +55,54 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _budgets(args: argparse.Namespace) -> BudgetOverrides | None:
-    text = (
-        args.budget if args.budget is not None else os.environ.get("MOENGAGE_BUDGETS")
-    )
+    """The budgets of a plan or sandbox: ``--budget``, else ``MOENGAGE_BUDGETS``."""
+    flag = _budget_flag(args)
+    if flag is not None:
+        return flag
+    text = os.environ.get("MOENGAGE_BUDGETS", "").strip()
     if not text:
         return None
     try:
         parse_budgets(text)
     except ValueError as exc:
-        raise UsageError(f"bad --budget: {exc}") from None
+        raise UsageError(f"bad MOENGAGE_BUDGETS: {exc}") from None
     return text
 
 
 def _client(args: argparse.Namespace) -> Any:
+    """The client of a command: flags win over the ``MOENGAGE_*`` variables, which
+    ``MoEngageClient.from_env`` reads (the one reading of the environment)."""
     from .._client import MoEngageClient
 
-    workspace = args.workspace_id or os.environ.get("MOENGAGE_WORKSPACE_ID")
-    api_key = args.api_key or os.environ.get("MOENGAGE_API_KEY")
-    if not workspace:
-        raise UsageError(
-            "missing workspace id: pass --workspace-id or set MOENGAGE_WORKSPACE_ID"
-        )
-    if not api_key:
-        raise UsageError("missing API key: pass --api-key or set MOENGAGE_API_KEY")
-    data_center = args.data_center or os.environ.get("MOENGAGE_DATA_CENTER", "01")
-    limiter = _shared_limiter(args)
+    redis_url = getattr(args, "redis_url", None)
     try:
-        client = MoEngageClient(
-            workspace,
-            api_key,
-            data_center=data_center,
+        return MoEngageClient.from_env(
+            workspace_id=args.workspace_id,
+            api_key=args.api_key,
+            data_center=args.data_center,
             base_url=args.base_url,
-            budgets=None if limiter is not None else _budgets(args),
-            limiter=limiter,
-            # The command made the limiter for this one client: close it with it.
-            close_limiter=True,
+            budgets=_budget_flag(args),
+            redis_url=redis_url,
             proxy=args.proxy,
             ca_bundle=args.ca_bundle,
         )
     except ValueError as exc:
+        if redis_url and "MOENGAGE_REDIS_URL" in str(exc):
+            raise UsageError(f"bad --redis-url: {exc}") from None
         raise UsageError(str(exc)) from None
-    return client
+    except MoEngageError as exc:  # the redis extra is missing
+        raise UsageError(str(exc)) from None
 
 
-def _shared_limiter(args: argparse.Namespace) -> Any:
-    """A ``RedisLimiter`` from ``--redis-url`` or ``MOENGAGE_REDIS_URL``; else None."""
-    url = getattr(args, "redis_url", None) or os.environ.get("MOENGAGE_REDIS_URL")
-    if not url:
+def _budget_flag(args: argparse.Namespace) -> BudgetOverrides | None:
+    """``--budget``, checked; ``None`` leaves ``MOENGAGE_BUDGETS`` to the client."""
+    if args.budget is None:
         return None
     try:
-        from ..budgets import limiter_from_env
-    except ImportError:  # pragma: no cover - depends on the installed extras
-        raise UsageError(
-            "--redis-url needs the redis extra: pip install 'moengage-async[redis]'"
-        ) from None
-    try:
-        return limiter_from_env(url, budgets=_budgets(args))
-    except (ImportError, ValueError) as exc:
-        raise UsageError(f"bad --redis-url: {exc}") from None
+        parse_budgets(args.budget)
+    except ValueError as exc:
+        raise UsageError(f"bad --budget: {exc}") from None
+    return args.budget  # type: ignore[no-any-return]
 
 
 # -- commands -----------------------------------------------------------------------

@@ -410,6 +410,7 @@ async def test_a_cancelled_call_ends_its_spans(otel: OTel) -> None:
                     await anyio.lowlevel.checkpoint()
                 tg.cancel_scope.cancel()
             assert not trace.get_current_span().get_span_context().is_valid
+        clock.advance(5)  # the server's handler ends, so the sandbox stops at once
     spans = otel.finished()
     call = _one(spans, "v5.get_campaign")
     (attempt,) = _attempts(spans)

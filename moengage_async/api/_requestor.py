@@ -17,7 +17,7 @@ import anyio
 import msgspec
 
 from .._clock import Clock, MonotonicClock
-from .._constants import DEFAULT_TIMEOUT_S, USER_AGENT, base_url_for
+from .._constants import DEFAULT_TIMEOUT_S, MAX_ID_LENGTH, USER_AGENT, base_url_for
 from .._errors import (
     APIError,
     MoEngageError,
@@ -148,9 +148,10 @@ def check_request_id(request_id: str | None) -> str:
         return new_request_id()
     if not isinstance(request_id, str) or not request_id.strip():
         raise PayloadValidationError("request_id must be a non-blank string")
-    if not request_id.isprintable():
+    if not request_id.isprintable() or len(request_id) > MAX_ID_LENGTH:
         raise PayloadValidationError(
-            "request_id must not contain control characters or line breaks"
+            f"request_id must be at most {MAX_ID_LENGTH} characters, without "
+            "control characters or line breaks"
         )
     return request_id
 

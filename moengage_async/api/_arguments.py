@@ -1,0 +1,133 @@
+"""Checks of the arguments every operation shares; bad input is refused before
+anything is sent, with a ``PayloadValidationError`` naming the argument.
+
+The limits are documented in docs/design.md ("Argument checks").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from .._constants import DATA_CENTERS, MAX_ID_LENGTH, MAX_TIMEOUT_S
+from .._errors import PayloadValidationError
+from ..budgets import Priority
+from ._requestor import USE_CLIENT_DEFAULT
+
+__all__ = [
+    "check_base_url",
+    "check_campaign_id",
+    "check_data_center",
+    "check_priority",
+    "check_required",
+    "check_timeout",
+    "check_workspace_id",
+]
+
+
+def check_campaign_id(value: Any, name: str = "campaign_id") -> str:
+    """Return ``value``: a string of 1 to ``MAX_ID_LENGTH`` printable characters,
+    not only whitespace."""
+    if not isinstance(value, str) or not value.strip():
+        raise PayloadValidationError(
+            f"{name} must be a non-blank string: {value!r:.80}"
+        )
+    if len(value) > MAX_ID_LENGTH:
+        raise PayloadValidationError(
+            f"{name} must be at most {MAX_ID_LENGTH} characters, got {len(value)}"
+        )
+    if not value.isprintable():
+        raise PayloadValidationError(
+            f"{name} must not contain control characters or line breaks"
+        )
+    return value
+
+
+def check_timeout(timeout: Any, name: str = "timeout") -> None:
+    """Refuse a timeout that is not ``None`` or a finite number of seconds in
+    (0, ``MAX_TIMEOUT_S``]."""
+    if timeout is None or timeout is USE_CLIENT_DEFAULT:
+        return
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or not (0 < timeout <= MAX_TIMEOUT_S)  # also false for NaN
+        or not math.isfinite(timeout)
+    ):
+        raise PayloadValidationError(
+            f"{name} must be None or seconds in (0, {MAX_TIMEOUT_S:g}], "
+            f"got {timeout!r:.40}"
+        )
+
+
+def check_priority(priority: Any) -> None:
+    """Refuse a priority that is not a ``Priority``."""
+    if not isinstance(priority, Priority):
+        raise PayloadValidationError(
+            f"priority must be a Priority (INTERACTIVE or BULK), got {priority!r:.40}"
+        )
+
+
+def check_required(
+    body: Mapping[str, Any], model: Any, what: str, *, skip: frozenset[str]
+) -> None:
+    """Refuse a mapping without one of ``model``'s required fields (its fields
+    without a default, the spec's ``required`` list), ``skip`` aside."""
+    fields = model.__struct_fields__
+    required = fields[: len(fields) - len(model.__struct_defaults__)]
+    missing = [f for f in required if f not in skip and body.get(f) is None]
+    if missing:
+        raise PayloadValidationError(
+            f"{what} misses required field(s): {', '.join(missing)}"
+        )
+
+
+def check_workspace_id(value: Any) -> None:
+    """Refuse a workspace id that cannot be one (it goes into headers)."""
+    if not isinstance(value, str) or not value.strip():
+        raise PayloadValidationError("workspace_id must be a non-blank string")
+    if (
+        len(value) > MAX_ID_LENGTH
+        or not value.isprintable()
+        or any(c in value for c in "{}/ ")
+        or value != value.strip()
+    ):
+        raise PayloadValidationError(
+            f"workspace_id must be at most {MAX_ID_LENGTH} characters without "
+            "whitespace, control characters, '/', '{' or '}'"
+        )
+
+
+def check_data_center(value: Any) -> None:
+    """Refuse a data center outside ``DATA_CENTERS``."""
+    if value not in DATA_CENTERS:
+        known = ", ".join(sorted(DATA_CENTERS))
+        raise PayloadValidationError(
+            f"unknown data_center {value!r:.40}; expected one of {known}"
+        )
+
+
+def check_base_url(value: Any) -> None:
+    """Refuse a base URL that is not ``http(s)://host[:port][/path]``."""
+    if value is None:
+        return
+    parts = urlsplit(value) if isinstance(value, str) else None
+    try:
+        ok = (
+            parts is not None
+            and parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and value.isprintable()
+            and " " not in value
+        )
+        if ok and parts is not None:
+            _ = parts.port  # a bad port raises ValueError
+    except ValueError:
+        ok = False
+    if not ok:
+        raise PayloadValidationError(
+            f"base_url must be an http:// or https:// URL with a host, "
+            f"got {value!r:.80}"
+        )

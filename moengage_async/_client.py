@@ -24,7 +24,14 @@ from typing import (
 from ._clock import Clock
 from ._constants import DEFAULT_TIMEOUT_S
 from ._hooks import Hooks
-from .api import USE_CLIENT_DEFAULT, V1API, V5API, Requestor, RetryPolicy
+from .api import (
+    USE_CLIENT_DEFAULT,
+    V1API,
+    V5API,
+    Requestor,
+    RetryPolicy,
+    check_client_arguments,
+)
 from .budgets import Budget, BudgetOverrides, BudgetView, Limiter, Priority
 from .jobs import (
     DEFAULT_COALESCE_LINGER_S,
@@ -131,6 +138,7 @@ class MoEngageClient:
         timeout: float | None = DEFAULT_TIMEOUT_S,
         hooks: Hooks | None = None,
     ) -> None:
+        check_client_arguments(workspace_id, data_center, base_url, timeout)
         requestor = Requestor(
             workspace_id,
             api_key,

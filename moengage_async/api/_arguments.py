@@ -18,6 +18,7 @@ from ._requestor import USE_CLIENT_DEFAULT
 
 __all__ = [
     "check_base_url",
+    "check_client_arguments",
     "check_campaign_id",
     "check_data_center",
     "check_priority",
@@ -131,3 +132,15 @@ def check_base_url(value: Any) -> None:
             f"base_url must be an http:// or https:// URL with a host, "
             f"got {value!r:.80}"
         )
+
+
+def check_client_arguments(
+    workspace_id: Any, data_center: Any, base_url: Any, timeout: Any
+) -> None:
+    """The client constructor's checks: workspace id, data center (unless a
+    ``base_url`` replaces it), base URL and default timeout."""
+    check_workspace_id(workspace_id)
+    if base_url is None:
+        check_data_center(data_center)
+    check_base_url(base_url)
+    check_timeout(timeout)

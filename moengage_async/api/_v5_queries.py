@@ -34,7 +34,7 @@ from ..models.v5 import (
     SmsPreviewRequest,
     TestResults,
 )
-from ._decode import BodyDecoder
+from ._decode import BodyDecoder, malformed
 from ._requestor import USE_CLIENT_DEFAULT, check_request_id
 from ._resource import Resource
 from ._retry import RetryPolicy
@@ -303,6 +303,9 @@ class V5Queries(Resource):
             retry=retry,
             priority=priority,
         )
-        return PreviewResult(
-            personalized_content=unwrap_preview(_decode_preview(response, rid))
-        )
+        content = unwrap_preview(_decode_preview(response, rid))
+        if content is None:  # the nesting ends in something that is not content
+            raise malformed(
+                "v5.personalized_preview", response, rid, "no content object"
+            )
+        return PreviewResult(personalized_content=content)

@@ -141,12 +141,15 @@ async def serve(fake: FakeMoEngage) -> AsyncIterator[str]:
 
 
 def push(name: str) -> dict[str, Any]:
-    """A minimal Push create payload named ``name``."""
+    """A minimal Push create payload named ``name`` (the spec's required fields)."""
     return {
         "channel": "PUSH",
         "campaign_delivery_type": "ONE_TIME",
         "created_by": "bulk@example.com",
         "basic_details": {"name": name, "platforms": ["ANDROID"], "tags": ["bulk"]},
+        "campaign_content": {"content": {}},
+        "segmentation_details": {"is_all_user_campaign": True},
+        "scheduling_details": {"delivery_type": "ASAP"},
     }
 
 

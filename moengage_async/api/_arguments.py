@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+import msgspec
+
 from .._constants import DATA_CENTERS, MAX_ID_LENGTH, MAX_TIMEOUT_S
 from .._errors import PayloadValidationError
 from ..budgets import Priority
@@ -18,8 +20,8 @@ from ._requestor import USE_CLIENT_DEFAULT
 
 __all__ = [
     "check_base_url",
-    "check_client_arguments",
     "check_campaign_id",
+    "check_client_arguments",
     "check_data_center",
     "check_priority",
     "check_required",
@@ -76,9 +78,12 @@ def check_required(
 ) -> None:
     """Refuse a mapping without one of ``model``'s required fields (its fields
     without a default, the spec's ``required`` list), ``skip`` aside."""
-    fields = model.__struct_fields__
-    required = fields[: len(fields) - len(model.__struct_defaults__)]
-    missing = [f for f in required if f not in skip and body.get(f) is None]
+    info = msgspec.inspect.type_info(model)
+    missing = [
+        f.encode_name
+        for f in info.fields
+        if f.required and f.encode_name not in skip and body.get(f.encode_name) is None
+    ]
     if missing:
         raise PayloadValidationError(
             f"{what} misses required field(s): {', '.join(missing)}"

@@ -30,12 +30,14 @@ from .api import (
     V5API,
     Requestor,
     RetryPolicy,
+    check_bulk_arguments,
     check_client_arguments,
 )
 from .budgets import Budget, BudgetOverrides, BudgetView, Limiter, Priority
 from .jobs import (
     DEFAULT_COALESCE_LINGER_S,
     DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_QUOTA_WAIT_S,
     BulkCreateReport,
     BulkCreator,
     BulkStatusJob,
@@ -266,6 +268,7 @@ class MoEngageClient:
 
         See ``BulkStatusJob.run`` for the arguments and the report.
         """
+        check_bulk_arguments(campaign_ids, priority, timeout)
         return await self._bulk_status.run(
             action,
             campaign_ids,
@@ -288,6 +291,7 @@ class MoEngageClient:
         on_quota: Literal["wait", "stop"] = "wait",
         concurrency: int = 2,
         patience_s: float = 60.0,
+        max_quota_wait_s: float = DEFAULT_MAX_QUOTA_WAIT_S,
         progress: Callable[[Progress], object] | None = None,
         priority: Priority = Priority.BULK,
         reuse_windows_s: Mapping[str, float] | None = None,
@@ -304,6 +308,7 @@ class MoEngageClient:
             on_quota=on_quota,
             concurrency=concurrency,
             patience_s=patience_s,
+            max_quota_wait_s=max_quota_wait_s,
             progress=progress,
             priority=priority,
             reuse_windows_s=reuse_windows_s,

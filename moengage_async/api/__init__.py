@@ -5,6 +5,7 @@ The names below are what the other subpackages may use; the modules are private.
 
 from __future__ import annotations
 
+from ._arguments import check_bulk_arguments as check_bulk_arguments
 from ._arguments import check_client_arguments as check_client_arguments
 from ._operations import OPERATIONS as OPERATIONS
 from ._operations import Operation as Operation
@@ -34,6 +35,7 @@ __all__ = [
     "USE_CLIENT_DEFAULT",
     "V1API",
     "V5API",
+    "check_bulk_arguments",
     "check_client_arguments",
     "check_request_id",
     "new_request_id",

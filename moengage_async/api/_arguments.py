@@ -7,7 +7,7 @@ The limits are documented in docs/design.md ("Argument checks").
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import AsyncIterable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +20,7 @@ from ._requestor import USE_CLIENT_DEFAULT
 
 __all__ = [
     "check_base_url",
+    "check_bulk_arguments",
     "check_campaign_id",
     "check_client_arguments",
     "check_data_center",
@@ -148,4 +149,18 @@ def check_client_arguments(
     if base_url is None:
         check_data_center(data_center)
     check_base_url(base_url)
+    check_timeout(timeout)
+
+
+def check_bulk_arguments(campaign_ids: Any, priority: Any, timeout: Any) -> None:
+    """A bulk status job's own checks: an iterable of ids (not one string), a
+    ``Priority`` and a timeout; each id is checked with its batch."""
+    if isinstance(campaign_ids, (str, bytes)) or not isinstance(
+        campaign_ids, (Iterable, AsyncIterable)
+    ):
+        raise PayloadValidationError(
+            "campaign_ids must be an iterable of ids, got "
+            f"{type(campaign_ids).__name__}"
+        )
+    check_priority(priority)
     check_timeout(timeout)

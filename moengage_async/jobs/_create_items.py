@@ -211,6 +211,11 @@ async def collect_items(campaigns: Any) -> list[Any]:
         )
     if isinstance(campaigns, AsyncIterable):
         return [c async for c in campaigns]
+    if not isinstance(campaigns, Iterable):
+        raise PayloadValidationError(
+            "campaigns must be an iterable of create payloads, got "
+            f"{type(campaigns).__name__}"
+        )
     return list(campaigns)
 
 

@@ -31,6 +31,7 @@ from .api import (
     Requestor,
     RetryPolicy,
     check_bulk_arguments,
+    check_campaign_id,
     check_client_arguments,
 )
 from .budgets import Budget, BudgetOverrides, BudgetView, Limiter, Priority
@@ -336,18 +337,22 @@ class MoEngageClient:
         Raises this id's own error: a bad id in a shared batch fails only its
         caller (the batch is bisected to find it).
         """
+        check_campaign_id(campaign_id)
         await self._coalescer.change_status(action, campaign_id)
 
     async def pause(self, campaign_id: str) -> None:
         """Pause one campaign (coalesced with concurrent calls)."""
+        check_campaign_id(campaign_id)
         await self._coalescer.change_status(StatusAction.PAUSE, campaign_id)
 
     async def resume(self, campaign_id: str) -> None:
         """Resume one paused campaign (coalesced with concurrent calls)."""
+        check_campaign_id(campaign_id)
         await self._coalescer.change_status(StatusAction.RESUME, campaign_id)
 
     async def stop(self, campaign_id: str) -> None:
         """Stop one campaign (coalesced with concurrent calls)."""
+        check_campaign_id(campaign_id)
         await self._coalescer.change_status(StatusAction.STOP, campaign_id)
 
     def budgets_in_use(self) -> Mapping[str, Budget]:

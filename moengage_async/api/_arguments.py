@@ -6,6 +6,7 @@ The limits are documented in docs/design.md ("Argument checks").
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import AsyncIterable, Iterable, Mapping
 from typing import Any
@@ -79,16 +80,23 @@ def check_required(
 ) -> None:
     """Refuse a mapping without one of ``model``'s required fields (its fields
     without a default, the spec's ``required`` list), ``skip`` aside."""
-    info = msgspec.inspect.type_info(model)
     missing = [
-        f.encode_name
-        for f in info.fields
-        if f.required and f.encode_name not in skip and body.get(f.encode_name) is None
+        name
+        for name in _required_fields(model)
+        if name not in skip and body.get(name) is None
     ]
     if missing:
         raise PayloadValidationError(
             f"{what} misses required field(s): {', '.join(missing)}"
         )
+
+
+@functools.cache
+def _required_fields(model: Any) -> tuple[str, ...]:
+    """The wire names of ``model``'s required fields (read once per model)."""
+    info = msgspec.inspect.type_info(model)
+    assert isinstance(info, msgspec.inspect.StructType)
+    return tuple(f.encode_name for f in info.fields if f.required)
 
 
 def check_workspace_id(value: Any) -> None:

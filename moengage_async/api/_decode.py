@@ -30,7 +30,7 @@ class BodyDecoder(Generic[T]):
 
     __slots__ = ("_decode", "_op")
 
-    def __init__(self, op_name: str, kind: Any) -> None:
+    def __init__(self, op_name: str, kind: type[T]) -> None:
         self._op = op_name
         self._decode = msgspec.json.Decoder(kind).decode
 

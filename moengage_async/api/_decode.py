@@ -9,7 +9,7 @@ taken effect, and the caller sees it in the library's error tree.
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import msgspec
 

@@ -39,89 +39,42 @@ _V1_TEST = {
     "test_campaign_meta": {"identifier": "ID", "identifier_values": ["u1"]},
 }
 
-#: (operation, method, path, status, call): every operation that reads its answer.
-DECODING: list[Any] = [
-    pytest.param(
-        "POST", f"{P}/campaigns", 201,
-        lambda c: c.create_campaign(push_campaign()),
-        id="v1.create_campaign",
-    ),
-    pytest.param(
-        "POST", f"{P}/campaigns/search", 200,
-        lambda c: c.search_campaigns({"limit": 5, "page": 1}),
-        id="v1.search_campaigns",
-    ),
-    pytest.param(
-        "POST", f"{P}/campaigns/test", 200,
-        lambda c: c.test_campaign(_V1_TEST),
-        id="v1.test_campaign",
-    ),
-    pytest.param(
-        "POST", f"{P}/personalization/preview", 200,
-        lambda c: c.personalized_preview(_v1_preview()),
-        id="v1.personalized_preview",
-    ),
-    pytest.param(
-        "POST", f"{P}/campaigns/meta", 200,
-        lambda c: c.campaign_meta({"limit": 5, "page": 1}),
-        id="v1.campaign_meta",
-    ),
-    pytest.param(
-        "POST", f"{P}/campaigns/p-1/executions", 200,
-        lambda c: c.child_campaigns("p-1"),
-        id="v1.child_campaigns",
-    ),
-    pytest.param(
-        "POST", "/v5/campaigns", 201,
-        lambda c: c.v5.create_draft(push_draft()),
-        id="v5.create_draft",
-    ),
-    pytest.param(
-        "GET", f"/v5/campaigns/{CID}", 200,
-        lambda c: c.v5.get_campaign(CID),
-        id="v5.get_campaign",
-    ),
-    pytest.param(
-        "PATCH", f"/v5/campaigns/{CID}", 200,
-        lambda c: c.v5.update_draft(CID, {"basic_details": {"name": "n"}}),
-        id="v5.update_draft",
-    ),
-    pytest.param(
-        "PATCH", f"/v5/campaigns/{CID}", 200,
-        lambda c: c.v5.publish(CID),
-        id="v5.publish",
-    ),
-    pytest.param(
-        "POST", f"/v5/campaigns/{CID}/validate", 200,
-        lambda c: c.v5.validate(CID),
-        id="v5.validate",
-    ),
-    pytest.param(
-        "PATCH", f"/v5/campaigns/{CID}/status", 200,
-        lambda c: c.v5.change_status(CID, "PAUSE"),
-        id="v5.change_status",
-    ),
-    pytest.param(
-        "POST", "/v5/campaigns/search", 200,
-        _first_search_row,
-        id="v5.search",
-    ),
-    pytest.param(
-        "POST", "/v5/campaigns/meta", 200,
-        lambda c: c.v5.meta(),
-        id="v5.meta",
-    ),
-    pytest.param(
-        "POST", "/v5/campaigns/test", 200,
-        lambda c: c.v5.test(inline_test()),
-        id="v5.test",
-    ),
-    pytest.param(
-        "POST", "/v5/personalization/preview", 200,
-        lambda c: c.v5.personalized_preview(preview_request()),
-        id="v5.personalized_preview",
-    ),
-]  # fmt: skip
+#: operation -> (method, path, status, call): every operation that reads its answer.
+# fmt: off
+_TABLE: dict[str, tuple[str, str, int, Call]] = {
+    "v1.create_campaign": ("POST", f"{P}/campaigns", 201,
+        lambda c: c.create_campaign(push_campaign())),
+    "v1.search_campaigns": ("POST", f"{P}/campaigns/search", 200,
+        lambda c: c.search_campaigns({"limit": 5, "page": 1})),
+    "v1.test_campaign": ("POST", f"{P}/campaigns/test", 200,
+        lambda c: c.test_campaign(_V1_TEST)),
+    "v1.personalized_preview": ("POST", f"{P}/personalization/preview", 200,
+        lambda c: c.personalized_preview(_v1_preview())),
+    "v1.campaign_meta": ("POST", f"{P}/campaigns/meta", 200,
+        lambda c: c.campaign_meta({"limit": 5, "page": 1})),
+    "v1.child_campaigns": ("POST", f"{P}/campaigns/p-1/executions", 200,
+        lambda c: c.child_campaigns("p-1")),
+    "v5.create_draft": ("POST", "/v5/campaigns", 201,
+        lambda c: c.v5.create_draft(push_draft())),
+    "v5.get_campaign": ("GET", f"/v5/campaigns/{CID}", 200,
+        lambda c: c.v5.get_campaign(CID)),
+    "v5.update_draft": ("PATCH", f"/v5/campaigns/{CID}", 200,
+        lambda c: c.v5.update_draft(CID, {"basic_details": {"name": "n"}})),
+    "v5.publish": ("PATCH", f"/v5/campaigns/{CID}", 200,
+        lambda c: c.v5.publish(CID)),
+    "v5.validate": ("POST", f"/v5/campaigns/{CID}/validate", 200,
+        lambda c: c.v5.validate(CID)),
+    "v5.change_status": ("PATCH", f"/v5/campaigns/{CID}/status", 200,
+        lambda c: c.v5.change_status(CID, "PAUSE")),
+    "v5.search": ("POST", "/v5/campaigns/search", 200, _first_search_row),
+    "v5.meta": ("POST", "/v5/campaigns/meta", 200, lambda c: c.v5.meta()),
+    "v5.test": ("POST", "/v5/campaigns/test", 200,
+        lambda c: c.v5.test(inline_test())),
+    "v5.personalized_preview": ("POST", "/v5/personalization/preview", 200,
+        lambda c: c.v5.personalized_preview(preview_request())),
+}
+# fmt: on
+DECODING = [pytest.param(*row, id=op) for op, row in _TABLE.items()]
 
 #: Bodies no operation documents; every key any answer has, with a wrong type.
 _WRONG_TYPES = (

@@ -17,7 +17,6 @@ import msgspec
 from .._constants import DATA_CENTERS, MAX_ID_LENGTH, MAX_TIMEOUT_S
 from .._errors import PayloadValidationError
 from ..budgets import Priority
-from ._requestor import USE_CLIENT_DEFAULT
 
 __all__ = [
     "check_base_url",
@@ -50,11 +49,11 @@ def check_campaign_id(value: Any, name: str = "campaign_id") -> str:
     return value
 
 
-def check_timeout(timeout: Any, name: str = "timeout") -> None:
-    """Refuse a timeout that is not ``None`` or a finite number of seconds in
-    (0, ``MAX_TIMEOUT_S``]."""
-    if timeout is None or timeout is USE_CLIENT_DEFAULT:
-        return
+def check_timeout(timeout: Any, name: str = "timeout") -> Any:
+    """Return ``timeout``; refuse one that is not ``None`` or a finite number of
+    seconds in (0, ``MAX_TIMEOUT_S``]."""
+    if timeout is None:
+        return None
     if (
         isinstance(timeout, bool)
         or not isinstance(timeout, (int, float))
@@ -65,6 +64,7 @@ def check_timeout(timeout: Any, name: str = "timeout") -> None:
             f"{name} must be None or seconds in (0, {MAX_TIMEOUT_S:g}], "
             f"got {timeout!r:.40}"
         )
+    return timeout
 
 
 def check_priority(priority: Any) -> None:
@@ -170,5 +170,8 @@ def check_bulk_arguments(campaign_ids: Any, priority: Any, timeout: Any) -> None
             "campaign_ids must be an iterable of ids, got "
             f"{type(campaign_ids).__name__}"
         )
+    from ._requestor import USE_CLIENT_DEFAULT  # _requestor imports this module
+
     check_priority(priority)
-    check_timeout(timeout)
+    if timeout is not USE_CLIENT_DEFAULT:
+        check_timeout(timeout)

@@ -44,6 +44,7 @@ from ..transport import (
     fixed_headers,
     header_map,
 )
+from ._arguments import check_priority, check_timeout
 from ._envelope import error_from_response
 from ._operations import OPERATIONS, Operation
 from ._retry import RetryDetails, RetryPolicy, parse_retry_after
@@ -310,7 +311,11 @@ class Requestor:
             else self._v5_headers_for(op, request_id, idempotency_key)
         )
         policy = retry or self._retry
-        timeout_s = self._timeout if timeout is USE_CLIENT_DEFAULT else timeout
+        timeout_s = (
+            self._timeout if timeout is USE_CLIENT_DEFAULT else check_timeout(timeout)
+        )
+        if type(priority) is not Priority:
+            check_priority(priority)
         clock = self._clock
         started = clock.now()
         deadline = None if timeout_s is None else started + timeout_s

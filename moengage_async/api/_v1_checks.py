@@ -71,10 +71,11 @@ def validate_campaign_ids(campaign_ids: Sequence[str], *, maximum: int) -> list[
         )
     try:
         # One C-level pass on the request path: str.strip refuses a non-str.
+        joined = "".join(ids)
         valid = (
             all(map(str.strip, ids))
-            and all(map(str.isprintable, ids))
-            and max(map(len, ids)) <= MAX_ID_LENGTH
+            and joined.isprintable()
+            and (len(joined) <= MAX_ID_LENGTH or max(map(len, ids)) <= MAX_ID_LENGTH)
         )
     except TypeError:
         valid = False

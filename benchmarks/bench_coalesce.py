@@ -1,13 +1,17 @@
-"""Coalescing: 1,000 concurrent single-id pauses vs one request per event.
+"""Coalescing: latency of a lone pause, and 1,000 concurrent single-id pauses.
 
-Against the sandbox on loopback, both runs through the same client limiter and
-the same (scaled) status budget. The coalesced run should end within 1.1x the
-theoretical minimum of 100 ten-id requests; the baseline needs 1,000 requests.
-Each run first warms the shared connection pool and the sandbox with ten
-concurrent requests from another workspace (its own budget), so the figure is the
-steady state rather than TCP connects and first-request set-up.
+Against the sandbox on loopback. Low load: ``--singles`` pauses one after the
+other under a roomy budget, p50 and p90 latency, batches driven by the budget
+(``coalesce_linger = 0``, the default) side by side with a fixed 5 ms linger
+(``coalesce_linger = 0.005``, how batches formed before). Saturation: 1,000
+concurrent pauses through the same client limiter and the same (scaled) status
+budget, against the earliest schedule of 100 ten-id requests; and the baseline of
+one request per event. Each saturation run first warms the shared connection pool
+and the sandbox with ten concurrent requests from another workspace (its own
+budget), so the figure is the steady state rather than TCP connects.
 
     python benchmarks/bench_coalesce.py [--events 1000] [--budget status=10/0.5]
+        [--singles 300]
 """
 
 from __future__ import annotations
@@ -45,7 +49,51 @@ async def one_per_event(client: MoEngageClient, ids: list[str]) -> float:
     return time.perf_counter() - started
 
 
-async def run(events: int, budget: str) -> None:
+ROOMY = "status=100000/1"
+
+
+async def lone_latencies(linger: float, singles: int) -> list[float]:
+    """``singles`` pauses one at a time (never two in flight): seconds each."""
+    async with Sandbox(budgets=ROOMY) as sandbox:
+        ids = sandbox.seed_campaigns(singles + 10)
+        async with sandbox.client(budgets=ROOMY) as client:
+            client.coalesce_linger = linger
+            for campaign_id in ids[:10]:  # warm the connection and the sandbox
+                await client.pause(campaign_id)
+            out = []
+            for campaign_id in ids[10:]:
+                started = time.perf_counter()
+                await client.pause(campaign_id)
+                out.append(time.perf_counter() - started)
+    return out
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def low_load(singles: int) -> None:
+    print(f"{singles} lone pauses, one at a time, under {ROOMY}")
+    print(f"{'batches form':<28}{'p50 ms':>10}{'p90 ms':>10}")
+    p50s = {}
+    for name, linger in (
+        ("while no slot (linger 0)", 0.0),
+        ("fixed linger 5 ms", 0.005),
+    ):
+        lat = await lone_latencies(linger, singles)
+        p50s[name] = quantile(lat, 0.5)
+        print(
+            f"{name:<28}{quantile(lat, 0.5) * 1e3:>10.2f}"
+            f"{quantile(lat, 0.9) * 1e3:>10.2f}"
+        )
+    ratio = p50s["fixed linger 5 ms"] / p50s["while no slot (linger 0)"]
+    print(f"p50 fixed linger / budget-driven: {ratio:.2f}x")
+    print()
+
+
+async def run(events: int, budget: str, singles: int) -> None:
+    await low_load(singles)
     windows = resolve_budgets(budget)["status"].windows
     batched_min = earliest_finish(windows, math.ceil(events / 10))
     single_min = earliest_finish(windows, events)
@@ -89,8 +137,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--budget", default="status=10/0.5")
+    parser.add_argument("--singles", type=int, default=300)
     args = parser.parse_args()
-    anyio.run(run, args.events, args.budget)
+    anyio.run(run, args.events, args.budget, args.singles)
 
 
 if __name__ == "__main__":

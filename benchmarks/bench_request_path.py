@@ -6,9 +6,8 @@ answers at once (run in its own process), on the same ``aiohttp.ClientSession``
 pre-encoded body with pre-built headers (a ``dict``, in ``async with``, as aiohttp's
 documentation writes it); the client builds, validates and encodes each call (fresh
 ``request_id`` included) through ``MoEngageClient.change_status``. A second baseline
-sends the raw request the way the client's transport does (headers as a multidict
-aiohttp takes without copying, the response awaited and released without
-``async with``): the client against aiohttp at its cheapest.
+sends the raw request the way the client's transport does (the response awaited
+and released without ``async with``): the client against aiohttp at its cheapest.
 
 Rounds alternate baseline and client, every other round in reverse order, so
 drift and neighbours hit all sides alike. Two ratios are reported: each side's

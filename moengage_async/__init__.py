@@ -19,27 +19,35 @@ from ._errors import NotFoundError as NotFoundError
 from ._errors import PayloadValidationError as PayloadValidationError
 from ._errors import PermissionDeniedError as PermissionDeniedError
 from ._errors import RateLimitError as RateLimitError
+from ._errors import RedirectError as RedirectError
 from ._errors import RequestTimeoutError as RequestTimeoutError
+from ._errors import ResponseTooLargeError as ResponseTooLargeError
 from ._errors import ServerError as ServerError
 from ._errors import TransportError as TransportError
 from ._errors import UnprocessableEntityError as UnprocessableEntityError
+from ._hooks import AttemptInfo as AttemptInfo
+from ._hooks import CallInfo as CallInfo
+from ._hooks import CallResult as CallResult
 from ._hooks import Hooks as Hooks
 from ._hooks import RequestInfo as RequestInfo
 from ._hooks import ThrottleInfo as ThrottleInfo
 from .api import V5API as V5API
 from .api import CampaignSearch as CampaignSearch
+from .api import RawResponse as RawResponse
 from .api import RetryDetails as RetryDetails
 from .api import RetryPolicy as RetryPolicy
 from .api import SearchStatistics as SearchStatistics
 from .budgets import DEFAULT_BUDGETS as DEFAULT_BUDGETS
 from .budgets import Budget as Budget
 from .budgets import BudgetBackendError as BudgetBackendError
+from .budgets import BudgetExhausted as BudgetExhausted
 from .budgets import BudgetView as BudgetView
 from .budgets import Limiter as Limiter
 from .budgets import MemoryLimiter as MemoryLimiter
 from .budgets import Permit as Permit
 from .budgets import Priority as Priority
 from .budgets import RedisLimiter as RedisLimiter
+from .budgets import Reservation as Reservation
 from .budgets import UnlimitedLimiter as UnlimitedLimiter
 from .budgets import Window as Window
 from .budgets import WindowUsage as WindowUsage
@@ -55,6 +63,8 @@ from .jobs import JournalMismatchError as JournalMismatchError
 from .jobs import Plan as Plan
 from .jobs import Progress as Progress
 from .jobs import StatusFailure as StatusFailure
+from .jobs import StatusOutcome as StatusOutcome
+from .jobs import StatusResult as StatusResult
 from .models.v1 import StatusAction as StatusAction
 from .transport import AiohttpTransport as AiohttpTransport
 from .transport import Response as Response
@@ -69,13 +79,17 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "APIError",
     "AiohttpTransport",
+    "AttemptInfo",
     "AuthenticationError",
     "BadRequestError",
     "Budget",
     "BudgetBackendError",
+    "BudgetExhausted",
     "BudgetView",
     "BulkCreateReport",
     "BulkStatusReport",
+    "CallInfo",
+    "CallResult",
     "CampaignSearch",
     "Clock",
     "ConflictError",
@@ -101,16 +115,22 @@ __all__ = [
     "Priority",
     "Progress",
     "RateLimitError",
+    "RawResponse",
+    "RedirectError",
     "RedisLimiter",
     "RequestInfo",
     "RequestTimeoutError",
+    "Reservation",
     "Response",
+    "ResponseTooLargeError",
     "RetryDetails",
     "RetryPolicy",
     "SearchStatistics",
     "ServerError",
     "StatusAction",
     "StatusFailure",
+    "StatusOutcome",
+    "StatusResult",
     "ThrottleInfo",
     "Transport",
     "TransportError",

@@ -7,6 +7,7 @@ jobs' entry points one-call delegations (see docs/architecture.md).
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from types import TracebackType
@@ -23,20 +24,29 @@ from typing import (
 
 from ._clock import Clock
 from ._constants import DEFAULT_TIMEOUT_S
+from ._errors import MoEngageError, PayloadValidationError
 from ._hooks import Hooks
 from .api import (
+    OPERATIONS,
     USE_CLIENT_DEFAULT,
     V1API,
     V5API,
+    RawResource,
     Requestor,
     RetryPolicy,
     check_bulk_arguments,
     check_campaign_id,
     check_client_arguments,
 )
-from .budgets import Budget, BudgetOverrides, BudgetView, Limiter, Priority
+from .budgets import (
+    Budget,
+    BudgetOverrides,
+    BudgetView,
+    Limiter,
+    Priority,
+    parse_budgets,
+)
 from .jobs import (
-    DEFAULT_COALESCE_LINGER_S,
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_QUOTA_WAIT_S,
     BulkCreateReport,
@@ -53,15 +63,16 @@ from .jobs import (
     status_coalescer,
 )
 from .models.v1 import StatusAction
+from .transport import DEFAULT_MAX_RESPONSE_BYTES
 
 if TYPE_CHECKING:
-    import os
+    from ssl import SSLContext
 
     import aiohttp
 
     from .transport import Transport
 
-__all__ = ["MoEngageClient"]
+__all__ = ["ENVIRONMENT", "MoEngageClient", "settings_from_env"]
 
 
 P = ParamSpec("P")
@@ -97,6 +108,95 @@ class _OnV1(Generic[P, R]):
         return bound
 
 
+#: The variables ``MoEngageClient.from_env`` (and the command) read.
+ENVIRONMENT = (
+    "MOENGAGE_WORKSPACE_ID",
+    "MOENGAGE_API_KEY",
+    "MOENGAGE_DATA_CENTER",
+    "MOENGAGE_BUDGETS",
+    "MOENGAGE_REDIS_URL",
+)
+
+
+def _env_text(environ: Mapping[str, str], name: str) -> str | None:
+    return environ.get(name, "").strip() or None
+
+
+def settings_from_env(
+    environ: Mapping[str, str] | None = None,
+    *,
+    redis_url: str | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """``MoEngageClient`` keyword arguments from the environment and ``overrides``.
+
+    The one reading of the ``MOENGAGE_*`` variables (``ENVIRONMENT``), shared by
+    ``MoEngageClient.from_env`` and the command. An override that is not ``None``
+    wins over its variable. With ``MOENGAGE_REDIS_URL`` (or ``redis_url``) and no
+    ``limiter`` override, the settings hold a ``RedisLimiter`` with
+    ``close_limiter=True``: the client closes it.
+
+    Raises:
+        PayloadValidationError: a missing workspace id or API key, or malformed
+            budgets; the message names the variable, never its value.
+        MoEngageError: a Redis URL without the ``redis`` extra installed.
+    """
+    env = os.environ if environ is None else environ
+    settings = {k: v for k, v in overrides.items() if v is not None}
+    for name, variable, what in (
+        ("workspace_id", "MOENGAGE_WORKSPACE_ID", "workspace id"),
+        ("api_key", "MOENGAGE_API_KEY", "API key"),
+    ):
+        value = settings.get(name) or _env_text(env, variable)
+        if value is None:
+            raise PayloadValidationError(
+                f"missing {what}: pass {name}= or set {variable}"
+            )
+        settings[name] = value
+    data_center = _env_text(env, "MOENGAGE_DATA_CENTER")
+    if data_center is not None:
+        settings.setdefault("data_center", data_center)
+    if "limiter" in settings:
+        return settings
+    if "budgets" not in settings:
+        text = _env_text(env, "MOENGAGE_BUDGETS")
+        if text is not None:
+            try:
+                parse_budgets(text)
+            except ValueError as exc:
+                raise PayloadValidationError(f"MOENGAGE_BUDGETS: {exc}") from None
+        # ``{}`` is the documented table: the client must not read os.environ
+        # again when another ``environ`` was given.
+        settings["budgets"] = text or {}
+    url = redis_url or _env_text(env, "MOENGAGE_REDIS_URL")
+    if url is not None:
+        options: dict[str, Any] = {
+            k: settings.pop(k) for k in ("bulk_share", "clock") if k in settings
+        }
+        settings["limiter"] = _redis_limiter(url, settings.pop("budgets"), options)
+        settings.setdefault("close_limiter", True)
+    return settings
+
+
+def _redis_limiter(
+    url: str, budgets: BudgetOverrides, options: Mapping[str, Any]
+) -> Limiter:
+    """A ``RedisLimiter`` at ``url``; ``options``: the client's bulk_share, clock."""
+    try:
+        from .budgets import RedisLimiter
+
+        return RedisLimiter(url, budgets=budgets, **options)
+    except ImportError:
+        raise MoEngageError(
+            "MOENGAGE_REDIS_URL needs the redis extra: "
+            "pip install 'moengage-async[redis]'"
+        ) from None
+    except ValueError as exc:
+        # The URL itself is never repeated: it may hold a password.
+        reason = str(exc).replace(url, "<the URL>")
+        raise PayloadValidationError(f"MOENGAGE_REDIS_URL: {reason}") from None
+
+
 class MoEngageClient:
     """Async client for one MoEngage workspace, with exact rate limits built in.
 
@@ -121,6 +221,12 @@ class MoEngageClient:
         retry: the default ``RetryPolicy``.
         timeout: the default per-call deadline in seconds (``None``: none).
         hooks: telemetry callbacks.
+        max_response_bytes: the cap on a response body, decompressed
+            (``ResponseTooLargeError`` past it).
+        proxy: a proxy URL for every request (else the proxy variables).
+        trust_env: honour ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``.
+        ssl, ca_bundle: an ``SSLContext``, or a PEM file of CAs, to verify TLS
+            with instead of the system's CAs (not with ``session``).
     """
 
     def __init__(
@@ -140,6 +246,11 @@ class MoEngageClient:
         retry: RetryPolicy | None = None,
         timeout: float | None = DEFAULT_TIMEOUT_S,
         hooks: Hooks | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        ssl: SSLContext | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
     ) -> None:
         check_client_arguments(workspace_id, data_center, base_url, timeout)
         requestor = Requestor(
@@ -157,6 +268,11 @@ class MoEngageClient:
             retry=retry,
             timeout=timeout,
             hooks=hooks,
+            max_response_bytes=max_response_bytes,
+            proxy=proxy,
+            trust_env=trust_env,
+            ssl=ssl,
+            ca_bundle=ca_bundle,
         )
         self._requestor = requestor
         #: The V1 operations (``/core-services/v1``).
@@ -170,9 +286,37 @@ class MoEngageClient:
         self._bulk_creator = BulkCreator(
             CreatorParts(self.v1, planner, clock, requestor.retry, requestor.timeout)
         )
-        self._coalescer = status_coalescer(
-            self.v1, clock, linger_s=DEFAULT_COALESCE_LINGER_S
+        self._budgets = BudgetView(
+            requestor.limiter,
+            requestor.workspace_id,
+            clock=clock,
+            operations={name: op.budgets for name, op in OPERATIONS.items()},
         )
+        self._coalescer = status_coalescer(
+            self.v1, clock, budgets=self._budgets, timeout=requestor.timeout
+        )
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        environ: Mapping[str, str] | None = None,
+        redis_url: str | None = None,
+        **overrides: Any,
+    ) -> MoEngageClient:
+        """A client configured from ``MOENGAGE_*`` variables, as the command is.
+
+        Reads ``MOENGAGE_WORKSPACE_ID``, ``MOENGAGE_API_KEY``,
+        ``MOENGAGE_DATA_CENTER`` (default ``"01"``), ``MOENGAGE_BUDGETS`` and
+        ``MOENGAGE_REDIS_URL`` (a ``RedisLimiter`` the client owns and closes).
+        ``overrides`` are any ``MoEngageClient`` keyword arguments; one that is
+        not ``None`` wins over its variable. ``environ`` replaces ``os.environ``.
+
+        Raises:
+            PayloadValidationError: a missing workspace id or API key (naming the
+                variable), or malformed ``MOENGAGE_BUDGETS``.
+        """
+        return cls(**settings_from_env(environ, redis_url=redis_url, **overrides))
 
     # -- lifetime -------------------------------------------------------------
 
@@ -189,6 +333,8 @@ class MoEngageClient:
 
     async def aclose(self) -> None:
         """Close the session (only if this client created it) and owned backends."""
+        await self._coalescer.aclose()
+        await self._budgets.aclose()
         await self._requestor.aclose()
 
     def __del__(self, _warn: Any = warnings.warn) -> None:
@@ -233,9 +379,16 @@ class MoEngageClient:
         return self._requestor.transport
 
     @property
+    def with_raw_response(self) -> RawResource:
+        """The V1 operations (``client.change_status`` ...) returning a
+        ``RawResponse``: ``client.v1.with_raw_response``."""
+        return self.v1.with_raw_response
+
+    @property
     def budgets(self) -> BudgetView:
-        """This workspace's budgets: ``client.budgets.snapshot()``."""
-        return BudgetView(self._requestor.limiter, self._requestor.workspace_id)
+        """This workspace's budgets: ``snapshot()``, and the non-blocking question
+        ``try_reserve(op)`` (see docs/backpressure.md)."""
+        return self._budgets
 
     # -- V1 operations: ``client.x`` is ``client.v1.x`` -------------------------
 
@@ -262,6 +415,9 @@ class MoEngageClient:
         api_version: Literal[1, 5] = 1,
         collect_applied: bool = False,
         on_result: OnResult | None = None,
+        journal: str | os.PathLike[str] | Journal | None = None,
+        job_id: str | None = None,
+        deduplicate: bool = True,
         timeout: float | None = USE_CLIENT_DEFAULT,
         retry: RetryPolicy | None = None,
     ) -> BulkStatusReport:
@@ -279,6 +435,9 @@ class MoEngageClient:
             api_version=api_version,
             collect_applied=collect_applied,
             on_result=on_result,
+            journal=journal,
+            job_id=job_id,
+            deduplicate=deduplicate,
             timeout=timeout,
             retry=retry,
         )
@@ -318,7 +477,8 @@ class MoEngageClient:
 
     @property
     def coalesce_linger(self) -> float:
-        """Seconds the first ``pause``/``resume``/``stop`` caller waits for others."""
+        """Seconds a ``pause``/``resume``/``stop`` batch waits for company before it
+        asks for a slot (0: none; batches form while the budget has no slot)."""
         return self._coalescer.linger_s
 
     @coalesce_linger.setter

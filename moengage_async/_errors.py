@@ -7,7 +7,9 @@
     ├── TransportError              the request did not get an HTTP answer
     │   ├── ConnectError
     │   └── RequestTimeoutError
+    ├── ResponseTooLargeError       the answer's body passed the size cap
     └── APIError                    MoEngage answered with a non-2xx status
+        ├── RedirectError               3xx: never followed
         ├── BadRequestError             400
         ├── AuthenticationError         401
         ├── PermissionDeniedError       403
@@ -35,7 +37,9 @@ __all__ = [
     "PayloadValidationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
     "RequestTimeoutError",
+    "ResponseTooLargeError",
     "ServerError",
     "TransportError",
     "UnprocessableEntityError",
@@ -44,7 +48,15 @@ __all__ = [
 
 
 class MoEngageError(Exception):
-    """Base of every error raised by this package."""
+    """Base of every error raised by this package.
+
+    ``unanswered_attempts`` counts the earlier attempts of the same call that may
+    have reached MoEngage without a definite answer (a timeout, a broken
+    connection, a 5xx): when it is not 0, the call may have taken effect even
+    though this error ended it.
+    """
+
+    unanswered_attempts: int = 0
 
 
 class PayloadValidationError(MoEngageError, ValueError):
@@ -61,6 +73,18 @@ class ConnectError(TransportError):
 
 class RequestTimeoutError(TransportError):
     """Raised when a call's deadline passed before a response arrived."""
+
+
+class ResponseTooLargeError(MoEngageError):
+    """Raised when a response body, decompressed, passes the transport's size cap.
+
+    Reading stops at the cap (``limit``, bytes); the call is not retried.
+    """
+
+    def __init__(self, message: str, *, status: int, limit: int) -> None:
+        super().__init__(message)
+        self.status = status
+        self.limit = limit
 
 
 class APIError(MoEngageError):
@@ -113,6 +137,18 @@ class APIError(MoEngageError):
             f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, "
             f"message={self.message!r}, request_id={self.request_id!r})"
         )
+
+
+class RedirectError(APIError):
+    """Raised on a 3xx answer: redirects are never followed, so the body and the
+    credentials go nowhere but the configured host. ``location`` is where the
+    server pointed (``None`` without a ``Location`` header). Not retried."""
+
+    def __init__(
+        self, message: str, *, status: int, location: str | None, **kwargs: Any
+    ) -> None:
+        super().__init__(message, status=status, **kwargs)
+        self.location = location
 
 
 class BadRequestError(APIError):

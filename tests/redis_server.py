@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = [
+    "RedisProcess",
     "find_redis",
     "private_redis",
     "worker_command",
@@ -72,6 +74,54 @@ def private_redis() -> Iterator[str]:
         finally:
             proc.terminate()
             proc.wait(10)
+
+
+class RedisProcess:
+    """A redis-server of one test's own, on a unix socket in ``directory``, that the
+    test can stop, restart (same socket, same data: append-only file, fsync on
+    every write) and freeze (SIGSTOP: connected, never answering)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.sock = directory / "redis.sock"
+        self.url = f"unix://{self.sock}"
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        assert binary is not None and self._proc is None
+        self.sock.unlink(missing_ok=True)
+        self._proc = proc = subprocess.Popen(
+            [
+                *(binary, "--port", "0", "--unixsocket", str(self.sock)),
+                *("--unixsocketperm", "700", "--save", ""),
+                *("--dir", str(self.directory)),
+                *("--appendonly", "yes", "--appendfsync", "always"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not self.sock.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.005)
+
+    def stop(self) -> None:
+        """Shut the server down (it writes its data first); connections drop."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.send_signal(signal.SIGCONT)  # a frozen server must run to exit
+            proc.terminate()
+            proc.wait(10)
+
+    def freeze(self) -> None:
+        assert self._proc is not None
+        self._proc.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self._proc is not None
+        self._proc.send_signal(signal.SIGCONT)
 
 
 def find_redis() -> str | None:

@@ -172,9 +172,11 @@ LAYERS = {
     "api": {"budgets", "transport", "models"},
     "jobs": {"api", "budgets", "models"},
     "_client": {"api", "budgets", "jobs", "transport", "models"},
-    "cli": {"_client", "jobs", "budgets", "sandbox"},
+    "cli": {"_client", "jobs", "budgets", "models", "sandbox"},
     "sandbox": {"_client", "api", "budgets"},
     "_hooks": {"api"},  # typing only: ``RetryDetails`` in a callback signature
+    # typing only but ``_hooks``: the client, ``RetryDetails``, budgets, progress
+    "otel": {"_client", "api", "budgets", "jobs"},
 }
 
 

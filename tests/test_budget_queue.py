@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import anyio
-import pytest
 
-from moengage_async import FakeClock, MemoryLimiter, Priority, RateLimitError
+from moengage_async import FakeClock, MemoryLimiter, Priority
 from moengage_async.budgets._spec import resolve_budgets
 
 STATUS = ("status",)
@@ -13,26 +12,6 @@ STATUS = ("status",)
 
 def limiter_for(text: str, clock: FakeClock, bulk_share: float = 0.8) -> MemoryLimiter:
     return MemoryLimiter(resolve_budgets(text), clock=clock, bulk_share=bulk_share)
-
-
-async def test_waiters_are_admitted_in_arrival_order() -> None:
-    """Callers that queue on the same budget are admitted first come, first served."""
-    clock = FakeClock()
-    limiter = limiter_for("status=1/1", clock)
-    order: list[int] = []
-
-    async def caller(i: int) -> None:
-        permit = await limiter.acquire("w", STATUS)
-        order.append(i)
-        await permit.complete(success=True)
-
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(clock.autojump)
-        async with anyio.create_task_group() as callers:
-            for i in range(8):
-                callers.start_soon(caller, i)
-        tg.cancel_scope.cancel()
-    assert order == list(range(8))
 
 
 async def test_new_arrival_does_not_overtake_the_queue() -> None:
@@ -57,16 +36,6 @@ async def test_new_arrival_does_not_overtake_the_queue() -> None:
         await clock.settle()
         clock.advance(1.0)
     assert order == ["queued", "late"]
-
-
-async def test_bulk_fills_only_its_share_of_a_window() -> None:
-    """With bulk_share 0.8, bulk callers take 8 of 10 slots and then wait."""
-    clock = FakeClock()
-    limiter = limiter_for("status=10/1", clock)
-    for _ in range(8):
-        await limiter.acquire("w", STATUS, priority=Priority.BULK)
-    with pytest.raises(RateLimitError):
-        await limiter.acquire("w", STATUS, priority=Priority.BULK, deadline=0.5)
 
 
 async def test_interactive_passes_queued_bulk_work() -> None:
@@ -190,26 +159,6 @@ async def _in_scope(scope: anyio.CancelScope, fn: object) -> None:
     assert callable(fn)
     with scope:
         await fn()
-
-
-async def test_deadline_counts_callers_queued_ahead() -> None:
-    """A caller fails fast when the queue ahead alone outlasts its deadline."""
-    clock = FakeClock()
-    limiter = limiter_for("status=1/10", clock)
-    await limiter.acquire("w", STATUS)
-
-    async def waiter() -> None:
-        await limiter.acquire("w", STATUS)
-
-    async with anyio.create_task_group() as tg:
-        for _ in range(3):
-            tg.start_soon(waiter)
-        await clock.settle()
-        with pytest.raises(RateLimitError) as caught:
-            await limiter.acquire("w", STATUS, deadline=25.0)
-        assert caught.value.retry_at is not None and caught.value.retry_at > 25.0
-        assert clock.now() == 0.0
-        tg.cancel_scope.cancel()
 
 
 async def test_waiter_cancelled_right_after_its_turn_came_gives_the_slot_back() -> None:

@@ -17,7 +17,7 @@ from moengage_async import (
     Progress,
     RetryPolicy,
 )
-from moengage_async.jobs._create_items import earliest_finish_s
+from moengage_async.budgets._schedule import earliest_finish_s
 
 T = TypeVar("T")
 QUOTA = "create_requests=1000/1;create_success=5/60"

@@ -66,11 +66,13 @@ async def clock() -> AsyncIterator[FakeClock]:
 
 def make_job(server: FakeServer, **kwargs: object) -> _Job:
     return _Job(
+        StatusAction.PAUSE,
         BulkStatusReport(StatusAction.PAUSE, applied_ids=[]),
         server.send,
         server.clock.now,
         kwargs.get("total"),  # type: ignore[arg-type]
         kwargs.get("progress"),  # type: ignore[arg-type]
+        None,
         None,
         None,
     )
@@ -158,7 +160,7 @@ async def test_malformed_ids_fail_without_being_sent(clock: FakeClock) -> None:
         concurrency=1,  # type: ignore[list-item]
     )
     assert server.batches == [["a", "b"]]
-    assert [f.campaign_id for f in report.failures] == [" ", 7]
+    assert [f.campaign_id for f in report.failures] == [" ", "7"]
 
 
 async def test_authentication_failure_stops_sending() -> None:
@@ -170,9 +172,11 @@ async def test_authentication_failure_stops_sending() -> None:
         raise AuthenticationError("bad key", status=401)
 
     job = _Job(
+        StatusAction.STOP,
         BulkStatusReport(StatusAction.STOP),
         send,
         FakeClock().now,
+        None,
         None,
         None,
         None,

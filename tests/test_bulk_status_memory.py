@@ -57,7 +57,31 @@ def list_cost() -> int:
 
 
 async def test_two_hundred_thousand_streamed_ids_use_flat_memory() -> None:
-    """Live memory during the job never grows by a tenth of a list of its ids."""
+    """Without de-duplication, live memory never grows by a tenth of a list of
+    its ids."""
+    baseline = list_cost()
+    transport = InstantOK()
+    peak = 0
+
+    async with MoEngageClient(
+        "ws", "key", transport=transport, limiter=UnlimitedLimiter()
+    ) as client:
+        start = sys.getallocatedblocks()
+
+        def sample(progress: Progress) -> None:
+            nonlocal peak
+            peak = max(peak, sys.getallocatedblocks() - start)
+
+        report = await client.bulk_change_status(
+            "PAUSE", ids(), concurrency=16, progress=sample, deduplicate=False
+        )
+    assert report.applied == N and transport.requests == N // 10
+    assert baseline >= N
+    assert peak < baseline / 10, (peak, baseline)
+
+
+async def test_deduplication_keeps_no_more_than_the_distinct_ids() -> None:
+    """De-duplicating a stream holds each distinct id once, nothing more per id."""
     baseline = list_cost()
     transport = InstantOK()
     peak = 0
@@ -74,6 +98,5 @@ async def test_two_hundred_thousand_streamed_ids_use_flat_memory() -> None:
         report = await client.bulk_change_status(
             "PAUSE", ids(), concurrency=16, progress=sample
         )
-    assert report.applied == N and transport.requests == N // 10
-    assert baseline >= N
-    assert peak < baseline / 10, (peak, baseline)
+    assert report.applied == N and report.duplicates == 0
+    assert peak < baseline * 1.2, (peak, baseline)

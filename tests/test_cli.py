@@ -116,7 +116,7 @@ def test_pause_ids_from_stdin(sandbox: ThreadedSandbox) -> None:
     ids = sandbox.seed(4)
     result = cli("status", "pause", sandbox=sandbox, stdin="\n".join(ids))
     assert result.returncode == 0, result.stderr
-    assert "PAUSE: 4 applied, 0 failed" in result.stdout
+    assert "PAUSE: 4 applied, 0 already, 0 failed, 0 unknown;" in result.stdout
 
 
 def test_some_failed_exits_one_and_names_them(sandbox: ThreadedSandbox) -> None:
@@ -334,3 +334,58 @@ def test_redis_url_shares_the_budget_through_redis(
     finally:
         store.close()
     assert keys, "the status budget was not recorded in Redis"
+
+
+def test_ctrl_c_prints_the_partial_summary_and_the_rerun_finishes(
+    sandbox: ThreadedSandbox, tmp_path: Path
+) -> None:
+    """Ctrl-C mid-job prints what is done and exits 130; the same command with the
+    same --journal then finishes the rest without repeating any id."""
+    import signal
+    import time
+
+    ids = sandbox.seed(800, delivery_type="PERIODIC")
+    ids_file = tmp_path / "ids.txt"
+    ids_file.write_text("\n".join(ids) + "\n")
+    journal = tmp_path / "journal.sqlite"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOENGAGE_")}
+    env.update(
+        MOENGAGE_WORKSPACE_ID=sandbox.sandbox.workspace_id,
+        MOENGAGE_API_KEY=sandbox.sandbox.api_key,
+    )
+    args = [
+        *("status", "pause", "--ids-file", str(ids_file)),
+        *("--journal", str(journal), "--base-url", sandbox.sandbox.url),
+    ]
+    # A slow client-side budget (10 requests per 0.1 s) leaves time to interrupt.
+    with subprocess.Popen(
+        [sys.executable, "-m", "moengage_async", *args, "--budget", "status=10/0.1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    ) as proc:
+        deadline = time.monotonic() + 30
+        while len(sandbox.paused() & set(ids)) < 100 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert out.startswith("interrupted: PAUSE: "), out
+    assert "Traceback" not in out + err
+    first = sandbox.paused() & set(ids)
+    assert 100 <= len(first) < len(ids)
+    env["MOENGAGE_BUDGETS"] = BUDGET
+    rerun = subprocess.run(
+        [sys.executable, "-m", "moengage_async", *args, "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    report = json.loads(rerun.stdout)
+    assert report["applied"] + report["already"] == len(ids)
+    assert report["failed"] == report["unknown"] == 0
+    assert report["resumed"] >= 1
+    assert sandbox.paused() >= set(ids)

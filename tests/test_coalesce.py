@@ -120,8 +120,9 @@ async def test_the_same_id_twice_is_sent_once(clock: FakeClock) -> None:
     assert [ids for _, _, ids in server.batches] == [["c1"]]
 
 
-async def test_a_cancelled_leader_hands_its_batch_on() -> None:
-    """When the caller waiting out the linger is cancelled, the others still go."""
+async def test_a_cancelled_first_caller_leaves_the_others_batch() -> None:
+    """When the caller that opened a lingering batch is cancelled, the others
+    still go in it, without its id."""
     clock = FakeClock()  # stepped by hand: time never moves in this test
     server = Recorder(clock)
     coalescer = Coalescer(server.send, clock, linger_s=1.0)
@@ -131,18 +132,18 @@ async def test_a_cancelled_leader_hands_its_batch_on() -> None:
         await coalescer.submit(StatusAction.PAUSE, campaign_id)
         done.append(campaign_id)
 
-    async with (
-        anyio.create_task_group() as tg,
-        anyio.create_task_group() as leader_group,
-    ):
-        leader_group.start_soon(call, "leader")
+    async with anyio.create_task_group() as tg:
+        async with anyio.create_task_group() as leader_group:
+            leader_group.start_soon(call, "leader")
+            await clock.settle()
+            tg.start_soon(call, "c1")
+            tg.start_soon(call, "c2")
+            await clock.settle()
+            leader_group.cancel_scope.cancel()
         await clock.settle()
-        tg.start_soon(call, "c1")
-        tg.start_soon(call, "c2")
-        await clock.settle()
-        leader_group.cancel_scope.cancel()
+        clock.advance(1.0)
     assert sorted(done) == ["c1", "c2"]
-    assert server.batches == [(0.0, StatusAction.PAUSE, ["c1", "c2"])]
+    assert server.batches == [(1.0, StatusAction.PAUSE, ["c1", "c2"])]
     assert coalescer.statistics().waiting == 0
 
 

@@ -251,27 +251,37 @@ async def test_short_timeouts_keep_a_timer_of_their_own(
         await task  # aiohttp's own 10 ms timer
 
 
-class _SwallowingResponse:
-    """A response whose body read swallows a cancellation and answers anyway.
+class _SwallowingBody:
+    """A body whose first read swallows a cancellation and answers anyway.
 
     aiohttp can end an exchange this way when its timer and the answer meet in one
     loop iteration; a real server cannot be made to hit that moment on demand, so
     this one part is a stand-in.
     """
 
+    def __init__(self) -> None:
+        self.reading = asyncio.Event()
+        self.chunks = [b"{}", b""]
+
+    async def readany(self) -> bytes:
+        if not self.reading.is_set():
+            self.reading.set()
+            with contextlib.suppress(asyncio.CancelledError):  # swallowed on the way
+                await asyncio.Event().wait()  # no answer until cancelled
+        return self.chunks.pop(0)
+
+
+class _SwallowingResponse:
     status = 200
 
     def __init__(self) -> None:
         self.headers: dict[str, str] = {}
-        self.reading = asyncio.Event()
-
-    async def read(self) -> bytes:
-        self.reading.set()
-        with contextlib.suppress(asyncio.CancelledError):  # swallowed on the way
-            await asyncio.Event().wait()  # no answer until cancelled
-        return b"{}"
+        self.content = _SwallowingBody()
 
     def release(self) -> None:
+        return None
+
+    def close(self) -> None:
         return None
 
 
@@ -301,7 +311,7 @@ async def test_a_swallowed_timeout_cancellation_is_taken_back() -> None:
         return response.status, task.cancelling()
 
     task = asyncio.create_task(send_then_check())
-    await session.response.reading.wait()
+    await session.response.content.reading.wait()
     timer.advance_to(timer.now + 31)
     assert await task == (200, 0)
     assert len(wheel) == 0

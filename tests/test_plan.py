@@ -6,13 +6,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from moengage_async.budgets._limiter import WindowUsage
-from moengage_async.budgets._spec import DEFAULT_BUDGETS, Window
-from moengage_async.jobs._plan import (
+from moengage_async.budgets._schedule import (
     PriorUsage,
     earliest_finish,
+    schedule_groups,
+)
+from moengage_async.budgets._spec import DEFAULT_BUDGETS, Window
+from moengage_async.jobs._plan import (
     format_duration,
     plan_requests,
-    schedule_groups,
     status_change_requests,
 )
 

@@ -1,4 +1,5 @@
-"""RedisLimiter semantics against a real redis-server, on a fake fake_clock."""
+"""RedisLimiter beyond the shared contract (tests/test_budget_contract.py): a fleet
+of instances on one Redis, leases, key hygiene, outages and configuration."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import anyio.abc
 import pytest
 import redis.asyncio as aioredis
 
-from moengage_async import FakeClock, Priority, RateLimitError
+from moengage_async import FakeClock, RateLimitError
 from moengage_async.budgets._redis import (
     BudgetBackendError,
     RedisLimiter,
@@ -51,109 +52,6 @@ async def wait_queued(limiter: RedisLimiter, count: int) -> None:
             if usage["status"].queued >= count:
                 return
             await anyio.sleep(0.001)
-
-
-async def test_admits_up_to_the_limit_then_refuses(make_limiter: Make) -> None:
-    """A window of N admits N calls; the next is refused with no wait allowed."""
-    limiter = make_limiter("status=3/1")
-    for _ in range(3):
-        await (await limiter.acquire("ws", ["status"])).complete(success=True)
-    await refused_at(limiter, ["status"])
-
-
-async def test_slot_frees_exactly_one_window_after_the_completion(
-    make_limiter: Make, fake_clock: FakeClock
-) -> None:
-    """The oldest completion stamp leaves the window exactly T after it was made."""
-    limiter = make_limiter("status=2/1")
-    first = await limiter.acquire("ws", ["status"])
-    fake_clock.advance(0.25)
-    await first.complete(success=True)
-    await (await limiter.acquire("ws", ["status"])).complete(success=True)
-    assert await refused_at(limiter, ["status"]) == pytest.approx(1001.25)
-    fake_clock.advance(0.999998)
-    await refused_at(limiter, ["status"])
-    fake_clock.advance(0.000002)  # the stamp is exactly T old: out of the window
-    await limiter.acquire("ws", ["status"])
-
-
-async def test_every_window_of_a_budget_binds(
-    make_limiter: Make, fake_clock: FakeClock
-) -> None:
-    """A short window frees but the long one still holds the call back."""
-    limiter = make_limiter("status=2/1,3/10")
-    for _ in range(2):
-        await (await limiter.acquire("ws", ["status"])).complete(success=True)
-    fake_clock.advance(1.5)
-    await (await limiter.acquire("ws", ["status"])).complete(success=True)
-    assert await refused_at(limiter, ["status"]) == pytest.approx(1010.0)
-
-
-async def test_in_flight_calls_hold_their_slot(make_limiter: Make) -> None:
-    """Uncompleted permits count, and can free no sooner than one window from now."""
-    limiter = make_limiter("status=2/1")
-    await limiter.acquire("ws", ["status"])
-    await limiter.acquire("ws", ["status"])
-    assert await refused_at(limiter, ["status"]) == pytest.approx(1001.0)
-
-
-async def test_waiter_is_admitted_when_the_window_frees(
-    make_limiter: Make, fake_clock: FakeClock
-) -> None:
-    """A blocked acquire sleeps on the clock and gets in at the exact free time."""
-    limiter = make_limiter("status=1/2")
-    await (await limiter.acquire("ws", ["status"])).complete(success=True)
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(fake_clock.autojump)
-        await limiter.acquire("ws", ["status"])
-        tg.cancel_scope.cancel()
-    assert fake_clock.now() == pytest.approx(1002.0, abs=1e-5)
-
-
-async def test_success_quota_keeps_successes(make_limiter: Make) -> None:
-    """A successful create keeps its reserved slot in the success quota."""
-    limiter = make_limiter("create_success=1/60")
-    await (await limiter.acquire("ws", ["create_success"])).complete(success=True)
-    await refused_at(limiter, ["create_success"])
-
-
-async def test_success_quota_releases_failures(make_limiter: Make) -> None:
-    """A failed create gives its reservation back at once."""
-    limiter = make_limiter("create_success=1/60")
-    permit = await limiter.acquire("ws", ["create_success"])
-    await refused_at(limiter, ["create_success"])
-    await permit.complete(success=False)
-    await limiter.acquire("ws", ["create_success"])
-
-
-async def test_request_budgets_keep_failed_calls(make_limiter: Make) -> None:
-    """A failed call still spends its slot in a request budget."""
-    limiter = make_limiter("status=1/60")
-    await (await limiter.acquire("ws", ["status"])).complete(success=False)
-    await refused_at(limiter, ["status"])
-
-
-async def test_bulk_uses_only_its_share(make_limiter: Make) -> None:
-    """Bulk stops at 80% of the window; interactive may still use the rest."""
-    limiter = make_limiter("status=10/1")
-    for _ in range(8):
-        await limiter.acquire("ws", ["status"], priority=Priority.BULK)
-    await refused_at(limiter, ["status"], priority=Priority.BULK)
-    await limiter.acquire("ws", ["status"])
-    await limiter.acquire("ws", ["status"])
-    await refused_at(limiter, ["status"])
-
-
-async def test_deadline_beyond_reach_fails_at_once(
-    make_limiter: Make, fake_clock: FakeClock
-) -> None:
-    """A deadline before the earliest slot raises without sleeping."""
-    limiter = make_limiter("status=1/5")
-    await (await limiter.acquire("ws", ["status"])).complete(success=True)
-    with pytest.raises(RateLimitError) as info:
-        await limiter.acquire("ws", ["status"], deadline=1004.0)
-    assert info.value.retry_at == pytest.approx(1005.0)
-    assert fake_clock.now() == 1000.0
 
 
 async def test_block_is_shared_by_every_instance(
@@ -212,18 +110,6 @@ async def test_lapsed_lease_frees_a_dead_holders_slot(
     assert await refused_at(survivor, ["status"]) == pytest.approx(1011.0)
     fake_clock.advance(0.6)
     await survivor.acquire("ws", ["status"])
-
-
-async def test_cancelled_waiter_leaves_the_queue(
-    make_limiter: Make, fake_clock: FakeClock
-) -> None:
-    """A waiter cancelled while sleeping does not hold back the ones behind it."""
-    limiter = make_limiter("status=1/1")
-    await (await limiter.acquire("ws", ["status"])).complete(success=True)
-    with anyio.move_on_after(0.05):
-        await limiter.acquire("ws", ["status"])
-    fake_clock.advance(1.001)
-    await limiter.acquire("ws", ["status"], deadline=fake_clock.now())
 
 
 async def test_waiters_are_served_first_come_first_served(
@@ -307,8 +193,11 @@ async def test_fetch_snapshot_reports_shared_usage(make_limiter: Make) -> None:
 
 
 async def test_unreachable_redis_fails_closed(redis_prefix: str) -> None:
-    """With Redis down nothing is admitted: a clear BudgetBackendError instead."""
-    limiter = RedisLimiter("redis://127.0.0.1:9/0", key_prefix=redis_prefix)
+    """With Redis down nothing is admitted: a clear BudgetBackendError instead (at
+    once with ``max_outage_wait_s=0``; tests/test_redis_outages.py waits)."""
+    limiter = RedisLimiter(
+        "redis://127.0.0.1:9/0", key_prefix=redis_prefix, max_outage_wait_s=0
+    )
     with pytest.raises(BudgetBackendError, match="unavailable"):
         await limiter.acquire("ws", ["status"])
     await limiter.aclose()
@@ -328,7 +217,10 @@ async def test_hung_redis_fails_closed_after_the_op_timeout(redis_prefix: str) -
     async with listener, anyio.create_task_group() as tg:
         tg.start_soon(listener.serve, silent)
         limiter = RedisLimiter(
-            f"redis://127.0.0.1:{port}/0", key_prefix=redis_prefix, op_timeout_s=0.05
+            f"redis://127.0.0.1:{port}/0",
+            key_prefix=redis_prefix,
+            op_timeout_s=0.05,
+            max_outage_wait_s=0,
         )
         with pytest.raises(BudgetBackendError, match="unavailable"):
             await limiter.acquire("ws", ["status"])

@@ -89,7 +89,9 @@ def test_the_printed_command_pauses_every_seeded_campaign() -> None:
             timeout=60,
         )
         assert result.returncode == 0, result.stderr
-        assert result.stdout.startswith("PAUSE: 1000 applied, 0 failed"), result.stdout
+        assert result.stdout.startswith(
+            "PAUSE: 1000 applied, 0 already, 0 failed, 0 unknown;"
+        ), result.stdout
         assert _health(url)["statuses"] == {"PAUSED": 1000}
     finally:
         proc.send_signal(signal.SIGINT)

@@ -358,3 +358,54 @@ async def test_secrets_never_reach_logs_reprs_or_errors(
     for secret in (TEST_API_KEY, auth, auth.removeprefix("Basic ")):
         leaked = [t for t in texts if secret in t]
         assert leaked == []
+
+
+@pytest.mark.parametrize("retry_after", ["1000000000", "3600"])
+async def test_an_absurd_retry_after_blocks_the_budget_only_up_to_the_cap(
+    recorder: RecordingServer,
+    fake_clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+    retry_after: str,
+) -> None:
+    """A 429's Retry-After beyond max_retry_after_s holds the shared budget for the
+    cap at most (and says so); the refused call itself fails at once."""
+    recorder.reply("POST", STATUS, 429, V1_429, headers={"Retry-After": retry_after})
+    recorder.reply("POST", STATUS, 200)
+    policy = RetryPolicy(testing=True, max_retry_after_s=5.0)
+    async with MoEngageClient(
+        "ws-test", TEST_API_KEY, base_url=recorder.url, clock=fake_clock, retry=policy
+    ) as client:
+        with pytest.raises(RateLimitError) as info:
+            await pause(client)
+        assert info.value.retry_after == float(retry_after)
+        started = fake_clock.now()
+        async with autojump(fake_clock):
+            await pause(client)  # the next caller of the budget waits the cap only
+        waited = fake_clock.now() - started
+    assert 0.0 < waited <= 5.0 + 1e-6
+    assert len(recorder.requests) == 2
+    assert "exceeds max_retry_after_s" in caplog.text
+
+
+async def test_a_first_attempt_refusal_left_nothing_unanswered(
+    v1_client: MoEngageClient, recorder: RecordingServer
+) -> None:
+    """A refusal of the first attempt says no earlier attempt went unanswered."""
+    recorder.reply("POST", STATUS, 400, V1_400)
+    with pytest.raises(BadRequestError) as info:
+        await pause(v1_client)
+    assert info.value.unanswered_attempts == 0
+
+
+async def test_a_refusal_after_a_5xx_counts_the_unanswered_attempt(
+    v1_client: MoEngageClient, recorder: RecordingServer, fake_clock: FakeClock
+) -> None:
+    """After a 5xx (which may have been applied), the final refusal says one earlier
+    attempt went unanswered: the call may have taken effect."""
+    recorder.reply("POST", STATUS, 500, V1_500)
+    recorder.reply("POST", STATUS, 400, V1_400)
+    async with autojump(fake_clock):
+        with pytest.raises(BadRequestError) as info:
+            await pause(v1_client)
+    assert info.value.unanswered_attempts == 1
+    assert len(recorder.requests) == 2

@@ -14,6 +14,8 @@ from ._requestor import USE_CLIENT_DEFAULT as USE_CLIENT_DEFAULT
 from ._requestor import Requestor as Requestor
 from ._requestor import check_request_id as check_request_id
 from ._requestor import new_request_id as new_request_id
+from ._resource import RawResource as RawResource
+from ._resource import RawResponse as RawResponse
 from ._retry import RetryDetails as RetryDetails
 from ._retry import RetryPolicy as RetryPolicy
 from ._v1 import V1API as V1API
@@ -29,6 +31,8 @@ __all__ = [
     "OPERATIONS",
     "Operation",
     "Payload",
+    "RawResource",
+    "RawResponse",
     "Requestor",
     "RetryDetails",
     "RetryPolicy",

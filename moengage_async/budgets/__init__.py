@@ -14,6 +14,17 @@ from ._memory import MemoryLimiter as MemoryLimiter
 from ._redis import BudgetBackendError as BudgetBackendError
 from ._redis import RedisLimiter as RedisLimiter
 from ._redis import limiter_from_env as limiter_from_env
+from ._reserve import CURRENT_RESERVATION as CURRENT_RESERVATION
+from ._reserve import DEFAULT_LEASE_S as DEFAULT_LEASE_S
+from ._reserve import BudgetExhausted as BudgetExhausted
+from ._reserve import Reservation as Reservation
+from ._rule import bulk_limit as bulk_limit
+from ._rule import bulk_windows as bulk_windows
+from ._schedule import PriorUsage as PriorUsage
+from ._schedule import earliest_finish as earliest_finish
+from ._schedule import earliest_finish_s as earliest_finish_s
+from ._schedule import prior_from_snapshot as prior_from_snapshot
+from ._schedule import schedule_groups as schedule_groups
 from ._spec import DEFAULT_BUDGETS as DEFAULT_BUDGETS
 from ._spec import Budget as Budget
 from ._spec import BudgetOverrides as BudgetOverrides
@@ -28,21 +39,32 @@ from ._view import BudgetView as BudgetView
 __all__ = [
     "Budget",
     "BudgetBackendError",
+    "BudgetExhausted",
     "BudgetOverrides",
     "BudgetView",
+    "CURRENT_RESERVATION",
     "DEFAULT_BUDGETS",
+    "DEFAULT_LEASE_S",
     "Limiter",
     "MemoryLimiter",
     "Permit",
+    "PriorUsage",
     "Priority",
     "RedisLimiter",
+    "Reservation",
     "UnlimitedLimiter",
     "Window",
     "WindowUsage",
     "budgets_from_env",
+    "bulk_limit",
+    "bulk_windows",
+    "earliest_finish",
+    "earliest_finish_s",
     "fast_path",
     "format_budgets",
     "limiter_from_env",
     "parse_budgets",
+    "prior_from_snapshot",
     "resolve_budgets",
+    "schedule_groups",
 ]

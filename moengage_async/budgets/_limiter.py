@@ -62,6 +62,12 @@ class Limiter(Protocol):
     ``complete_nowait(*, success)`` does what ``complete`` does without a
     coroutine. Two coroutines fewer per request (``MemoryLimiter``,
     ``UnlimitedLimiter``); a remote backend simply leaves both out.
+
+    The non-blocking question (``client.budgets.try_reserve``) needs
+    ``acquire_nowait(workspace, budgets, *, priority)``: a permit now, or
+    ``BudgetExhausted`` with the seconds until the earliest slot, never a wait.
+    A permit's optional ``release()`` gives back a slot whose request was never
+    sent (every backend here has both).
     """
 
     async def acquire(
@@ -122,6 +128,9 @@ class _NoopPermit:
         """``complete`` without a coroutine (see ``Limiter``'s sync fast path)."""
         return None
 
+    async def release(self) -> None:
+        return None
+
 
 _NOOP_PERMIT = _NoopPermit()
 
@@ -147,6 +156,15 @@ class UnlimitedLimiter:
         *,
         priority: Priority = Priority.INTERACTIVE,
     ) -> Permit | None:
+        return _NOOP_PERMIT
+
+    async def acquire_nowait(
+        self,
+        workspace: str,
+        budgets: Sequence[str],
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> Permit:
         return _NOOP_PERMIT
 
     async def block(

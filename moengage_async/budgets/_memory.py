@@ -28,6 +28,7 @@ from .._clock import Clock, MonotonicClock
 from .._errors import RateLimitError
 from ._lanes import LaneBudget, Waiter, names_of
 from ._limiter import Permit, WindowUsage
+from ._reserve import exhausted
 from ._spec import DEFAULT_BUDGETS, Budget, Priority
 
 __all__ = ["MemoryLimiter"]
@@ -56,6 +57,13 @@ class _Permit:
             return
         self._done = True
         self._limiter._complete(self._states, success)
+
+    async def release(self) -> None:
+        """Give the slots back unsent: free at once, nothing stamped."""
+        if self._done:
+            return
+        self._done = True
+        self._limiter._complete(self._states, False, unsent=True)
 
     def __repr__(self) -> str:
         names = ",".join(s.name for s in self._states)
@@ -185,6 +193,31 @@ class MemoryLimiter:
         for state in states:
             state.in_flight += 1
         return _Permit(self, states)
+
+    async def acquire_nowait(
+        self,
+        workspace: str,
+        budgets: Sequence[str],
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> Permit:
+        """Take the slots now, or raise ``BudgetExhausted`` with the seconds until
+        the earliest one this lane could get (queued callers count first)."""
+        permit = self.try_acquire(workspace, budgets, priority=priority)
+        if permit is not None:
+            return permit
+        states = self._states(workspace, budgets)
+        bulk = priority is _BULK
+        now = self._now()
+        at = now
+        for state in states:
+            lanes = state.lanes
+            ahead = 0
+            if lanes is not None:
+                ahead = len(lanes[1]) + len(lanes[0]) if bulk else len(lanes[0])
+            when, _ = state.earliest(now, bulk, ahead)
+            at = max(at, when)
+        raise exhausted([state.name for state in states], now, at)
 
     async def _wait(
         self,
@@ -332,11 +365,17 @@ class MemoryLimiter:
             finally:
                 waiter.scope = None
 
-    def _complete(self, states: tuple[LaneBudget, ...], success: bool) -> None:
+    def _complete(
+        self, states: tuple[LaneBudget, ...], success: bool, unsent: bool = False
+    ) -> None:
+        """Stamp a completion, or (``unsent``) give back a slot never used."""
         now = self._now()
         queued = False
         for state in states:
-            state.complete(now, success)
+            if unsent:
+                state.release()
+            else:
+                state.complete(now, success)
             queued = queued or state.lanes is not None
         if queued:
             self._grant(states)

@@ -22,6 +22,7 @@ import anyio
 from .._clock import Clock, MonotonicClock
 from .._errors import RateLimitError
 from ._limiter import Limiter, Permit, WindowUsage
+from ._redis_outage import Outage
 from ._redis_scripts import ACQUIRE, BLOCK, COMPLETE, FORGET, KEYS_PER_BUDGET, SNAPSHOT
 from ._redis_support import (
     US,
@@ -32,11 +33,13 @@ from ._redis_support import (
     encode_budget,
     import_redis,
     scaled_budgets,
+    seen_from_reply,
     us,
-    usage_from_reply,
     usage_from_seen,
     with_count,
 )
+from ._reserve import exhausted
+from ._rule import bulk_limit
 from ._spec import (
     Budget,
     BudgetOverrides,
@@ -142,6 +145,13 @@ class _RedisPermit:
         self._done = True
         await self._limiter._complete(self._plan, self._id, success)
 
+    async def release(self) -> None:
+        """Give the slots back unsent: the permit leaves ``flight``, unstamped."""
+        if self._done:
+            return
+        self._done = True
+        await self._limiter._complete(self._plan, self._id, False, unsent=True)
+
 
 class RedisLimiter:
     """Exact rolling-window budgets shared through Redis by every process and host.
@@ -167,7 +177,17 @@ class RedisLimiter:
         backend_retry_s: while falling back to local, how long until Redis is
             tried again.
         op_timeout_s: how long one Redis call may take before Redis counts as
-            unavailable (a hung server must not stall every caller).
+            unavailable (a hung server must not stall every caller). Time spent
+            queued for a connection (see ``max_connections``) does not count.
+        max_connections: at most this many Redis calls in flight at once, each on
+            one pooled connection; more callers queue for a connection, however
+            many there are. With a client passed in, the smaller of this and its
+            pool's ``max_connections``.
+        max_outage_wait_s: with ``on_unavailable="fail"``, how long an acquire (or
+            the recording of a completion) that finds Redis unavailable waits for
+            it to answer again before ``BudgetBackendError``; ``0`` fails at once.
+            A try already under way when the wait ends may add up to
+            ``op_timeout_s``.
     """
 
     def __init__(
@@ -186,6 +206,8 @@ class RedisLimiter:
         poll_s: float = 0.05,
         backend_retry_s: float = 5.0,
         op_timeout_s: float = 5.0,
+        max_connections: int = 50,
+        max_outage_wait_s: float = 30.0,
     ) -> None:
         aioredis, errors = import_redis()
         if not 0 < bulk_share <= 1:
@@ -198,11 +220,17 @@ class RedisLimiter:
             raise ValueError("key_prefix must be non-empty and free of braces")
         if min(max_request_s, poll_s, op_timeout_s) <= 0:
             raise ValueError("max_request_s, poll_s and op_timeout_s must be positive")
-        if jitter_s < 0 or backend_retry_s < 0:
-            raise ValueError("jitter_s and backend_retry_s must not be negative")
+        if min(jitter_s, backend_retry_s, max_outage_wait_s) < 0:
+            raise ValueError(
+                "jitter_s, backend_retry_s and max_outage_wait_s must not be negative"
+            )
+        if type(max_connections) is not int or max_connections < 1:
+            raise ValueError("max_connections must be a positive integer")
         if isinstance(redis, str):
             self._redis: Any = aioredis.Redis.from_url(
-                redis, socket_connect_timeout=op_timeout_s
+                redis,
+                socket_connect_timeout=op_timeout_s,
+                max_connections=max_connections,
             )
             self._owns_redis = True
         else:
@@ -210,6 +238,7 @@ class RedisLimiter:
             self._owns_redis = False
         self._budgets = budget_table(budgets)
         self._clock: Clock = clock or MonotonicClock()
+        self._now = self._clock.now
         self._bulk_share = bulk_share
         self._prefix = key_prefix
         self._on_unavailable = on_unavailable
@@ -228,11 +257,20 @@ class RedisLimiter:
         }
         self._keys: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         self._plans: dict[tuple[str, tuple[str, ...]], _Plan] = {}
-        self._runner = ScriptRunner(self._redis, errors, op_timeout_s)
+        self._outage = Outage(self._clock, max_outage_wait_s)
+        self._runner = ScriptRunner(
+            self._redis,
+            errors,
+            op_timeout_s,
+            _call_slots(self._redis, max_connections),
+            self._outage,
+        )
         self._seen: dict[str, Seen] = {}
         # Replies not yet decoded into ``_seen``, oldest first: decoding waits
         # for ``snapshot`` (acquire is hot, snapshots are rare).
-        self._unread: dict[str, dict[tuple[str, ...], tuple[str | bytes, int]]] = {}
+        self._unread: dict[
+            str, dict[tuple[str, ...], tuple[str | bytes, int, float]]
+        ] = {}
         self._local: Limiter | None = None
         self._local_until = -math.inf
         self._closed = False
@@ -258,11 +296,16 @@ class RedisLimiter:
                 workspace, names, priority=priority, deadline=deadline
             )
         run, keys, options = self._runner.run, plan.acquire_keys, plan.options[priority]
+        outage = self._outage
         pid = _ids.next()
         ticket = b""
         sent = False
+        since: float | None = None  # when this call met a Redis outage
+        failed: BudgetBackendError | None = None  # what its last try raised
         try:
             while True:
+                if outage.down and self._on_unavailable == "fail":
+                    since = await outage.wait(since, deadline, failed)
                 # Trailing arguments are optional: none at all on the common path.
                 extra: tuple[bytes, ...] = ()
                 if ticket:
@@ -272,13 +315,17 @@ class RedisLimiter:
                 sent = True
                 try:
                     raw = await run(ACQUIRE, keys, pid, options, *extra)
-                except BudgetBackendError:
+                except BudgetBackendError as exc:
                     sent = False
+                    if not exc.unavailable:
+                        raise
                     if self._on_unavailable == "local":
                         return await self._fall_back(
                             workspace, names, priority, deadline
                         )
-                    raise
+                    failed = exc  # the loop waits for Redis (if still down)
+                    continue
+                failed = None
                 if raw[0] in _ADMITTED:
                     self._remember(workspace, names, raw, 2)
                     return _RedisPermit(self, plan, pid)
@@ -291,7 +338,7 @@ class RedisLimiter:
                     raise RateLimitError(
                         f"budget {'+'.join(names)} cannot admit this call "
                         "before its deadline",
-                        retry_at=now + max(lower, wait),
+                        retry_at=now + lower,
                         local=True,
                     )
                 wait += random.uniform(0, self._jitter_s)
@@ -302,6 +349,59 @@ class RedisLimiter:
             if sent:
                 await self._forget(plan, pid)
             raise
+
+    async def acquire_nowait(
+        self,
+        workspace: str,
+        budgets: Sequence[str],
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> Permit:
+        """Take the slots now, or raise ``BudgetExhausted`` with the seconds until
+        the earliest one, without waiting in the queue.
+
+        One call of the acquire script; when it refuses, it has queued a ticket,
+        which ``FORGET`` drops at once (a second round trip, refusals only).
+        """
+        names = budgets if type(budgets) is tuple else tuple(budgets)
+        plan = self._plans.get((workspace, names))
+        if plan is None:
+            names = self._names(budgets)
+            plan = self._plan(workspace, names)
+        if self._clock.now() < self._local_until:
+            return await self._local_nowait(workspace, names, priority)
+        pid = _ids.next()
+        extra = () if self._server_time else (self._now_arg(),)
+        try:
+            raw = await self._runner.run(
+                ACQUIRE, plan.acquire_keys, pid, plan.options[priority], *extra
+            )
+        except BudgetBackendError:
+            if self._on_unavailable == "local":
+                self._local_until = self._clock.now() + self._backend_retry_s
+                return await self._local_nowait(workspace, names, priority)
+            raise
+        except BaseException:
+            await self._forget(plan, pid)  # the script may have run
+            raise
+        if raw[0] in _ADMITTED:
+            self._remember(workspace, names, raw, 2)
+            return _RedisPermit(self, plan, pid)
+        await self._forget(plan, pid)
+        self._remember(workspace, names, raw, 5)
+        reply = [int(x) for x in raw.split()[:5]]
+        now = self._clock.now()
+        return_in = max(reply[3], reply[4]) / US
+        raise exhausted(names, now, now + return_in)
+
+    async def _local_nowait(
+        self, workspace: str, names: tuple[str, ...], priority: Priority
+    ) -> Permit:
+        from ._memory import MemoryLimiter
+
+        local = self._local_limiter()
+        assert isinstance(local, MemoryLimiter)
+        return await local.acquire_nowait(workspace, names, priority=priority)
 
     async def block(
         self, workspace: str, budgets: Sequence[str], seconds: float
@@ -331,7 +431,8 @@ class RedisLimiter:
     def snapshot(self, workspace: str) -> list[WindowUsage]:
         """Usage as last seen from Redis by this process (see ``fetch_snapshot``)."""
         self._read(workspace)
-        return usage_from_seen(self._budgets, self._seen.get(workspace, {}))
+        seen = self._seen.get(workspace, {})
+        return usage_from_seen(self._budgets, seen, self._clock.now())
 
     async def fetch_snapshot(self, workspace: str) -> list[WindowUsage]:
         """Read the current usage of every budget of ``workspace`` from Redis."""
@@ -344,8 +445,10 @@ class RedisLimiter:
             *(self._specs[n][0] for n in names),
         )
         self._unread.pop(workspace, None)  # older than this reply
-        out, self._seen[workspace] = usage_from_reply(self._budgets, names, reply)
-        return out
+        seen = self._seen[workspace] = seen_from_reply(
+            self._budgets, names, reply, self._clock.now()
+        )
+        return usage_from_seen(self._budgets, seen, self._clock.now())
 
     async def aclose(self) -> None:
         """Close the connection pool if this limiter created it."""
@@ -412,32 +515,66 @@ class RedisLimiter:
 
     def _options(self, names: tuple[str, ...], priority: Priority) -> bytes:
         """The acquire script's constant options (packed doubles), encoded once."""
-        nums: list[float] = [int(priority), self._lease_us, self._bulk_share]
+        nums: list[float] = [int(priority), self._lease_us]
         nums += [self._grace_us, self._poll_us, self._tolerance_us, len(names)]
         for name in names:
             spec = [float(p) for p in self._specs[name][0].split(",")]
-            nums += [*spec[:4], (len(spec) - 4) // 2, *spec[4:]]
+            windows = self._budgets[name].windows
+            nums += [*spec[:4], len(windows)]
+            for window, span in zip(windows, spec[5::2], strict=True):
+                cap = bulk_limit(window.limit, self._bulk_share)
+                nums += [window.limit, cap, span]
         return struct.pack(f"<{len(nums)}d", *nums)
 
     def _seq_key(self, workspace: str) -> str:
         return f"{self._prefix}:{{{workspace}}}:tickets"
 
     def _now_arg(self) -> bytes:
-        return b"" if self._server_time else b"%d" % int(self._clock.now() * _US)
+        """The time to decide at: Redis's own, or the clock's rounded down (the
+        call then sees every stamp as at least as recent as it is)."""
+        if self._server_time:
+            return b""
+        return b"%d" % math.floor(self._clock.now() * _US)
 
-    async def _complete(self, plan: _Plan, pid: bytes, success: bool) -> None:
-        try:
-            await self._runner.run(
-                COMPLETE,
-                plan.complete_keys,
-                self._now_arg(),
-                pid,
-                b"1" if success else b"0",
-                *plan.complete_specs,
-            )
-        except BudgetBackendError as exc:
+    def _stamp_arg(self) -> bytes:
+        """The time to stamp a completion at: rounded up, so a stamp never leaves
+        its window before the completion it records."""
+        if self._server_time:
+            return b""
+        return b"%d" % math.ceil(self._clock.now() * _US)
+
+    async def _complete(
+        self, plan: _Plan, pid: bytes, success: bool, unsent: bool = False
+    ) -> None:
+        """Stamp a completion; through an outage, once Redis answers again (a
+        stamp recorded late counts longer, never shorter). A permit never sent
+        leaves ``flight`` without a stamp."""
+        if unsent:
+            await self._forget(plan, pid)
+            return
+        since: float | None = None
+        while True:
+            try:
+                await self._runner.run(
+                    COMPLETE,
+                    plan.complete_keys,
+                    self._stamp_arg(),
+                    pid,
+                    b"1" if success else b"0",
+                    *plan.complete_specs,
+                )
+                return
+            except BudgetBackendError as exc:
+                error = exc
+                if exc.unavailable and self._on_unavailable == "fail":
+                    try:
+                        since = await self._outage.wait(since, None, exc)
+                        continue
+                    except BudgetBackendError as gave_up:
+                        error = gave_up
             # The lease frees the slot (conservatively) when it lapses.
-            log.warning("could not record a completion in Redis: %s", exc)
+            log.warning("could not record a completion in Redis: %s", error)
+            return
 
     async def _forget(self, plan: _Plan, pid: bytes) -> None:
         """Drop a waiter's tickets or an unsent permit (cancellation, deadline)."""
@@ -478,12 +615,13 @@ class RedisLimiter:
         self, workspace: str, names: tuple[str, ...], reply: str | bytes, skip: int
     ) -> None:
         """Keep a reply whose stats start at field ``skip``, for ``snapshot``."""
+        entry = (reply, skip, self._now())
         unread = self._unread.get(workspace)
         if unread is None:
-            self._unread[workspace] = {names: (reply, skip)}
+            self._unread[workspace] = {names: entry}
         else:
             unread.pop(names, None)  # the newest goes last
-            unread[names] = (reply, skip)
+            unread[names] = entry
 
     def _read(self, workspace: str) -> None:
         """Decode the replies kept by ``_remember`` into ``_seen``, oldest first."""
@@ -491,14 +629,23 @@ class RedisLimiter:
         if not unread:
             return
         seen = self._seen.setdefault(workspace, {})
-        for names, (reply, skip) in unread.items():
+        for names, (reply, skip, at) in unread.items():
             stats = [int(x) for x in reply.split()[skip:]]
             pos = 0
             for name in names:
                 k = len(self._budgets[name].windows)
                 flying, queued, blocked = stats[pos : pos + 3]
-                seen[name] = (flying, queued, blocked, stats[pos + 3 : pos + 3 + k])
-                pos += 3 + k
+                rows = stats[pos + 3 : pos + 3 + 2 * k]
+                seen[name] = (flying, queued, blocked, rows[0::2], rows[1::2], at)
+                pos += 3 + 2 * k
+
+
+def _call_slots(redis: Any, wanted: int) -> int:
+    """How many calls may be in flight: ``wanted``, or fewer if the pool is smaller."""
+    pool_size = getattr(getattr(redis, "connection_pool", None), "max_connections", 0)
+    if isinstance(pool_size, int) and pool_size > 0:
+        return min(wanted, pool_size)
+    return wanted
 
 
 def limiter_from_env(

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import hashlib
 
+from ._rule import RULE_LUA
+
 __all__ = [
     "ACQUIRE",
     "BLOCK",
@@ -69,6 +71,42 @@ local function keep(key, ms)
 end
 """
 
+#: One window's count and the helpers around ``admission_bound`` (``RULE_LUA``).
+_WINDOW = """
+-- The window ``expiry_of`` reads: set by ``aim`` before each use.
+local cur_stamps, cur_lo, cur_span
+local function aim(stamps, now, span)
+  cur_stamps, cur_lo, cur_span = stamps, '(' .. s(now - span), span
+end
+-- How many stamps the window ending at ``now`` counts (and aim ``expiry_of``).
+local function window(stamps, now, span)
+  aim(stamps, now, span)
+  return redis.call('ZCOUNT', stamps, cur_lo, '+inf')
+end
+-- When the ``k`` oldest stamps counted by the last ``window`` call have left it.
+local function expiry_of(k)
+  local e = redis.call('ZRANGEBYSCORE', cur_stamps, cur_lo, '+inf', 'WITHSCORES',
+    'LIMIT', k - 1, 1)
+  return tonumber(e[2]) + cur_span
+end
+-- The snapshot's ``next_free_in`` (us): when one more interactive call could fit.
+local function next_free(stamps, now, span, limit, n, f, blocked)
+  aim(stamps, now, span)
+  local at = admission_bound(now, span, limit, limit, n, f, 0, expiry_of)
+  return math.max(at - now, blocked)
+end
+-- A lapsed lease (its holder died) counts as completed at its deadline.
+-- Returns how many left ``flight``.
+local function reap(stamps, flight, nows, ttl)
+  local dead = redis.call('ZRANGEBYSCORE', flight, '-inf', nows, 'WITHSCORES')
+  if #dead == 0 then return 0 end
+  for j = 1, #dead, 2 do redis.call('ZADD', stamps, dead[j + 1], dead[j]) end
+  redis.call('ZREMRANGEBYSCORE', flight, '-inf', nows)
+  keep(stamps, ttl)
+  return #dead / 2
+end
+"""
+
 #: Reads a budget spec: the hot scripts take packed numbers instead.
 _SPEC = """
 local function spec(text)
@@ -80,24 +118,28 @@ end
 
 # Budget spec: "quota,concurrency,horizon_us,ttl_ms,limit1,span1_us,limit2,..."
 # ARGV: id | options | now (optional) | ticket (optional); options are doubles
-#       packed little-endian: priority, lease_us, bulk_share, grace_us, poll_us,
-#       tolerance_us, budget count, then per budget quota, concurrency, horizon_us,
-#       ttl_ms, window count, limit1, span1_us, ... (one C call unpacks them all:
-#       splitting strings in Lua costs more than the rest of the script)
+#       packed little-endian: priority, lease_us, grace_us, poll_us, tolerance_us,
+#       budget count, then per budget quota, concurrency, horizon_us, ttl_ms,
+#       window count, then limit, bulk cap, span_us per window (one C call
+#       unpacks them all: splitting strings in Lua costs more than the rest of
+#       the script). The bulk cap comes from ``_rule.bulk_limit``, never from Lua.
 # KEYS: 6 per budget, then the workspace's ticket counter.
 # Returns one space-separated status string (cheaper to parse than an array or
 # a bulk string):
 # "1 now stats..." when admitted,
 # "0 now ticket lower_bound_us sleep_us stats..." otherwise;
-# stats per budget: in_flight, queued, blocked_us, then used per window.
+# stats per budget, as they stand after this call: in_flight, queued,
+# blocked_us, then used and next_free_us per window.
 _ACQUIRE = (
     _PRELUDE
+    + RULE_LUA
+    + _WINDOW
     + """
 local id, o = ARGV[1], {struct.unpack(string.rep('<d', #ARGV[2] / 8), ARGV[2])}
 local now = clock(ARGV[3])
 local ticket = tonumber(ARGV[4])
-local prio, lease, share = o[1], o[2], o[3]
-local grace, poll, tol = o[4], o[5], o[6]
+local prio, lease = o[1], o[2]
+local grace, poll, tol = o[3], o[4], o[5]
 local nows = s(now)
 -- Waiters ahead that are overdue by more than ``tol`` (a stalled process) do not
 -- hold back the ones behind: they keep their ticket, not an idle slot.
@@ -120,31 +162,24 @@ end
 local fresh = ticket == nil
 if fresh then ticket = 0 end
 local firm, sleep = 0, 0
-local stats, specs, flying = {}, {}, {}
-local pos = 8
-for i = 1, o[7] do
+local specs, flying, queued, blocks, used = {}, {}, {}, {}, {}
+local pos = 7
+for i = 1, o[6] do
   -- This budget's numbers start at o[b]: quota, concurrency, horizon, ttl, windows.
   local b = pos
   specs[i] = b
-  pos = b + 5 + 2 * o[b + 4]
+  pos = b + 5 + 3 * o[b + 4]
   local k = (i - 1) * 6
   local stamps, flight, gate = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
   local q0, q1, ql = KEYS[k + 4], KEYS[k + 5], KEYS[k + 6]
-  local quota, conc = o[b], o[b + 1]
+  local quota, conc = o[b] == 1, o[b + 1]
   -- These keys are usually all absent (nothing in flight, queued or blocked):
   -- one EXISTS then stands for a read of each.
   local present, f = redis.call('EXISTS', flight, gate, q0, q1), 0
   if present > 0 then f = redis.call('ZCARD', flight) end
   if f > 0 then
     present = present - 1  -- now counts the gate and queues only
-    -- A lapsed lease (its holder died) counts as completed at its deadline.
-    local dead = redis.call('ZRANGEBYSCORE', flight, '-inf', nows, 'WITHSCORES')
-    if #dead > 0 then
-      for j = 1, #dead, 2 do redis.call('ZADD', stamps, dead[j + 1], dead[j]) end
-      redis.call('ZREMRANGEBYSCORE', flight, '-inf', nows)
-      keep(stamps, o[b + 3])
-      f = f - #dead / 2
-    end
+    f = f - reap(stamps, flight, nows, o[b + 3])
   end
   flying[i] = f
   local n0, n1, gated = 0, 0, present > 0
@@ -160,6 +195,7 @@ for i = 1, o[7] do
       n0, n1 = redis.call('ZCARD', q0), redis.call('ZCARD', q1)
     end
   end
+  queued[i] = n0 + n1
   local ahead = 0
   local upto = nil
   if not fresh then upto = ticket end
@@ -175,45 +211,30 @@ for i = 1, o[7] do
   else
     blocked = 0
   end
-  -- Counts print exactly through table.concat (%.14g); a long block may not.
-  stats[#stats + 1] = f
-  stats[#stats + 1] = n0 + n1
-  stats[#stats + 1] = s(blocked)
+  blocks[i] = blocked
   if conc > 0 and f + ahead >= conc then sleep = math.max(sleep, poll) end
-  for w = b + 5, pos - 1, 2 do
-    local limit, span = o[w], o[w + 1]
-    if prio == 1 then limit = math.max(1, math.floor(limit * share)) end
-    local lo = '(' .. s(now - span)
-    local n = redis.call('ZCOUNT', stamps, lo, '+inf')
-    stats[#stats + 1] = n
-    local d = n + f + ahead + 1 - limit
-    if d > 0 then
-      local est = span
-      if d <= n then
-        local e = redis.call('ZRANGEBYSCORE', stamps, lo, '+inf', 'WITHSCORES',
-          'LIMIT', d - 1, 1)
-        est = tonumber(e[2]) + span - now
-      end
-      if quota == 1 then
-        -- A failed call releases its reservation, so only stamps bound the wait.
-        local dq = n + 1 - limit
-        local low = 0
-        if dq > 0 then
-          local e = redis.call('ZRANGEBYSCORE', stamps, lo, '+inf', 'WITHSCORES',
-            'LIMIT', dq - 1, 1)
-          low = tonumber(e[2]) + span - now
-        end
-        firm = math.max(firm, low)
-        sleep = math.max(sleep, low, math.min(est, poll))
-      else
-        -- Slots still in flight free no sooner than one span from now.
-        firm = math.max(firm, est)
-        sleep = math.max(sleep, est)
-      end
+  local counts = {}
+  used[i] = counts
+  for w = b + 5, pos - 1, 3 do
+    local limit, span = o[w], o[w + 2]
+    local cap = limit
+    if prio == 1 then cap = o[w + 1] end
+    local n = window(stamps, now, span)
+    counts[#counts + 1] = n
+    local at, waits = admission_bound(now, span, cap, limit, n, f, ahead,
+                                      expiry_of)
+    at = at - now
+    firm = math.max(firm, at)
+    if waits and quota then
+      -- A failed call releases its reservation at once: look again soon.
+      sleep = math.max(sleep, math.min(at, poll))
+    else
+      sleep = math.max(sleep, at)
     end
   end
 end
-if sleep <= 0 then
+local admitted = sleep <= 0
+if admitted then
   local due = s(now + lease)
   for i = 1, #specs do
     local k = (i - 1) * 6
@@ -224,27 +245,49 @@ if sleep <= 0 then
     else
       keep(flight, ttl)
     end
+    flying[i] = flying[i] + 1
     if not fresh then
       redis.call('ZREM', KEYS[k + 4], id)
       redis.call('ZREM', KEYS[k + 5], id)
       redis.call('ZREM', KEYS[k + 6], id)
+      queued[i] = queued[i] - 1
     end
   end
-  return {ok = '1 ' .. nows .. ' ' .. table.concat(stats, ' ')}
+else
+  local ttl = math.floor((sleep + grace) / 1000) + 1000
+  if fresh then
+    -- Tickets come from one counter per workspace: strict arrival order.
+    ticket = redis.call('INCR', KEYS[#KEYS])
+    redis.call('PEXPIRE', KEYS[#KEYS], 86400000)
+  end
+  for i = 1, #specs do
+    local k = (i - 1) * 6
+    local q = KEYS[k + 4 + prio]
+    queued[i] = queued[i] + redis.call('ZADD', q, 'NX', s(ticket), id)
+    redis.call('ZADD', KEYS[k + 6], s(now + sleep + grace), id)
+    keep(q, ttl)
+    keep(KEYS[k + 6], ttl)
+  end
 end
-local ttl = math.floor((sleep + grace) / 1000) + 1000
-if fresh then
-  -- Tickets come from one counter per workspace: strict arrival order.
-  ticket = redis.call('INCR', KEYS[#KEYS])
-  redis.call('PEXPIRE', KEYS[#KEYS], 86400000)
-end
+-- What a snapshot would say now (see ``usage`` in the snapshot script).
+local stats = {}
 for i = 1, #specs do
-  local k = (i - 1) * 6
-  local q = KEYS[k + 4 + prio]
-  redis.call('ZADD', q, 'NX', s(ticket), id)
-  redis.call('ZADD', KEYS[k + 6], s(now + sleep + grace), id)
-  keep(q, ttl)
-  keep(KEYS[k + 6], ttl)
+  local b = specs[i]
+  stats[#stats + 1] = flying[i]
+  stats[#stats + 1] = queued[i]
+  -- Counts print exactly through table.concat (%.14g); a long block may not.
+  stats[#stats + 1] = s(blocks[i])
+  local j = 0
+  for w = b + 5, b + 4 + 3 * o[b + 4], 3 do
+    j = j + 1
+    local n = used[i][j]
+    stats[#stats + 1] = n
+    stats[#stats + 1] = s(next_free(KEYS[(i - 1) * 6 + 1], now, o[w + 2], o[w], n,
+                                    flying[i], blocks[i]))
+  end
+end
+if admitted then
+  return {ok = '1 ' .. nows .. ' ' .. table.concat(stats, ' ')}
 end
 local out = {0, nows, s(ticket), s(firm), s(sleep), table.concat(stats, ' ')}
 return {ok = table.concat(out, ' ')}
@@ -304,19 +347,23 @@ return 1
 """
 
 # KEYS: 6 per budget. ARGV: now | spec per budget.
-# Returns per budget: in_flight, queued, blocked_us, then used, next_free_us per window.
+# Returns per budget: in_flight, queued, blocked_us, then used, next_free_us per
+# window: the same numbers as the acquire script's stats.
 _SNAPSHOT = (
     _PRELUDE
     + _SPEC
+    + RULE_LUA
+    + _WINDOW
     + """
 local now = clock(ARGV[1])
+local nows = s(now)
 local out = {now}
 for i = 1, #ARGV - 1 do
   local b = spec(ARGV[1 + i])
   local k = (i - 1) * 6
-  local stamps = KEYS[k + 1]
-  local f = redis.call('ZCOUNT', KEYS[k + 2], '(' .. s(now), '+inf')
-  local lapsed = redis.call('ZRANGEBYSCORE', KEYS[k + 2], '-inf', s(now), 'WITHSCORES')
+  local stamps, flight = KEYS[k + 1], KEYS[k + 2]
+  local f = redis.call('ZCARD', flight)
+  if f > 0 then f = f - reap(stamps, flight, nows, b[4]) end
   local queued = redis.call('ZCARD', KEYS[k + 4]) + redis.call('ZCARD', KEYS[k + 5])
   local blocked = math.max(0, tonumber(redis.call('GET', KEYS[k + 3]) or '0') - now)
   out[#out + 1] = f
@@ -324,22 +371,9 @@ for i = 1, #ARGV - 1 do
   out[#out + 1] = blocked
   for w = 5, #b, 2 do
     local limit, span = b[w], b[w + 1]
-    local lo = '(' .. s(now - span)
-    local n = redis.call('ZCOUNT', stamps, lo, '+inf')
-    for j = 2, #lapsed, 2 do
-      if tonumber(lapsed[j]) > now - span then n = n + 1 end
-    end
-    local d, wait = n + f + 1 - limit, 0
-    if d > 0 then
-      wait = span
-      if d <= n then
-        local e = redis.call('ZRANGEBYSCORE', stamps, lo, '+inf', 'WITHSCORES',
-          'LIMIT', d - 1, 1)
-        if e[2] then wait = tonumber(e[2]) + span - now end
-      end
-    end
+    local n = window(stamps, now, span)
     out[#out + 1] = n
-    out[#out + 1] = math.max(wait, blocked)
+    out[#out + 1] = next_free(stamps, now, span, limit, n, f, blocked)
   end
 end
 return out

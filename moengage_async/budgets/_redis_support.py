@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import math
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import MoEngageError
 from ._limiter import WindowUsage
 from ._redis_scripts import Script
 from ._spec import Budget, BudgetOverrides, Window, resolve_budgets
+
+if TYPE_CHECKING:
+    from ._redis_outage import Outage
 
 __all__ = [
     "BudgetBackendError",
@@ -24,8 +28,8 @@ __all__ = [
     "encode_budget",
     "import_redis",
     "scaled_budgets",
+    "seen_from_reply",
     "us",
-    "usage_from_reply",
     "usage_from_seen",
     "with_count",
 ]
@@ -36,6 +40,18 @@ _SLACK_MS = 1000
 
 class BudgetBackendError(MoEngageError):
     """Raised when the shared budget store is unreachable; nothing was sent."""
+
+    #: True when Redis did not answer (refused, reset, no answer in time): an
+    #: outage. False when it answered with an error, or no pooled connection
+    #: came free in time (a pool shared with other code).
+    unavailable: bool = False
+
+
+#: How long a call waits before asking again for a connection of a pool that had
+#: none free (a pool the limiter shares with other code; its own calls queue).
+_BUSY_RETRY_S = 0.001
+#: What redis-py before 6 says when a pool has no connection left to give.
+_POOL_FULL = "Too many connections"
 
 
 if sys.version_info >= (3, 11):
@@ -49,8 +65,56 @@ else:  # pragma: no cover - Python 3.10 counts no cancellations
         return 0
 
 
+class _Slots:
+    """At most ``size`` holders at once; the others wait in arrival order.
+
+    ``asyncio.Semaphore`` scans its waiters on some paths (``locked``); this is
+    O(1) per call whatever the queue: a released slot goes straight to the
+    oldest live waiter.
+    """
+
+    __slots__ = ("_free", "_waiters")
+
+    def __init__(self, size: int) -> None:
+        self._free = size
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    async def take(self) -> bool:
+        """Take a slot; True when the caller had to queue for it."""
+        if self._free > 0:
+            self._free -= 1
+            return False
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(fut)
+        try:
+            await fut
+        except BaseException:
+            if fut.done() and not fut.cancelled():
+                self.give()  # handed over just as we were cancelled: pass it on
+            raise
+        return True
+
+    def give(self) -> None:
+        """Hand the slot to the oldest live waiter, or free it."""
+        waiters = self._waiters
+        while waiters:
+            fut = waiters.popleft()
+            if not fut.done():
+                fut.set_result(None)
+                return
+        self._free += 1
+
+
 class ScriptRunner:
     """Runs the limiter's scripts: EVALSHA, EVAL on NOSCRIPT, errors translated.
+
+    At most ``max_calls`` calls are in flight at once, one pooled connection
+    each; the others queue here in arrival order, and a call's timeout starts
+    only when it leaves the queue: waiting for a connection is not Redis failing
+    to answer. A call that queued while another found Redis unavailable fails the
+    same way without trying (a hung server would otherwise hold the queue for one
+    timeout per ``max_calls`` calls). When a pool shared with other code has no
+    connection free, the call asks again until it gets one or its timeout ends.
 
     One timer bounds every call in flight, instead of a timer (or cancel scope)
     per call, which cost more than the rest of the Python side of a call. All
@@ -60,34 +124,65 @@ class ScriptRunner:
     """
 
     __slots__ = (
+        "_busy",
         "_calls",
+        "_connection_error",
         "_expired",
+        "_failures",
+        "_last_failure",
         "_loop",
+        "_max_calls",
         "_no_script",
+        "_outage",
         "_redis",
         "_redis_error",
         "_seq",
+        "_slots",
         "_timeout",
         "_timer",
         "_unavailable",
     )
 
-    def __init__(self, redis: Any, errors: Any, timeout_s: float) -> None:
+    def __init__(
+        self,
+        redis: Any,
+        errors: Any,
+        timeout_s: float,
+        max_calls: int,
+        outage: Outage,
+    ) -> None:
         self._redis = redis
         self._timeout = timeout_s
+        self._max_calls = max_calls
+        self._outage = outage
         self._no_script: type[Exception] = errors.NoScriptError
+        # A replica promoted or demoted under us answers READONLY: an outage too.
         self._unavailable: tuple[type[Exception], ...] = (
             errors.ConnectionError,
             errors.TimeoutError,
+            errors.ReadOnlyError,
             OSError,
         )
+        self._busy: tuple[type[Exception], ...] = tuple(
+            e for e in (getattr(errors, "MaxConnectionsError", None),) if e
+        )
         self._redis_error: type[Exception] = errors.RedisError
+        self._connection_error: type[Exception] = errors.ConnectionError
         # token -> (task, deadline, the task's cancel count on entry); start order.
         self._calls: dict[int, tuple[asyncio.Task[Any], float, int]] = {}
         self._expired: dict[int, tuple[asyncio.Task[Any], int]] = {}
         self._seq = itertools.count()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._slots = _Slots(max_calls)
+        #: calls that found Redis unavailable, and the last one's error
+        self._failures = 0
+        self._last_failure: BudgetBackendError | None = None
+
+    @property
+    def max_calls(self) -> int:
+        """How many calls (and pooled connections) may be in flight at once."""
+        return self._max_calls
 
     async def run(self, script: Script, keys: Sequence[bytes], *args: Any) -> Any:
         """One script call; ``BudgetBackendError`` when Redis fails or hangs.
@@ -101,6 +196,12 @@ class ScriptRunner:
         if loop is not self._loop:  # a new event loop: the old one's calls are gone
             self.close()
             self._loop = loop
+            self._slots = _Slots(self._max_calls)
+        slots = self._slots
+        failures = self._failures
+        if await slots.take() and self._failures != failures and self._outage.down:
+            slots.give()
+            raise self._still_down()
         token = next(self._seq)
         if sys.version_info >= (3, 11):
             entered = task.cancelling()
@@ -109,23 +210,46 @@ class ScriptRunner:
         self._calls[token] = (task, time.monotonic() + self._timeout, entered)
         if self._timer is None:
             self._timer = loop.call_later(self._timeout, self._fire)
+        busy = False
         try:
-            try:
-                reply = await self._redis.execute_command(
-                    "EVALSHA", script.digest, *keys, *args
-                )
-            except self._no_script:
-                reply = await self._redis.execute_command(
-                    "EVAL", script.source, *keys, *args
-                )
+            while True:
+                try:
+                    try:
+                        reply = await self._redis.execute_command(
+                            "EVALSHA", script.digest, *keys, *args
+                        )
+                    except self._no_script:
+                        reply = await self._redis.execute_command(
+                            "EVAL", script.source, *keys, *args
+                        )
+                    break
+                except (*self._unavailable, *self._busy) as exc:
+                    if not self._pool_full(exc):
+                        raise
+                    busy = True  # a shared pool had no connection free
+                    await asyncio.sleep(_BUSY_RETRY_S)
         except BaseException as exc:
-            error = self._failure(token, script, exc)
+            error = self._failure(token, script, exc, busy)
             if error is None:
                 raise
             raise error from error.__cause__
+        finally:
+            slots.give()
         if self._calls.pop(token, None) is None:
             self._stop_expired(token)  # a late answer that beat its cancellation
+        if self._outage.down:
+            self._outage.answered()
         return reply
+
+    def _pool_full(self, exc: BaseException) -> bool:
+        """Whether ``exc`` says the pool had no free connection (not an outage).
+
+        redis-py 6 raises ``MaxConnectionsError``; before it, a plain
+        ``ConnectionError("Too many connections")``.
+        """
+        if self._busy and isinstance(exc, self._busy):
+            return True
+        return type(exc) is self._connection_error and str(exc) == _POOL_FULL
 
     def close(self) -> None:
         """Disarm the timer and forget the calls (the limiter or its loop is gone)."""
@@ -136,29 +260,54 @@ class ScriptRunner:
         self._expired.clear()
 
     def _failure(
-        self, token: int, script: Script, exc: BaseException
+        self, token: int, script: Script, exc: BaseException, busy: bool
     ) -> BudgetBackendError | None:
         """What a failed call raises: ``None`` re-raises ``exc`` itself."""
         ours = self._calls.pop(token, None) is None and self._stop_expired(token)
         error: BudgetBackendError
+        if ours and busy:  # our timer ended a wait for a connection, not a call
+            return BudgetBackendError(
+                f"no free connection in the Redis connection pool within "
+                f"{self._timeout:g} s (a pool shared with other code?); "
+                "nothing was sent"
+            )
         if ours:  # our timer cancelled the call, and no one else did
             error = BudgetBackendError(
                 f"Redis budget backend unavailable (no answer within "
                 f"{self._timeout:g} s); nothing was sent"
             )
-            return error
+            return self._down(error)
         if isinstance(exc, self._unavailable):
             error = BudgetBackendError(
                 f"Redis budget backend unavailable ({type(exc).__name__}: {exc}); "
                 "nothing was sent"
             )
-        elif isinstance(exc, self._redis_error):
+            error.__cause__ = exc
+            return self._down(error)
+        if isinstance(exc, self._redis_error):
             error = BudgetBackendError(
                 f"Redis budget backend failed the {script.name} script: {exc}"
             )
-        else:
-            return None
-        error.__cause__ = exc
+            error.__cause__ = exc
+            return error
+        return None
+
+    def _down(self, error: BudgetBackendError) -> BudgetBackendError:
+        """Record that Redis did not answer this call."""
+        error.unavailable = True
+        self._failures += 1
+        self._last_failure = error
+        self._outage.failed()
+        return error
+
+    def _still_down(self) -> BudgetBackendError:
+        """The error of a call that queued while another found Redis unavailable."""
+        last = self._last_failure
+        error = BudgetBackendError(
+            str(last) if last else "Redis budget backend unavailable; nothing was sent"
+        )
+        error.unavailable = True
+        error.__cause__ = last
         return error
 
     def _stop_expired(self, token: int) -> bool:
@@ -190,8 +339,9 @@ def with_count(keys: Sequence[str]) -> tuple[bytes, ...]:
     return (b"%d" % len(keys), *(k.encode() for k in keys))
 
 
-#: Per budget, as last seen: in flight, queued, blocked (us), used per window.
-Seen = dict[str, tuple[int, int, int, list[int]]]
+#: Per budget, as last seen: in flight, queued, blocked (us), then per window
+#: used and next free (us), and the clock time of the reply that said so.
+Seen = dict[str, tuple[int, int, int, list[int], list[int], float]]
 
 
 def import_redis() -> tuple[Any, Any]:
@@ -253,12 +403,19 @@ def budget_table(
     return resolve_budgets(budgets)  # type: ignore[arg-type]
 
 
-def usage_from_seen(budgets: Mapping[str, Budget], seen: Seen) -> list[WindowUsage]:
-    """Window usage from the counts the last script replies carried."""
+def usage_from_seen(
+    budgets: Mapping[str, Budget], seen: Seen, now: float
+) -> list[WindowUsage]:
+    """Window usage from the last script replies, their waits aged to ``now``.
+
+    Each wait was a lower bound when Redis computed it; the time passed since
+    comes off it, so it stays one (``WindowUsage.next_free_in``).
+    """
     out: list[WindowUsage] = []
-    for name, (flying, queued, blocked_us, used) in sorted(seen.items()):
-        for window, n in zip(budgets[name].windows, used, strict=True):
-            full = n + flying >= window.limit
+    for name, (flying, queued, blocked_us, used, free, at) in sorted(seen.items()):
+        gone = max(0.0, now - at)
+        blocked = max(0.0, blocked_us / US - gone)
+        for window, n, free_us in zip(budgets[name].windows, used, free, strict=True):
             out.append(
                 WindowUsage(
                     name,
@@ -267,39 +424,27 @@ def usage_from_seen(budgets: Mapping[str, Budget], seen: Seen) -> list[WindowUsa
                     n,
                     flying,
                     queued,
-                    window.seconds if full else 0.0,
-                    blocked_us / US,
+                    max(0.0, free_us / US - gone),
+                    blocked,
                 )
             )
     return out
 
 
-def usage_from_reply(
-    budgets: Mapping[str, Budget], names: Sequence[str], reply: Sequence[Any]
-) -> tuple[list[WindowUsage], Seen]:
+def seen_from_reply(
+    budgets: Mapping[str, Budget],
+    names: Sequence[str],
+    reply: Sequence[Any],
+    at: float,
+) -> Seen:
     """Decode the snapshot script's reply (see ``_redis_scripts.SNAPSHOT``)."""
-    out: list[WindowUsage] = []
     seen: Seen = {}
     pos = 1
     for name in names:
         flying, queued, blocked = (int(x) for x in reply[pos : pos + 3])
         pos += 3
-        used: list[int] = []
-        for window in budgets[name].windows:
-            n, next_free = int(reply[pos]), int(reply[pos + 1])
-            pos += 2
-            used.append(n)
-            out.append(
-                WindowUsage(
-                    name,
-                    window.limit,
-                    window.seconds,
-                    n,
-                    flying,
-                    queued,
-                    next_free / US,
-                    blocked / US,
-                )
-            )
-        seen[name] = (flying, queued, blocked, used)
-    return out, seen
+        k = len(budgets[name].windows)
+        rows = [int(x) for x in reply[pos : pos + 2 * k]]
+        pos += 2 * k
+        seen[name] = (flying, queued, blocked, rows[0::2], rows[1::2], at)
+    return seen

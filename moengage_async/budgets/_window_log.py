@@ -21,6 +21,8 @@ import sys
 from array import array
 from typing import Any
 
+from ._rule import admission_bound, bulk_limit
+
 __all__ = ["BudgetState", "EXACT_UP_TO", "SLICES", "WindowLog"]
 
 #: Windows with at most this many requests keep every stamp (exact).
@@ -55,7 +57,7 @@ class WindowLog:
     def __init__(self, limit: int, seconds: float, bulk_share: float = 1.0) -> None:
         self.limit = limit
         self.seconds = seconds
-        self.bulk_limit = max(1, min(limit, math.floor(limit * bulk_share)))
+        self.bulk_limit = bulk_limit(limit, bulk_share)
         self.quantum = 0.0 if limit <= EXACT_UP_TO else seconds / SLICES
         self.used = 0
         self._cap = max(1, min(limit, SLICES + 2) if self.quantum else limit)
@@ -153,30 +155,19 @@ class WindowLog:
         self, now: float, flying: int, ahead: int, bulk: bool
     ) -> tuple[float, bool]:
         """Return a lower bound on when one more request fits, and whether that
-        waits on an in-flight request's completion.
-
-        Units take slots in order: counted stamps (oldest first), in-flight
-        requests, the ``ahead`` callers queued in front, then this one. Each holds
-        its slot at least ``seconds``, so unit ``k`` cannot start before unit
-        ``k - limit`` has freed its slot; an in-flight request frees its slot no
-        sooner than ``now + seconds``, a queued one ``seconds`` after it starts.
-        The bound is exact for the head of the queue (``ahead == 0``) when it
-        does not wait on a completion.
-        """
+        waits on an in-flight request's completion (``_rule.admission_bound``)."""
         self.expire(now)
-        used = self.used
-        index = used + flying + ahead
-        step = self.bulk_limit if bulk else self.limit
-        shift = 0.0
-        while True:
-            if index < step:
-                return now + shift, False
-            i = index - step
-            if i < used:
-                return self.expiry_of(i + 1) + shift, False
-            if i < used + flying:
-                return now + self.seconds + shift, True
-            index, step, shift = i, self.limit, shift + self.seconds
+        cap = self.bulk_limit if bulk else self.limit
+        return admission_bound(
+            now,
+            self.seconds,
+            cap,
+            self.limit,
+            self.used,
+            flying,
+            ahead,
+            self.expiry_of,
+        )
 
     @property
     def entries(self) -> int:

@@ -13,6 +13,7 @@ import importlib.metadata
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -26,10 +27,12 @@ from ..jobs import (
     DEFAULT_MAX_QUOTA_WAIT_S,
     BulkStatusReport,
     JournalMismatchError,
+    StatusFailure,
     format_duration,
     plan_requests,
     status_change_requests,
 )
+from ..models import v1 as models_v1
 from ._io import (
     Counted,
     ProgressLine,
@@ -44,6 +47,8 @@ from ._io import (
 __all__ = ["build_parser", "main"]
 
 PROG = "moengage-async"
+#: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
 _json = msgspec.json.Encoder()
 
 
@@ -56,94 +61,112 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _budgets(args: argparse.Namespace) -> BudgetOverrides | None:
-    text: str | None = args.budget
-    source = "--budget"
-    if text is None:
-        text, source = os.environ.get("MOENGAGE_BUDGETS"), "MOENGAGE_BUDGETS"
+    """The budgets of a plan or sandbox: ``--budget``, else ``MOENGAGE_BUDGETS``."""
+    flag = _budget_flag(args)
+    if flag is not None:
+        return flag
+    text = os.environ.get("MOENGAGE_BUDGETS", "").strip()
     if not text:
         return None
     try:
         parse_budgets(text)
     except ValueError as exc:
-        raise UsageError(f"bad {source}: {exc}") from None
+        raise UsageError(f"bad MOENGAGE_BUDGETS: {exc}") from None
     return text
 
 
 def _client(args: argparse.Namespace) -> Any:
+    """The client of a command: flags win over the ``MOENGAGE_*`` variables, which
+    ``MoEngageClient.from_env`` reads (the one reading of the environment)."""
     from .._client import MoEngageClient
 
-    workspace = args.workspace_id or os.environ.get("MOENGAGE_WORKSPACE_ID")
-    api_key = args.api_key or os.environ.get("MOENGAGE_API_KEY")
-    if not workspace:
-        raise UsageError(
-            "missing workspace id: pass --workspace-id or set MOENGAGE_WORKSPACE_ID"
-        )
-    if not api_key:
-        raise UsageError("missing API key: pass --api-key or set MOENGAGE_API_KEY")
-    data_center = args.data_center or os.environ.get("MOENGAGE_DATA_CENTER", "01")
-    limiter = _shared_limiter(args)
+    redis_url = getattr(args, "redis_url", None)
     try:
-        client = MoEngageClient(
-            workspace,
-            api_key,
-            data_center=data_center,
+        return MoEngageClient.from_env(
+            workspace_id=args.workspace_id,
+            api_key=args.api_key,
+            data_center=args.data_center,
             base_url=args.base_url,
-            budgets=None if limiter is not None else _budgets(args),
-            limiter=limiter,
-            # The command made the limiter for this one client: close it with it.
-            close_limiter=True,
+            budgets=_budget_flag(args),
+            redis_url=redis_url,
+            proxy=args.proxy,
+            ca_bundle=args.ca_bundle,
         )
     except ValueError as exc:
+        if redis_url and "MOENGAGE_REDIS_URL" in str(exc):
+            raise UsageError(f"bad --redis-url: {exc}") from None
         raise UsageError(str(exc)) from None
-    return client
+    except MoEngageError as exc:  # the redis extra is missing
+        raise UsageError(str(exc)) from None
 
 
-def _shared_limiter(args: argparse.Namespace) -> Any:
-    """A ``RedisLimiter`` from ``--redis-url`` or ``MOENGAGE_REDIS_URL``; else None."""
-    url = getattr(args, "redis_url", None) or os.environ.get("MOENGAGE_REDIS_URL")
-    if not url:
+def _budget_flag(args: argparse.Namespace) -> BudgetOverrides | None:
+    """``--budget``, checked; ``None`` leaves ``MOENGAGE_BUDGETS`` to the client."""
+    if args.budget is None:
         return None
     try:
-        from ..budgets import limiter_from_env
-    except ImportError:  # pragma: no cover - depends on the installed extras
-        raise UsageError(
-            "--redis-url needs the redis extra: pip install 'moengage-async[redis]'"
-        ) from None
-    try:
-        return limiter_from_env(url, budgets=_budgets(args))
-    except (ImportError, ValueError) as exc:
-        raise UsageError(f"bad --redis-url: {exc}") from None
+        parse_budgets(args.budget)
+    except ValueError as exc:
+        raise UsageError(f"bad --budget: {exc}") from None
+    return args.budget  # type: ignore[no-any-return]
 
 
 # -- commands -----------------------------------------------------------------------
 
 
+def _failure_docs(failures: Sequence[StatusFailure]) -> list[dict[str, Any]]:
+    return [
+        {
+            "campaign_id": f.campaign_id,
+            "error": str(f.error),
+            "status": getattr(f.error, "status", None),
+        }
+        for f in failures
+    ]
+
+
 def _print_status_report(report: BulkStatusReport, as_json: bool) -> None:
     if as_json:
-        failures = [
-            {
-                "campaign_id": f.campaign_id,
-                "error": str(f.error),
-                "status": getattr(f.error, "status", None),
-            }
-            for f in report.failures
-        ]
         doc = {
             "action": report.action.value,
             "applied": report.applied,
+            "already": report.already,
             "failed": report.failed,
-            "failures": failures,
+            "unknown": len(report.unknown),
+            "duplicates": report.duplicates,
+            "resumed": report.resumed,
+            "interrupted": report.interrupted,
+            "failures": _failure_docs(report.failures),
+            "unknowns": _failure_docs(report.unknown),
             "requests": report.requests,
             "elapsed_s": round(report.elapsed_s, 3),
         }
         sys.stdout.write(_json.encode(doc).decode() + "\n")
         return
+    extras = []
+    if report.duplicates:
+        extras.append(f"{report.duplicates} duplicate(s) dropped")
+    if report.resumed:
+        extras.append(f"{report.resumed} from the journal")
+    tail = f" ({', '.join(extras)})" if extras else ""
+    took = format_duration(report.elapsed_s)
+    if report.interrupted:
+        head, cost = "interrupted: ", f"stopped after {took}"
+    else:
+        head, cost = "", f"{report.requests} request(s) in {took}"
     sys.stdout.write(
-        f"{report.action.value}: {report.applied} applied, {report.failed} failed, "
-        f"{report.requests} request(s) in {format_duration(report.elapsed_s)}\n"
+        f"{head}{report.action.value}: {report.applied} applied, "
+        f"{report.already} already, {report.failed} failed, "
+        f"{len(report.unknown)} unknown{tail}; {cost}\n"
     )
     for failure in report.failures:
-        sys.stdout.write(f"  {failure.campaign_id}: {failure.error}\n")
+        sys.stdout.write(f"  failed {failure.campaign_id}: {failure.error}\n")
+    for unknown in report.unknown:
+        sys.stdout.write(f"  unknown {unknown.campaign_id}: {unknown.error}\n")
+    if report.interrupted:
+        sys.stdout.write(
+            "  rerun the same command with the same --journal to finish the rest\n"
+        )
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
@@ -169,6 +192,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
         return 0
     client = _client(args)
     action = args.action.upper()
+    # The outcomes so far, kept here so that Ctrl-C can still print them.
+    tally = BulkStatusReport(models_v1.StatusAction(action))
+    started = time.monotonic()
 
     async def run() -> BulkStatusReport:
         bar = ProgressLine(action.lower()) if not args.quiet else None
@@ -180,12 +206,21 @@ def _cmd_status(args: argparse.Namespace) -> int:
                     concurrency=args.concurrency,
                     progress=bar,
                     api_version=args.api_version,
+                    on_result=tally.add,
+                    journal=args.journal,
+                    job_id=args.job_id,
                 )
             finally:
                 if bar is not None:
                     bar.close()
 
-    report = anyio.run(run)
+    try:
+        report = anyio.run(run)
+    except KeyboardInterrupt:
+        tally.interrupted = True
+        tally.elapsed_s = time.monotonic() - started
+        _print_status_report(tally, args.json)
+        return EXIT_INTERRUPTED
     _print_status_report(report, args.json)
     return 0 if report.ok else 1
 
@@ -335,6 +370,8 @@ def _common(parser: argparse.ArgumentParser, *, credentials: bool = True) -> Non
             "--redis-url",
             help="share budgets with other processes via Redis (or MOENGAGE_REDIS_URL)",
         )
+        parser.add_argument("--proxy", help="proxy URL (default: HTTPS_PROXY etc.)")
+        parser.add_argument("--ca-bundle", help="PEM file of CAs to trust for TLS")
     parser.add_argument(
         "--budget",
         help="budget overrides, e.g. 'status=10/1,100/60' (or MOENGAGE_BUDGETS)",
@@ -356,6 +393,13 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--ids-file", help="one id a line")
     status.add_argument("--concurrency", type=int, default=16)
     status.add_argument("--api-version", type=int, choices=[1, 5], default=1)
+    status.add_argument(
+        "--journal",
+        help="sqlite file recording each id's outcome; a rerun with it resumes",
+    )
+    status.add_argument(
+        "--job-id", help="names the job in the journal (default: the action)"
+    )
     status.add_argument("--dry-run", action="store_true", help="print the plan only")
     _common(status)
     status.set_defaults(run=_cmd_status)
@@ -455,7 +499,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = 1
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG}: interrupted\n")
-        code = 130
+        code = EXIT_INTERRUPTED
     except Exception as exc:  # a defect: still one line, the traceback on request
         if os.environ.get("MOENGAGE_DEBUG") == "1":
             raise

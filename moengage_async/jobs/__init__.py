@@ -10,9 +10,7 @@ from ._bulk_create import BulkCreator as BulkCreator
 from ._bulk_create import CreatorParts as CreatorParts
 from ._bulk_status import DEFAULT_CONCURRENCY as DEFAULT_CONCURRENCY
 from ._bulk_status import BulkStatusJob as BulkStatusJob
-from ._bulk_status import BulkStatusReport as BulkStatusReport
 from ._bulk_status import OnResult as OnResult
-from ._bulk_status import StatusFailure as StatusFailure
 from ._coalesce import DEFAULT_COALESCE_LINGER_S as DEFAULT_COALESCE_LINGER_S
 from ._coalesce import Coalescer as Coalescer
 from ._coalesce import CoalescerStatistics as CoalescerStatistics
@@ -30,6 +28,10 @@ from ._plan import plan_requests as plan_requests
 from ._plan import status_change_requests as status_change_requests
 from ._planner import Planner as Planner
 from ._progress import Progress as Progress
+from ._status_results import BulkStatusReport as BulkStatusReport
+from ._status_results import StatusFailure as StatusFailure
+from ._status_results import StatusOutcome as StatusOutcome
+from ._status_results import StatusResult as StatusResult
 
 __all__ = [
     "BulkCreateReport",
@@ -51,6 +53,8 @@ __all__ = [
     "Planner",
     "Progress",
     "StatusFailure",
+    "StatusOutcome",
+    "StatusResult",
     "bulk_windows",
     "earliest_finish",
     "format_duration",

@@ -24,7 +24,7 @@ from .._clock import Clock
 from .._constants import DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S
 from .._errors import APIError, MoEngageError, PayloadValidationError, RateLimitError
 from ..api import V1API, RetryPolicy
-from ..budgets import DEFAULT_BUDGETS, Priority
+from ..budgets import DEFAULT_BUDGETS, Priority, Window, bulk_windows
 from ._create_items import (
     REUSE_WINDOWS_S,
     BulkCreateReport,
@@ -433,9 +433,7 @@ class _Job:
         # Bulk work may fill only the limiter's bulk share of each window.
         share = planner.bulk_share_for(self.priority)
         if share < 1.0:
-            windows = [
-                (max(1, min(lim, math.floor(lim * share))), sec) for lim, sec in windows
-            ]
+            windows = list(bulk_windows([Window(*w) for w in windows], share))
         # Sends older than the longest window no longer hold anything back.
         horizon = now - max(sec for _, sec in windows)
         self.run.sent = [t for t in self.run.sent if t > horizon]

@@ -1,14 +1,17 @@
 """Bulk status change: stream any number of ids through V1 batches of ten.
 
 Why V1: one request carries ten ids under the same ``status`` budget as V5's one-id
-call, so a bulk job is ten times faster. Memory stays flat: the input is consumed
-lazily, at most ``concurrency`` batches are in flight, and the report keeps counts
-plus the failures (applied ids only when asked).
+call, so a bulk job is ten times faster. The input is consumed lazily and at most
+``concurrency`` batches are in flight; ids are de-duplicated as they come (the
+set of ids seen is the one thing that grows with the input). Every id ends in
+exactly one outcome (``jobs/_status_results.py``); with a journal, a rerun skips
+the ids an earlier run finished and sends the rest.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import (
     AsyncIterable,
     Awaitable,
@@ -17,29 +20,37 @@ from collections.abc import (
     Sequence,
     Sized,
 )
-from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 import anyio
+import anyio.to_thread
 from anyio.streams.memory import MemoryObjectReceiveStream
 
 from .._clock import Clock
 from .._constants import MAX_STATUS_BATCH
 from .._errors import (
-    AuthenticationError,
-    BadRequestError,
+    APIError,
     MoEngageError,
-    NotFoundError,
     PayloadValidationError,
-    PermissionDeniedError,
     RateLimitError,
-    UnprocessableEntityError,
 )
 from ..api import USE_CLIENT_DEFAULT, V1API, V5API, RetryPolicy, new_request_id
 from ..budgets import Priority
 from ..models.v1 import StatusAction
+from ._journal import Journal, StatusEntry, StatusState
 from ._planner import Planner
 from ._progress import Progress
+from ._status_results import (
+    FATAL_ERRORS,
+    ID_ERRORS,
+    BulkStatusReport,
+    StatusFailure,
+    StatusOutcome,
+    StatusResult,
+    named_ids,
+    outcome_of_error,
+    outcome_of_refusal,
+)
 
 __all__ = [
     "BulkStatusJob",
@@ -51,15 +62,11 @@ __all__ = [
     "send_isolated",
 ]
 
-#: Answers that blame the ids: the batch is split to find the bad ones.
-ID_ERRORS = (BadRequestError, NotFoundError, UnprocessableEntityError)
-#: Answers that blame the credentials: every later batch would fail the same way.
-FATAL_ERRORS = (AuthenticationError, PermissionDeniedError)
-
 SendBatch: TypeAlias = Callable[[list[str]], Awaitable[None]]
 OnOutcome: TypeAlias = Callable[[Sequence[str], "MoEngageError | None"], None]
-OnResult: TypeAlias = Callable[[str, "MoEngageError | None"], None]
+OnResult: TypeAlias = Callable[[StatusResult], None]
 Ids: TypeAlias = Iterable[str] | AsyncIterable[str]
+JournalArg: TypeAlias = "str | os.PathLike[str] | Journal | None"
 
 DEFAULT_CONCURRENCY = 16
 #: How often (in clock seconds) a running job recomputes its ETA from the budgets.
@@ -77,67 +84,83 @@ def coerce_status_action(action: StatusAction | str) -> StatusAction:
 
 
 async def send_isolated(send: SendBatch, ids: list[str], on_outcome: OnOutcome) -> int:
-    """Send ``ids`` as one batch; when the server blames the ids, bisect.
+    """Send ``ids`` as one batch; settle the ids a refusal names, resend the rest.
 
     Every id ends in exactly one ``on_outcome`` call: with ``None`` when applied or
-    with the error of the smallest batch that failed. Returns the requests sent.
+    with the error that refused it. A refusal that names ids (in its ``details``)
+    settles those and the rest go again, one request more per refusal; one that
+    names nothing is bisected. Returns the requests sent.
     """
-    try:
-        await send(ids)
-    except ID_ERRORS as exc:
-        if len(ids) == 1:
-            on_outcome(ids, exc)
-            return 1
-        mid = len(ids) // 2
-        left = await send_isolated(send, ids[:mid], on_outcome)
-        return 1 + left + await send_isolated(send, ids[mid:], on_outcome)
-    except MoEngageError as exc:
-        on_outcome(ids, exc)
-        return 1
-    on_outcome(ids, None)
-    return 1
+    sent = 0
+    pending = ids
+    while pending:
+        sent += 1
+        try:
+            await send(pending)
+        except ID_ERRORS as exc:
+            named = pending if len(pending) == 1 else named_ids(exc, pending)
+            if not named:
+                mid = len(pending) // 2
+                left = await send_isolated(send, pending[:mid], on_outcome)
+                return (
+                    sent + left + await send_isolated(send, pending[mid:], on_outcome)
+                )
+            on_outcome(named, exc)
+            settled = set(named)
+            pending = [i for i in pending if i not in settled]
+            continue
+        except MoEngageError as exc:
+            on_outcome(pending, exc)
+            return sent
+        on_outcome(pending, None)
+        return sent
+    return sent
 
 
-@dataclass(frozen=True)
-class StatusFailure:
-    """One id that was not changed, and why."""
+class _Ledger:
+    """The job's rows in a ``Journal``, written from a worker thread."""
 
-    campaign_id: str
-    error: MoEngageError
+    def __init__(self, journal: Journal, job_id: str) -> None:
+        self.journal = journal
+        self.job_id = job_id
+
+    async def finished(self, ids: list[str]) -> dict[str, StatusEntry]:
+        """The ids an earlier run left in a final state."""
+        found = await anyio.to_thread.run_sync(
+            self.journal.status_entries, self.job_id, ids
+        )
+        return {cid: e for cid, e in found.items() if e.state.final}
+
+    async def write(self, entries: list[StatusEntry], now: float) -> None:
+        await anyio.to_thread.run_sync(
+            lambda: self.journal.record_status(self.job_id, entries, now=now)
+        )
 
 
-@dataclass
-class BulkStatusReport:
-    """How a bulk status change ended. Every id is counted as applied or failed."""
+def _entry(result: StatusResult) -> StatusEntry:
+    """The journal row of one outcome; failures that may pass are sent again."""
+    outcome = result.outcome
+    if outcome is StatusOutcome.FAILED and not isinstance(result.error, ID_ERRORS):
+        state = StatusState.RETRY
+    else:
+        state = StatusState(outcome.value)
+    error = None if result.error is None else str(result.error)
+    return StatusEntry(result.campaign_id, state, error)
 
-    action: StatusAction
-    applied: int = 0
-    failures: list[StatusFailure] = field(default_factory=list)
-    requests: int = 0
-    elapsed_s: float = 0.0
-    applied_ids: list[str] | None = None
 
-    @property
-    def failed(self) -> int:
-        """How many ids failed."""
-        return len(self.failures)
-
-    @property
-    def total(self) -> int:
-        """How many ids the job consumed."""
-        return self.applied + self.failed
-
-    @property
-    def ok(self) -> bool:
-        """Whether every id was applied."""
-        return not self.failures
+def _resumed(action: StatusAction, entry: StatusEntry) -> StatusResult:
+    """The outcome an earlier run journaled, as a result of this run."""
+    error = None if entry.error is None else MoEngageError(entry.error)
+    outcome = StatusOutcome(entry.state.value)
+    return StatusResult(entry.campaign_id, outcome, error, resumed=True)
 
 
 class _Job:
-    """Counters and callbacks of one running bulk job."""
+    """Counters, callbacks and the journal of one running bulk job."""
 
     def __init__(
         self,
+        action: StatusAction,
         report: BulkStatusReport,
         send: SendBatch,
         clock_now: Callable[[], float],
@@ -145,7 +168,9 @@ class _Job:
         progress: Callable[[Progress], None] | None,
         on_result: OnResult | None,
         eta: Callable[[int], float] | None,
+        ledger: _Ledger | None,
     ) -> None:
+        self.action = action
         self.report = report
         self.send = send
         self.now = clock_now
@@ -154,30 +179,60 @@ class _Job:
         self.progress = progress
         self.on_result = on_result
         self.eta = eta
+        self.ledger = ledger
         self.fatal: MoEngageError | None = None
         self._eta_at: tuple[float, float] | None = None  # (computed at, eta)
 
-    def outcome(self, ids: Sequence[str], error: MoEngageError | None) -> None:
-        report = self.report
-        if error is None:
-            report.applied += len(ids)
-            if report.applied_ids is not None:
-                report.applied_ids.extend(ids)
-        else:
-            if isinstance(error, FATAL_ERRORS):
-                self.fatal = error
-            report.failures.extend(StatusFailure(i, error) for i in ids)
-        if self.on_result is not None:
-            for campaign_id in ids:
-                self.on_result(campaign_id, error)
+    def record(self, results: Sequence[StatusResult]) -> None:
+        for result in results:
+            self.report.add(result)
+            if self.on_result is not None:
+                self.on_result(result)
 
     async def settle(self, ids: list[str]) -> None:
-        if self.fatal is not None:
-            self.outcome(ids, self.fatal)
-        else:
-            sent = await send_isolated(self.send, ids, self.outcome)
-            self.report.requests += sent  # not `+=` across the await: tasks interleave
+        ledger = self.ledger
+        if ledger is not None:
+            done = await ledger.finished(ids)
+            if done:
+                self.record([_resumed(self.action, done[i]) for i in ids if i in done])
+                ids = [i for i in ids if i not in done]
+        if ids:
+            if self.fatal is not None:
+                error = self.fatal
+                results = [StatusResult(i, StatusOutcome.FAILED, error) for i in ids]
+            else:
+                if ledger is not None:
+                    sent = [StatusEntry(i, StatusState.SENT) for i in ids]
+                    await ledger.write(sent, self.now())
+                results = await self.resolve(ids)
+            if ledger is not None:
+                await ledger.write([_entry(r) for r in results], self.now())
+            self.record(results)
         self.notify()
+
+    async def resolve(self, ids: list[str]) -> list[StatusResult]:
+        """Send ``ids`` until each has an outcome; count the requests."""
+        results: list[StatusResult] = []
+        action = self.action
+
+        def outcome(batch: Sequence[str], error: MoEngageError | None) -> None:
+            if error is None:
+                results.extend(StatusResult(i, StatusOutcome.APPLIED) for i in batch)
+                return
+            if isinstance(error, FATAL_ERRORS):
+                self.fatal = error
+            maybe_sent = error.unanswered_attempts > 0
+            for campaign_id in batch:
+                if isinstance(error, ID_ERRORS):
+                    assert isinstance(error, APIError)
+                    kind = outcome_of_refusal(action, error, campaign_id)
+                else:
+                    kind = outcome_of_error(error, maybe_sent=maybe_sent)
+                results.append(StatusResult(campaign_id, kind, error))
+
+        sent = await send_isolated(self.send, ids, outcome)
+        self.report.requests += sent  # not `+=` across the await: tasks interleave
+        return results
 
     def notify(self) -> None:
         if self.progress is None:
@@ -188,8 +243,8 @@ class _Job:
         finished = report.total
         self.progress(
             Progress(
-                done=report.applied,
-                failed=report.failed,
+                done=report.applied + report.already,
+                failed=report.failed + len(report.unknown),
                 total=self.total,
                 elapsed_s=elapsed,
                 rate_per_s=finished / elapsed if elapsed > 0 else 0.0,
@@ -201,20 +256,34 @@ class _Job:
         if self.total is None or self.eta is None:
             return None
         if self._eta_at is None or now - self._eta_at[0] >= ETA_REFRESH_S:
-            self._eta_at = (now, self.eta(max(self.total - finished, 0)))
+            remaining = max(self.total - finished - self.report.duplicates, 0)
+            self._eta_at = (now, self.eta(remaining))
         return max(self._eta_at[1] - (now - self._eta_at[0]), 0.0)
 
 
 async def _batches(
-    ids: Ids, size: int, reject: Callable[[str], None]
+    ids: Ids,
+    size: int,
+    reject: Callable[[object], None],
+    duplicate: Callable[[], None] | None,
 ) -> AsyncIterable[list[str]]:
-    """Group ids lazily into lists of ``size``; malformed ids go to ``reject``."""
+    """Group ids lazily into lists of ``size``, each id once.
+
+    Malformed ids go to ``reject``, repeats to ``duplicate`` (``None``: the ids
+    are taken as they come, and nothing is kept per id).
+    """
     batch: list[str] = []
+    seen: set[str] = set()
 
     def take(campaign_id: object) -> bool:
         if not isinstance(campaign_id, str) or not campaign_id.strip():
-            reject(campaign_id)  # type: ignore[arg-type]
+            reject(campaign_id)
             return False
+        if duplicate is not None:
+            if campaign_id in seen:
+                duplicate()
+                return False
+            seen.add(campaign_id)
         batch.append(campaign_id)
         return len(batch) >= size
 
@@ -233,7 +302,12 @@ async def _batches(
 
 
 async def run_bulk(
-    job: _Job, ids: Ids, *, batch_size: int, concurrency: int
+    job: _Job,
+    ids: Ids,
+    *,
+    batch_size: int,
+    concurrency: int,
+    deduplicate: bool = True,
 ) -> BulkStatusReport:
     """Drive ``job`` over ``ids`` with at most ``concurrency`` batches in flight.
 
@@ -241,11 +315,12 @@ async def run_bulk(
     is read only as fast as batches are taken and no task outlives the call.
     """
 
-    def reject(campaign_id: str) -> None:
-        job.outcome(
-            [campaign_id],
-            PayloadValidationError(f"invalid campaign id {campaign_id!r}"),
-        )
+    def reject(campaign_id: object) -> None:
+        error = PayloadValidationError(f"invalid campaign id {campaign_id!r}")
+        job.record([StatusResult(str(campaign_id), StatusOutcome.FAILED, error)])
+
+    def duplicate() -> None:
+        job.report.duplicates += 1
 
     send, receive = anyio.create_memory_object_stream[list[str]](0)
 
@@ -259,7 +334,10 @@ async def run_bulk(
             for _ in range(concurrency):
                 tg.start_soon(worker, receive.clone())
         async with send:
-            async for batch in _batches(ids, batch_size, reject):
+            batches = _batches(
+                ids, batch_size, reject, duplicate if deduplicate else None
+            )
+            async for batch in batches:
                 await send.send(batch)
     job.report.elapsed_s = job.now() - job.started
     job.notify()
@@ -315,6 +393,9 @@ class BulkStatusJob:
         api_version: Literal[1, 5] = 1,
         collect_applied: bool = False,
         on_result: OnResult | None = None,
+        journal: JournalArg = None,
+        job_id: str | None = None,
+        deduplicate: bool = True,
         timeout: float | None = USE_CLIENT_DEFAULT,
         retry: RetryPolicy | None = None,
     ) -> BulkStatusReport:
@@ -330,16 +411,28 @@ class BulkStatusJob:
             api_version: 1 sends batches of ten (``POST /campaigns/status``); 5 sends
                 one ``PATCH /v5/campaigns/{id}/status`` per id.
             collect_applied: also list the applied ids in the report.
-            on_result: called once per id with ``None`` (applied) or its error.
+            on_result: called once per distinct id with its ``StatusResult``
+                (applied, already, failed with its error, or unknown).
+            journal: a sqlite path (or ``Journal``) recording each id's state
+                before it is sent and its outcome after. A rerun with the same
+                journal and job id skips the ids an earlier run finished (their
+                outcomes come back with ``resumed=True``) and sends the rest.
+            job_id: names the job in the journal (default: the action, so a rerun
+                of ``pause`` resumes the last ``pause`` in that journal).
+            deduplicate: send each id once, counting repeats in the report. It
+                keeps every distinct id in memory (about 70 bytes each); pass
+                ``False`` for a stream known to be unique to keep memory flat.
             timeout: per request, as for every call.
             retry: per request, as for every call.
 
         Returns:
-            A ``BulkStatusReport``: applied count, each failed id with its error, the
-            requests sent. A batch the server rejects for its ids (400/404/422) is
-            bisected so every valid id is still applied; transport errors and 5xx
-            are retried per request and then fail the batch's ids. After a 401/403
-            the remaining ids fail with that error without being sent.
+            A ``BulkStatusReport`` in which every distinct id has exactly one
+            outcome, plus the duplicates dropped and the requests sent. A refusal
+            that names ids (400/404/409/422 with ``details``) settles those ids and
+            the rest of the batch is sent again; one that names none is bisected.
+            Transport errors and 5xx are retried per request; if they persist the
+            ids are ``unknown``. After a 401/403 the remaining ids fail with that
+            error without being sent.
 
         Raises:
             PayloadValidationError: unknown action, bad concurrency or api_version.
@@ -395,7 +488,17 @@ class BulkStatusJob:
             plan = self._planner.plan(op, remaining, requests, priority)
             return plan.earliest_finish_s
 
+        owned = journal is not None and not isinstance(journal, Journal)
+        store = (
+            journal
+            if journal is None or isinstance(journal, Journal)
+            else await anyio.to_thread.run_sync(Journal, journal)
+        )
+        ledger = (
+            None if store is None else _Ledger(store, job_id or f"status:{verb.value}")
+        )
         job = _Job(
+            verb,
             report,
             send_v1 if api_version == 1 else send_v5,
             self._clock.now,
@@ -403,7 +506,16 @@ class BulkStatusJob:
             progress,
             on_result,
             eta,
+            ledger,
         )
-        return await run_bulk(
-            job, campaign_ids, batch_size=batch_size, concurrency=concurrency
-        )
+        try:
+            return await run_bulk(
+                job,
+                campaign_ids,
+                batch_size=batch_size,
+                concurrency=concurrency,
+                deduplicate=deduplicate,
+            )
+        finally:
+            if owned and store is not None:
+                store.close()

@@ -1,13 +1,11 @@
 """The items of a bulk creation: payload identity, request ids, results, the plan.
 
 Pure helpers (no I/O): canonical hashing and UUID v5 request ids make a rerun send
-the same ids; the report types say how each item ended; ``earliest_finish_s``
-replays the rolling windows for the ETA.
+the same ids; the report types say how each item ended.
 """
 
 from __future__ import annotations
 
-import bisect
 import enum
 import hashlib
 import uuid
@@ -18,6 +16,7 @@ from typing import Any
 import msgspec
 
 from .._errors import PayloadValidationError
+from ..budgets import earliest_finish_s
 from ..models.v1 import CampaignDetails
 from ._journal import ItemState, JournalItem
 
@@ -30,7 +29,7 @@ __all__ = [
     "REUSE_WINDOWS_S",
     "bulk_request_id",
     "collect_items",
-    "earliest_finish_s",
+    "earliest_finish_s",  # from budgets._schedule, for the ETA
     "finished_result",
     "matches_campaign",
     "payload_hash",
@@ -129,37 +128,6 @@ def payload_hash(payload: Mapping[str, Any]) -> str:
 def bulk_request_id(job_id: str, index: int, digest: str) -> str:
     """The deterministic request_id of item ``index`` of a job (a UUID v5)."""
     return str(uuid.uuid5(_NAMESPACE, f"{job_id}\x00{index}\x00{digest}"))
-
-
-def earliest_finish_s(
-    items: int,
-    windows: Iterable[tuple[int, float]],
-    *,
-    sent: Iterable[float] = (),
-    now: float = 0.0,
-) -> float:
-    """Seconds from ``now`` until the last of ``items`` sends may start.
-
-    Replays the rolling windows greedily: each item starts at the first moment
-    every window (``limit`` per ``seconds``) has room, given the earlier sends
-    ``sent`` (clock times) and the items before it. Exact for one process that
-    owns the budgets; a lower bound when others spend them too.
-    """
-    pairs = [(int(lim), float(sec)) for lim, sec in windows]
-    stamps = sorted(sent)
-    t = now
-    for _ in range(max(items, 0)):
-        while True:
-            start = t
-            for lim, sec in pairs:
-                recent = len(stamps) - bisect.bisect_right(stamps, t - sec)
-                if recent >= lim:
-                    start = max(start, stamps[len(stamps) - lim] + sec)
-            if start == t:
-                break
-            t = start
-        stamps.append(t)
-    return t - now if items > 0 else 0.0
 
 
 @dataclass

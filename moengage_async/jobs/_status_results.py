@@ -157,20 +157,21 @@ def _texts_for(error: APIError, campaign_id: str) -> list[str]:
 
 
 def outcome_of_refusal(
-    action: StatusAction, error: APIError, campaign_id: str, *, maybe_sent: bool
+    action: StatusAction, error: APIError, campaign_id: str
 ) -> StatusOutcome:
     """Read a refusal for one id: ``already`` when it says the campaign is done.
 
     MoEngage refuses an action on a campaign already in its target state as an
-    invalid transition ("... not valid for a campaign in PAUSED state"). When an
-    earlier attempt of the same call may have reached MoEngage (``maybe_sent``),
-    that attempt may be what moved the campaign: the outcome is ``unknown``.
+    invalid transition ("... not valid for a campaign in PAUSED state"). That is
+    ``already`` whoever moved it there: someone else, an earlier run, or an earlier
+    attempt of this call whose answer was lost (``error.unanswered_attempts``
+    then says so). Any other refusal is ``failed``.
     """
     done = _DONE_STATES[action]
     for text in _texts_for(error, campaign_id):
         match = _STATE_IN_TEXT.search(text)
         if match is not None and match.group(1) in done:
-            return StatusOutcome.UNKNOWN if maybe_sent else StatusOutcome.ALREADY
+            return StatusOutcome.ALREADY
     return StatusOutcome.FAILED
 
 
@@ -180,9 +181,9 @@ def outcome_of_error(error: MoEngageError, *, maybe_sent: bool) -> StatusOutcome
     A 5xx, a timeout or a broken connection after the request left may have been
     applied; a refusal before sending (budget, credentials, validation) was not.
     """
-    if isinstance(error, RateLimitError | PayloadValidationError | FATAL_ERRORS):
+    if isinstance(error, (RateLimitError, PayloadValidationError, *FATAL_ERRORS)):
         return StatusOutcome.UNKNOWN if maybe_sent else StatusOutcome.FAILED
-    if isinstance(error, ServerError | TransportError):
+    if isinstance(error, (ServerError, TransportError)):
         return StatusOutcome.UNKNOWN
     return StatusOutcome.UNKNOWN if maybe_sent else StatusOutcome.FAILED
 

@@ -5,6 +5,7 @@ The names below are what the other subpackages may use; the modules are private.
 
 from __future__ import annotations
 
+from ._aiohttp import DEFAULT_MAX_RESPONSE_BYTES as DEFAULT_MAX_RESPONSE_BYTES
 from ._aiohttp import AiohttpTransport as AiohttpTransport
 from ._aiohttp import Response as Response
 from ._aiohttp import Transport as Transport
@@ -14,6 +15,7 @@ from ._aiohttp import new_session as new_session
 
 __all__ = [
     "AiohttpTransport",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "Response",
     "Transport",
     "fixed_headers",

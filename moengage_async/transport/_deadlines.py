@@ -1,8 +1,9 @@
 """Request deadlines on one shared timer, to the whole second.
 
 A per-request timer (aiohttp's ``ClientTimeout``, ``asyncio.timeout``) schedules and
-cancels a timer handle for every request: about 10% of a keep-alive request's
-cost on a fast server (``benchmarks/bench_request_path.py``). Deadlines of seconds
+cancels a timer handle for every request: 7.4 % of a keep-alive request's
+instructions on a fast server, against this wheel
+(``benchmarks/bench_request_instructions.py``, 2026-12-06). Deadlines of seconds
 need no such precision: aiohttp itself rounds any timeout of 5 s or more up to the
 next whole second of the loop clock. This wheel keeps that rounding and files each
 in-flight request under its second; one timer handle, armed for the earliest

@@ -1,0 +1,255 @@
+"""The budget contract, once, against every backend (memory and a real Redis).
+
+What ``Limiter`` promises whatever stores the state: windows stamped at the
+completion, in-flight slots held, quotas counting successes only, the bulk cap,
+deadlines that fail fast with a ``retry_at``, FIFO without overtaking, cancelled
+waiters leaving, and a snapshot that means the same thing in both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import anyio
+import pytest
+from budget_backends import BACKENDS, Backend, refused_at, until_queued
+
+from moengage_async import FakeClock, Priority
+
+STATUS = ("status",)
+
+
+@pytest.fixture(params=BACKENDS)
+async def backend(
+    request: pytest.FixtureRequest, fake_clock: FakeClock
+) -> AsyncIterator[Backend]:
+    url = request.getfixturevalue("redis_url") if request.param == "redis" else None
+    made = Backend(request.param, fake_clock, url)
+    yield made
+    await made.aclose()
+
+
+async def test_admits_up_to_the_limit_then_refuses(backend: Backend) -> None:
+    """A window of N admits N calls at once; the next may not wait: refused."""
+    limiter = backend.make("status=3/1")
+    for _ in range(3):
+        await (await limiter.acquire("w", STATUS)).complete(success=True)
+    assert backend.clock.now() == 1000.0
+    assert await refused_at(limiter, STATUS, 1000.0) == 1001.0
+
+
+async def test_slot_frees_exactly_one_window_after_the_completion(
+    backend: Backend,
+) -> None:
+    """A stamp counts while ``now < completed + seconds`` and not a moment longer."""
+    clock = backend.clock
+    limiter = backend.make("status=2/1")
+    first = await limiter.acquire("w", STATUS)
+    clock.advance(0.25)
+    await first.complete(success=True)
+    await (await limiter.acquire("w", STATUS)).complete(success=True)
+    assert await refused_at(limiter, STATUS, clock.now()) == 1001.25
+    clock.advance(0.984375)
+    await refused_at(limiter, STATUS, clock.now())
+    clock.advance(0.015625)  # the stamp is exactly one window old: it has left
+    await limiter.acquire("w", STATUS, deadline=clock.now())
+
+
+async def test_every_window_of_a_budget_binds(backend: Backend) -> None:
+    """A short window frees while the long one still holds the call back."""
+    clock = backend.clock
+    limiter = backend.make("status=2/1,3/10")
+    for _ in range(2):
+        await (await limiter.acquire("w", STATUS)).complete(success=True)
+    clock.advance(1.5)
+    await (await limiter.acquire("w", STATUS)).complete(success=True)
+    assert await refused_at(limiter, STATUS, clock.now()) == 1010.0
+
+
+async def test_in_flight_calls_hold_their_slot(backend: Backend) -> None:
+    """Unanswered calls count, and free no sooner than one window from now."""
+    limiter = backend.make("status=2/1")
+    await limiter.acquire("w", STATUS)
+    await limiter.acquire("w", STATUS)
+    backend.clock.advance(100.0)
+    assert await refused_at(limiter, STATUS, 1100.0) == 1101.0
+
+
+async def test_waiter_is_admitted_when_the_window_frees(backend: Backend) -> None:
+    """A blocked acquire sleeps on the clock and gets in at the exact free time."""
+    clock = backend.clock
+    limiter = backend.make("status=1/2")
+    await (await limiter.acquire("w", STATUS)).complete(success=True)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(clock.autojump)
+        await limiter.acquire("w", STATUS)
+        tg.cancel_scope.cancel()
+    assert clock.now() == pytest.approx(1002.0, abs=1e-5)
+
+
+async def test_success_quota_keeps_successes(backend: Backend) -> None:
+    """A successful create keeps its reserved slot in the success quota."""
+    limiter = backend.make("create_success=1/60")
+    await (await limiter.acquire("w", ("create_success",))).complete(success=True)
+    assert await refused_at(limiter, ("create_success",), 1000.0) == 1060.0
+
+
+async def test_success_quota_releases_failures(backend: Backend) -> None:
+    """A failed create gives its reservation back at once."""
+    limiter = backend.make("create_success=1/60")
+    permit = await limiter.acquire("w", ("create_success",))
+    await refused_at(limiter, ("create_success",), 1000.0)
+    await permit.complete(success=False)
+    await limiter.acquire("w", ("create_success",), deadline=1000.0)
+
+
+async def test_request_budgets_keep_failed_calls(backend: Backend) -> None:
+    """A failed call still spends its slot in a request budget (the server saw it)."""
+    limiter = backend.make("status=1/60")
+    await (await limiter.acquire("w", STATUS)).complete(success=False)
+    await refused_at(limiter, STATUS, 1000.0)
+
+
+async def test_all_budgets_of_a_call_are_taken_together(backend: Backend) -> None:
+    """A call needing two budgets takes neither while one of them is full."""
+    limiter = backend.make("create_requests=5/1;create_success=1/60")
+    both = ("create_requests", "create_success")
+    first = await limiter.acquire("w", both)
+    await refused_at(limiter, both, 1000.0)
+    rows = {(u.budget, u.seconds): u for u in await backend.usage(limiter)}
+    assert rows["create_requests", 1.0].in_flight == 1
+    await first.complete(success=True)
+
+
+async def test_a_concurrency_cap_admits_one_at_a_time(backend: Backend) -> None:
+    """gcg's gate of one refuses a second call until the first completes."""
+    limiter = backend.make("gcg=10/60")
+    first = await limiter.acquire("w", ("gcg",))
+    await refused_at(limiter, ("gcg",), 1000.0)
+    await first.complete(success=True)
+    await limiter.acquire("w", ("gcg",), deadline=1000.0)
+
+
+async def test_bulk_uses_only_its_share(backend: Backend) -> None:
+    """Bulk stops at 80% of the window; interactive may still use the rest."""
+    limiter = backend.make("status=10/1")
+    for _ in range(8):
+        await limiter.acquire("w", STATUS, priority=Priority.BULK)
+    await refused_at(limiter, STATUS, 1000.0, priority=Priority.BULK)
+    await limiter.acquire("w", STATUS, deadline=1000.0)
+    await limiter.acquire("w", STATUS, deadline=1000.0)
+    await refused_at(limiter, STATUS, 1000.0)
+
+
+async def test_deadline_beyond_reach_fails_at_once(backend: Backend) -> None:
+    """A deadline before the earliest slot raises without sleeping."""
+    limiter = backend.make("status=1/5")
+    await (await limiter.acquire("w", STATUS)).complete(success=True)
+    assert await refused_at(limiter, STATUS, 1004.0) == 1005.0
+    assert backend.clock.now() == 1000.0
+
+
+async def test_deadline_counts_callers_queued_ahead(backend: Backend) -> None:
+    """A caller fails fast when the queue ahead alone outlasts its deadline."""
+    limiter = backend.make("status=1/10")
+    await limiter.acquire("w", STATUS)
+    async with anyio.create_task_group() as tg:
+        for n in range(1, 4):
+            tg.start_soon(limiter.acquire, "w", STATUS)
+            await until_queued(backend, limiter, "status", n)
+        assert await refused_at(limiter, STATUS, 1025.0) > 1025.0
+        assert backend.clock.now() == 1000.0
+        tg.cancel_scope.cancel()
+
+
+async def test_cancelled_waiter_leaves_the_queue(backend: Backend) -> None:
+    """A waiter cancelled while sleeping holds nothing and holds nobody back."""
+    clock = backend.clock
+    limiter = backend.make("status=1/1")
+    await (await limiter.acquire("w", STATUS)).complete(success=True)
+    with anyio.move_on_after(0.05):
+        await limiter.acquire("w", STATUS)
+    rows = {u.budget: u for u in await backend.usage(limiter)}
+    assert (rows["status"].in_flight, rows["status"].queued) == (0, 0)
+    clock.advance(1.0)
+    await limiter.acquire("w", STATUS, deadline=clock.now())
+
+
+async def test_waiters_are_served_first_come_first_served(backend: Backend) -> None:
+    """Callers queued on a budget are admitted in the order they came."""
+    clock = backend.clock
+    limiter = backend.make("status=1/1")
+    await (await limiter.acquire("w", STATUS)).complete(success=True)
+    order: list[int] = []
+
+    async def wait(i: int) -> None:
+        permit = await limiter.acquire("w", STATUS)
+        order.append(i)
+        await permit.complete(success=True)
+
+    async with anyio.create_task_group() as tg:
+        for i in range(4):
+            tg.start_soon(wait, i)
+            await until_queued(backend, limiter, "status", i + 1)
+        for served in range(1, 5):  # one slot a second: one waiter each time
+            clock.advance(1.0)
+            with anyio.fail_after(5):
+                while len(order) < served:
+                    await anyio.sleep(0.001)
+    assert order == [0, 1, 2, 3]
+
+
+async def test_newcomer_does_not_jump_the_queue(backend: Backend) -> None:
+    """A fresh call waits behind a queued one even when a slot just freed."""
+    clock = backend.clock
+    limiter = backend.make("status=1/1")
+    await (await limiter.acquire("w", STATUS)).complete(success=True)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(limiter.acquire, "w", STATUS)
+        await until_queued(backend, limiter, "status", 1)
+        clock.advance(1.0)  # the slot is free, the queued waiter not yet awake
+        await refused_at(limiter, STATUS, clock.now())
+        tg.cancel_scope.cancel()
+
+
+async def test_interactive_goes_before_queued_bulk(backend: Backend) -> None:
+    """An interactive call is admitted while bulk callers queue for the same budget."""
+    limiter = backend.make("status=10/1")
+    async with anyio.create_task_group() as tg:
+        for _ in range(12):
+            tg.start_soon(lambda: limiter.acquire("w", STATUS, priority=Priority.BULK))
+        await until_queued(backend, limiter, "status", 4)
+        await limiter.acquire("w", STATUS, deadline=backend.clock.now())
+        tg.cancel_scope.cancel()
+
+
+async def test_snapshot_reports_use_flight_queue_and_waits(backend: Backend) -> None:
+    """snapshot() gives used, in flight, queued, next free and blocked per window."""
+    clock = backend.clock
+    limiter = backend.make("status=2/1,5/60")
+    done = await limiter.acquire("w", STATUS)
+    await limiter.acquire("w", STATUS)
+    await done.complete(success=True)
+    clock.advance(0.25)
+    await limiter.block("w", STATUS, 0.5)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(limiter.acquire, "w", STATUS)
+        await until_queued(backend, limiter, "status", 1)
+        rows = [u for u in await backend.usage(limiter) if u.budget == "status"]
+        tg.cancel_scope.cancel()
+    second, minute = rows
+    # RedisLimiter counts the 429 behind a block as a call someone else made.
+    phantom = 1 if backend.kind == "redis" else 0
+    assert (second.used, second.in_flight, second.queued) == (1 + phantom, 1, 1)
+    assert second.next_free_in == pytest.approx(0.75 if phantom == 0 else 1.0)
+    assert second.blocked_for == pytest.approx(0.5)
+    assert (minute.limit, minute.seconds, minute.used) == (5, 60.0, 1 + phantom)
+    assert minute.next_free_in == pytest.approx(0.5)  # only the block holds it
+
+
+async def test_snapshot_lists_unused_budgets_as_idle(backend: Backend) -> None:
+    """Budgets never used show zero use and no wait."""
+    limiter = backend.make("status=2/1")
+    rows = await backend.usage(limiter, "nobody")
+    assert rows and all(r.used == r.in_flight == r.queued == 0 for r in rows)
+    assert all(r.next_free_in == r.blocked_for == 0 for r in rows)

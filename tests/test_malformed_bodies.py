@@ -122,3 +122,19 @@ async def test_raw_body_is_bounded(
         await v1_client.create_campaign(push_campaign())
     assert caught.value.raw_body == "x" * RAW_BODY_LIMIT
     assert "may have taken effect" in str(caught.value)
+
+
+async def test_a_raw_response_keeps_a_malformed_body_readable(
+    v1_client: MoEngageClient, recorder: RecordingServer
+) -> None:
+    """``with_raw_response``: the body is there; ``parse()`` and ``json()`` raise
+    ``MalformedResponseError``, never msgspec's errors."""
+    body = b"<html>oops</html>"
+    recorder.reply("GET", f"/v5/campaigns/{CID}", 200, raw=body)
+    raw = await v1_client.v5.with_raw_response.get_campaign(CID)
+    assert (raw.status, raw.body) == (200, body)
+    with pytest.raises(MalformedResponseError):
+        raw.parse()
+    with pytest.raises(MalformedResponseError) as caught:
+        raw.json()
+    assert caught.value.raw_body == body.decode()

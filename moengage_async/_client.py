@@ -227,6 +227,9 @@ class MoEngageClient:
         trust_env: honour ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``.
         ssl, ca_bundle: an ``SSLContext``, or a PEM file of CAs, to verify TLS
             with instead of the system's CAs (not with ``session``).
+        learn_limits: let the default limiter adopt a higher limit MoEngage
+            reports in ``x-ratelimit-limit`` (docs/budgets.md); off, nothing
+            loosens. With ``limiter=``, set it on the limiter.
     """
 
     def __init__(
@@ -251,6 +254,7 @@ class MoEngageClient:
         trust_env: bool = True,
         ssl: SSLContext | None = None,
         ca_bundle: str | os.PathLike[str] | None = None,
+        learn_limits: bool = False,
     ) -> None:
         check_client_arguments(workspace_id, data_center, base_url, timeout)
         requestor = Requestor(
@@ -273,6 +277,7 @@ class MoEngageClient:
             trust_env=trust_env,
             ssl=ssl,
             ca_bundle=ca_bundle,
+            learn_limits=learn_limits,
         )
         self._requestor = requestor
         #: The V1 operations (``/core-services/v1``).

@@ -166,8 +166,14 @@ async def _spend(args: argparse.Namespace) -> None:
     session = new_session()
     if args.warm_workspace:
         # Warm up off the measured budget: imports, connections, the server's schemas.
+        # The sandbox's budget, so its x-ratelimit-limit agrees (no warning on
+        # the output the test reads).
         async with MoEngageClient(
-            args.warm_workspace, args.api_key, base_url=args.url, session=session
+            args.warm_workspace,
+            args.api_key,
+            base_url=args.url,
+            session=session,
+            budgets={"status": args.budget},
         ) as warm:
             with contextlib.suppress(APIError):
                 await asyncio.gather(

@@ -219,9 +219,12 @@ async def test_a_429_the_ledger_did_not_predict_is_unexpected_and_retried(
 ) -> None:
     """Usage the client cannot see (another integration) gets a 429 while the
     ledger has room: counted ``expected=false``; the retry after the window
-    succeeds inside the same call span."""
+    succeeds inside the same call span. (Without the x-ratelimit headers, whose
+    reset would hold the retry until the window frees.)"""
     clock = FakeClock()
-    async with Sandbox(budgets="status=2/60", clock=clock) as sandbox:
+    async with Sandbox(
+        budgets="status=2/60", clock=clock, rate_limit_headers=False
+    ) as sandbox:
         ids = sandbox.seed_campaigns(1)
         sandbox.foreign_usage("status", 2)
 
@@ -259,8 +262,12 @@ async def test_a_429_the_ledger_did_not_predict_is_unexpected_and_retried(
 
 async def test_a_429_on_the_last_slot_of_the_ledger_is_expected(otel: OTel) -> None:
     """The client took the last slot its ledger had and MoEngage refused it: the
-    429 was predicted (``expected=true``); the call fails with error.type 429."""
-    async with Sandbox(budgets="status=2/60", clock=FakeClock()) as sandbox:
+    429 was predicted (``expected=true``); the call fails with error.type 429.
+    (Without the x-ratelimit headers, which would have told the ledger of the
+    foreign usage and kept the call from being sent.)"""
+    async with Sandbox(
+        budgets="status=2/60", clock=FakeClock(), rate_limit_headers=False
+    ) as sandbox:
         ids = sandbox.seed_campaigns(2)
         sandbox.foreign_usage("status", 1)
         async with sandbox.client(

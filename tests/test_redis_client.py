@@ -19,8 +19,12 @@ pytestmark = pytest.mark.redis
 async def test_unexpected_429_makes_the_whole_fleet_back_off(
     redis_url: str, redis_prefix: str
 ) -> None:
-    """A 429 caused by spending outside the ledger is recorded for every process."""
-    async with Sandbox(budgets="status=2/30") as sandbox:
+    """A 429 caused by spending outside the ledger is recorded for every process.
+
+    Without the x-ratelimit headers, which would have warned the ledger before
+    the 429 (tests/test_rate_limit_signals.py).
+    """
+    async with Sandbox(budgets="status=2/30", rate_limit_headers=False) as sandbox:
         ids = sandbox.seed_campaigns(3, status="ACTIVE")
         async with sandbox.client(limiter=UnlimitedLimiter()) as outsider:
             await outsider.change_status("PAUSE", [ids[0]])

@@ -27,6 +27,8 @@ class _ErrorBody(msgspec.Struct):
     # V1 GCG 500 shape
     title: Any = None
     description: Any = None
+    # Data API shape: {"status": "fail", "error": {"type": "Rate Limits Exceeded"}}
+    type: Any = None
 
 
 class _Envelope(msgspec.Struct):
@@ -72,7 +74,7 @@ def error_from_response(
     return cls(
         message or "no message",
         status=status,
-        code=_text(err.code),
+        code=_text(err.code) or _text(err.type),
         target=_text(err.target) or None,
         details=details,
         request_id=_text(err.request_id),

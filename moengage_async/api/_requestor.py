@@ -58,6 +58,7 @@ from ._arguments import check_priority, check_timeout
 from ._envelope import error_from_response
 from ._operations import OPERATIONS, Operation
 from ._retry import RetryDetails, RetryPolicy, parse_retry_after
+from ._signals import REMAINING, RateLimitSignals
 
 if TYPE_CHECKING:
     from ssl import SSLContext
@@ -161,6 +162,7 @@ class Requestor:
         trust_env: bool = True,
         ssl: SSLContext | None = None,
         ca_bundle: str | os.PathLike[str] | None = None,
+        learn_limits: bool = False,
     ) -> None:
         if not isinstance(workspace_id, str) or not workspace_id.strip():
             raise ValueError("workspace_id must be a non-blank string")
@@ -173,6 +175,11 @@ class Requestor:
             raise ValueError(
                 "budgets= configures the default limiter; with limiter= "
                 "configure the budgets on the limiter itself"
+            )
+        if limiter is not None and learn_limits:
+            raise ValueError(
+                "learn_limits= configures the default limiter; with limiter= "
+                "pass learn_limits=True to the limiter itself"
             )
         self._workspace_id = workspace_id
         self._base_url = host
@@ -195,8 +202,17 @@ class Requestor:
         self._owns_limiter = limiter is None if close_limiter is None else close_limiter
         if limiter is None:
             table = budgets_from_env() if budgets is None else resolve_budgets(budgets)
-            limiter = MemoryLimiter(table, clock=self._clock, bulk_share=bulk_share)
+            limiter = MemoryLimiter(
+                table,
+                clock=self._clock,
+                bulk_share=bulk_share,
+                learn_limits=learn_limits,
+            )
         self._limiter: Limiter = limiter
+        # MoEngage's x-ratelimit-* headers, read into the limiter (``_signals``).
+        self._signals = RateLimitSignals(
+            workspace_id, limiter, max_wait_s=self._retry.max_retry_after_s
+        )
         # The limiter's synchronous fast path, if it has one (see ``Limiter``).
         self._try_acquire: Callable[..., Permit | None] | None = fast_path(limiter)
         token = base64.b64encode(f"{workspace_id}:{api_key}".encode()).decode("ascii")
@@ -357,6 +373,10 @@ class Requestor:
                         error = exc
                     else:
                         success = 200 <= response.status < 300
+                        if REMAINING in response.headers:
+                            await self._signals.observe(
+                                op.budgets, response, clock.now() - sent_at
+                            )
                         if self._hooks.on_request is not None:
                             self._report(
                                 op, response.status, sent_at, attempt, request_id, None

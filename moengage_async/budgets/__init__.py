@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ._limiter import Limiter as Limiter
 from ._limiter import Permit as Permit
+from ._limiter import SignalObserver as SignalObserver
 from ._limiter import UnlimitedLimiter as UnlimitedLimiter
 from ._limiter import WindowUsage as WindowUsage
 from ._limiter import fast_path as fast_path
@@ -52,6 +53,7 @@ __all__ = [
     "Priority",
     "RedisLimiter",
     "Reservation",
+    "SignalObserver",
     "UnlimitedLimiter",
     "Window",
     "WindowUsage",

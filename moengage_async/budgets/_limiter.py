@@ -12,7 +12,14 @@ from typing import Protocol, runtime_checkable
 
 from ._spec import Priority
 
-__all__ = ["Limiter", "Permit", "UnlimitedLimiter", "WindowUsage", "fast_path"]
+__all__ = [
+    "Limiter",
+    "Permit",
+    "SignalObserver",
+    "UnlimitedLimiter",
+    "WindowUsage",
+    "fast_path",
+]
 
 
 @runtime_checkable
@@ -38,7 +45,9 @@ class WindowUsage:
     callers waiting on the budget. ``next_free_in`` is the seconds until this
     window could admit one more interactive call (a lower bound while in-flight
     requests hold it: their slots free ``seconds`` after they complete), and
-    ``blocked_for`` the seconds left of a server-imposed block.
+    ``blocked_for`` the seconds left of a server-imposed block. ``server_limit``
+    is the limit MoEngage's ``x-ratelimit-limit`` reported for this window when it
+    differs from the configured one (``None`` otherwise).
     """
 
     budget: str
@@ -49,6 +58,7 @@ class WindowUsage:
     queued: int
     next_free_in: float
     blocked_for: float
+    server_limit: int | None = None
 
 
 @runtime_checkable
@@ -100,6 +110,37 @@ class Limiter(Protocol):
 
     async def aclose(self) -> None:
         """Release connections or background tasks the backend owns."""
+        ...
+
+
+@runtime_checkable
+class SignalObserver(Protocol):
+    """A limiter that reads MoEngage's ``x-ratelimit-*`` headers (optional).
+
+    ``MemoryLimiter`` and ``RedisLimiter`` have it; the client calls it whenever a
+    response carries the headers, and skips it for limiters without one.
+    """
+
+    async def observe(
+        self,
+        workspace: str,
+        budgets: Sequence[str],
+        limit: int,
+        remaining: int,
+        reset_s: float,
+        lag_s: float = 0.0,
+    ) -> tuple[str, float, int, int] | None:
+        """Match the header triple to one window of ``budgets`` and tighten it:
+        usage the server counts and the ledger does not becomes phantom usage.
+        ``lag_s`` is how long before this answer the request was sent (the
+        server counted then; what left the ledger's window since is not unseen).
+
+        Returns ``(budget, seconds, limit in force, phantoms added)`` (an
+        ``Observed``), or ``None`` when no window matched. A reported limit that
+        differs from the configured one is logged once and shown in
+        ``snapshot()``; a lower one is adopted at once, a higher one only with
+        ``learn_limits=True``.
+        """
         ...
 
 

@@ -29,6 +29,13 @@ from .._errors import RateLimitError
 from ._lanes import LaneBudget, Waiter, names_of
 from ._limiter import Permit, WindowUsage
 from ._reserve import exhausted
+from ._signals import (
+    Departures,
+    Observed,
+    ServerLimits,
+    match_window,
+    phantoms_needed,
+)
 from ._spec import DEFAULT_BUDGETS, Budget, Priority
 
 __all__ = ["MemoryLimiter"]
@@ -86,6 +93,8 @@ class MemoryLimiter:
         clock: where time comes from and sleeps happen (``FakeClock`` in tests).
         bulk_share: the fraction (0, 1] of each window that ``Priority.BULK``
             callers may fill; the rest stays free for interactive calls.
+        learn_limits: adopt a higher limit MoEngage reports in
+            ``x-ratelimit-limit`` (see ``observe``); off, nothing ever loosens.
     """
 
     def __init__(
@@ -94,6 +103,7 @@ class MemoryLimiter:
         *,
         clock: Clock | None = None,
         bulk_share: float = 0.8,
+        learn_limits: bool = False,
     ) -> None:
         if not 0.0 < bulk_share <= 1.0:
             raise ValueError(f"bulk_share must be in (0, 1], got {bulk_share!r}")
@@ -102,6 +112,8 @@ class MemoryLimiter:
         self._now = self._clock.now
         self._bulk_share = bulk_share
         self._workspaces: dict[str, _Workspace] = {}
+        self._server_limits = ServerLimits(self._budgets, learn=learn_limits)
+        self._departures = Departures(self._budgets)
         # The last (workspace, budgets tuple) acquired and its states: a client
         # passes the same two objects on every call of an operation, and the
         # states of a pair never change once made (tuples of str are immutable).
@@ -393,6 +405,70 @@ class MemoryLimiter:
             "budget %s/%s blocked for %.3fs", workspace, ",".join(budgets), seconds
         )
 
+    async def observe(
+        self,
+        workspace: str,
+        budgets: Sequence[str],
+        limit: int,
+        remaining: int,
+        reset_s: float,
+        lag_s: float = 0.0,
+    ) -> Observed | None:
+        """Tighten the ledger to MoEngage's ``x-ratelimit-*`` headers.
+
+        The triple is matched to one window of ``budgets`` (``match_window``).
+        When the server has fewer slots left than the ledger (``limit - used -
+        in flight``, plus what left the window in the ``lag_s`` since the request
+        was sent), the difference is usage the ledger did not see: it is
+        stamped now in that window and the longer ones of its budget (usage
+        inside a window is inside every longer one). A different reported limit
+        is logged once and shown in ``snapshot()``; a lower one is adopted at
+        once, a higher one only with ``learn_limits``.
+        """
+        states = self._states(workspace, budgets)
+        found = match_window(
+            self._server_limits.candidates(workspace, budgets), limit, reset_s
+        )
+        if found is None:
+            return None
+        state = next(s for s in states if s.name == found.budget)
+        window = next(w for w in state.windows if w.seconds == found.seconds)
+        adopted = self._server_limits.note(workspace, found, limit)
+        if adopted is not None:
+            window.limit = adopted
+            window.bulk_limit = max(
+                1, min(adopted, math.floor(adopted * self._bulk_share))
+            )
+            self._grant(states)
+        now = self._now()
+        window.expire(now)
+        span = window.seconds
+        departures = self._departures
+        gone = departures.between(
+            workspace, state.name, now - span - min(lag_s, span), now - span
+        )
+        counted = window.used + state.in_flight + gone
+        added = phantoms_needed(window.limit, counted, remaining)
+        for each in states:  # this answer's own stamp, made when it completes
+            departures.record(workspace, each.name, now)
+        if added:
+            departures.record(workspace, state.name, now, added)
+            for other in state.windows:
+                if other.seconds >= window.seconds:
+                    for _ in range(added):
+                        other.add(now)
+            log.info(
+                "budget %s/%s: the server has %d slot(s) left in the %gs window, "
+                "the ledger expected %d; counted %d unseen",
+                workspace,
+                state.name,
+                remaining,
+                window.seconds,
+                remaining + added,
+                added,
+            )
+        return Observed(state.name, window.seconds, window.limit, added)
+
     def snapshot(self, workspace: str) -> list[WindowUsage]:
         """Usage of every configured budget's windows (zeros where unused)."""
         now = self._clock.now()
@@ -422,7 +498,7 @@ class MemoryLimiter:
                         blocked_for,
                     )
                 )
-        return rows
+        return self._server_limits.annotate(workspace, rows)
 
     async def aclose(self) -> None:
         """Nothing to release: the limiter owns no tasks or connections."""

@@ -22,6 +22,7 @@ import anyio
 from .._clock import Clock, MonotonicClock
 from .._errors import RateLimitError
 from ._limiter import Limiter, Permit, WindowUsage
+from ._redis_observe import OBSERVE
 from ._redis_outage import Outage
 from ._redis_scripts import ACQUIRE, BLOCK, COMPLETE, FORGET, KEYS_PER_BUDGET, SNAPSHOT
 from ._redis_support import (
@@ -40,6 +41,7 @@ from ._redis_support import (
 )
 from ._reserve import exhausted
 from ._rule import bulk_limit
+from ._signals import Candidate, Observed, ServerLimits, match_window
 from ._spec import (
     Budget,
     BudgetOverrides,
@@ -188,6 +190,9 @@ class RedisLimiter:
             it to answer again before ``BudgetBackendError``; ``0`` fails at once.
             A try already under way when the wait ends may add up to
             ``op_timeout_s``.
+        learn_limits: adopt a higher limit MoEngage reports in
+            ``x-ratelimit-limit`` (see ``observe``), in this process; off,
+            nothing ever loosens.
     """
 
     def __init__(
@@ -208,6 +213,7 @@ class RedisLimiter:
         op_timeout_s: float = 5.0,
         max_connections: int = 50,
         max_outage_wait_s: float = 30.0,
+        learn_limits: bool = False,
     ) -> None:
         aioredis, errors = import_redis()
         if not 0 < bulk_share <= 1:
@@ -273,6 +279,7 @@ class RedisLimiter:
         ] = {}
         self._local: Limiter | None = None
         self._local_until = -math.inf
+        self._server_limits = ServerLimits(self._budgets, learn=learn_limits)
         self._closed = False
 
     # -- the protocol -----------------------------------------------------------
@@ -428,11 +435,73 @@ class RedisLimiter:
             self._local_until = self._clock.now() + self._backend_retry_s
             await self._local_limiter().block(workspace, names, seconds)
 
+    async def observe(
+        self,
+        workspace: str,
+        budgets: Sequence[str],
+        limit: int,
+        remaining: int,
+        reset_s: float,
+        lag_s: float = 0.0,
+    ) -> Observed | None:
+        """Tighten the shared ledger to MoEngage's ``x-ratelimit-*`` headers.
+
+        As ``MemoryLimiter.observe``, in one script call on Redis, so every
+        process sees the usage. A budget's windows share one stamp log here, so
+        the phantom usage counts in all of them (a shorter window is held back
+        for at most its own length). A changed limit in force (a lower one, or
+        with ``learn_limits`` a higher one) applies to this process's later
+        requests. Redis errors are logged, not raised:
+        the response has already arrived.
+        """
+        names = self._names(budgets)
+        found = match_window(
+            self._server_limits.candidates(workspace, names), limit, reset_s
+        )
+        if found is None:
+            return None
+        in_force = self._server_limits.note(workspace, found, limit)
+        if in_force is not None:
+            # Plans carry the limits in their options: rebuild this workspace's.
+            for key in [k for k in self._plans if k[0] == workspace]:
+                del self._plans[key]
+            found = Candidate(found.budget, found.seconds, in_force)
+        keys = self._keys_for(workspace, (found.budget,))
+        ttl = self._specs[found.budget][1].split(",")[1]
+        try:
+            reply = await self._runner.run(
+                OBSERVE,
+                with_count(keys[:2]),
+                self._now_arg(),
+                us(found.seconds),
+                found.limit,
+                remaining,
+                ttl,
+                "phantom:" + secrets.token_hex(8),
+                us(min(max(lag_s, 0.0), found.seconds)),
+            )
+        except BudgetBackendError as exc:
+            log.warning("could not record MoEngage's rate-limit headers: %s", exc)
+            return None
+        added = int(reply.split()[1])
+        if added:
+            log.info(
+                "budget %s/%s: the server has %d slot(s) left in the %gs window; "
+                "counted %d unseen for every process",
+                workspace,
+                found.budget,
+                remaining,
+                found.seconds,
+                added,
+            )
+        return Observed(found.budget, found.seconds, found.limit, added)
+
     def snapshot(self, workspace: str) -> list[WindowUsage]:
         """Usage as last seen from Redis by this process (see ``fetch_snapshot``)."""
         self._read(workspace)
         seen = self._seen.get(workspace, {})
-        return usage_from_seen(self._budgets, seen, self._clock.now())
+        rows = usage_from_seen(self._budgets, seen, self._clock.now())
+        return self._server_limits.annotate(workspace, rows)
 
     async def fetch_snapshot(self, workspace: str) -> list[WindowUsage]:
         """Read the current usage of every budget of ``workspace`` from Redis."""
@@ -448,7 +517,8 @@ class RedisLimiter:
         seen = self._seen[workspace] = seen_from_reply(
             self._budgets, names, reply, self._clock.now()
         )
-        return usage_from_seen(self._budgets, seen, self._clock.now())
+        rows = usage_from_seen(self._budgets, seen, self._clock.now())
+        return self._server_limits.annotate(workspace, rows)
 
     async def aclose(self) -> None:
         """Close the connection pool if this limiter created it."""
@@ -504,8 +574,8 @@ class RedisLimiter:
     def _plan(self, workspace: str, names: tuple[str, ...]) -> _Plan:
         keys = self._keys_for(workspace, names)
         options = (
-            self._options(names, Priority.INTERACTIVE),
-            self._options(names, Priority.BULK),
+            self._options(names, Priority.INTERACTIVE, workspace),
+            self._options(names, Priority.BULK, workspace),
         )
         plan = _Plan(
             workspace, names, keys, self._seq_key(workspace), self._specs, options
@@ -513,8 +583,11 @@ class RedisLimiter:
         self._plans[(workspace, names)] = plan
         return plan
 
-    def _options(self, names: tuple[str, ...], priority: Priority) -> bytes:
-        """The acquire script's constant options (packed doubles), encoded once."""
+    def _options(
+        self, names: tuple[str, ...], priority: Priority, workspace: str = ""
+    ) -> bytes:
+        """The acquire script's constant options (packed doubles), encoded once,
+        with the limits ``workspace`` learned (``learn_limits``)."""
         nums: list[float] = [int(priority), self._lease_us]
         nums += [self._grace_us, self._poll_us, self._tolerance_us, len(names)]
         for name in names:
@@ -522,8 +595,10 @@ class RedisLimiter:
             windows = self._budgets[name].windows
             nums += [*spec[:4], len(windows)]
             for window, span in zip(windows, spec[5::2], strict=True):
-                cap = bulk_limit(window.limit, self._bulk_share)
-                nums += [window.limit, cap, span]
+                learned = self._server_limits.learned(workspace, name, window.seconds)
+                limit = window.limit if learned is None else learned
+                cap = bulk_limit(limit, self._bulk_share)
+                nums += [limit, cap, span]
         return struct.pack(f"<{len(nums)}d", *nums)
 
     def _seq_key(self, workspace: str) -> str:

@@ -34,6 +34,9 @@ from .api import (
     RawResource,
     Requestor,
     RetryPolicy,
+    check_bulk_arguments,
+    check_campaign_id,
+    check_client_arguments,
 )
 from .budgets import (
     Budget,
@@ -45,6 +48,7 @@ from .budgets import (
 )
 from .jobs import (
     DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_QUOTA_WAIT_S,
     BulkCreateReport,
     BulkCreator,
     BulkStatusJob,
@@ -252,6 +256,7 @@ class MoEngageClient:
         ca_bundle: str | os.PathLike[str] | None = None,
         learn_limits: bool = False,
     ) -> None:
+        check_client_arguments(workspace_id, data_center, base_url, timeout)
         requestor = Requestor(
             workspace_id,
             api_key,
@@ -425,6 +430,7 @@ class MoEngageClient:
 
         See ``BulkStatusJob.run`` for the arguments and the report.
         """
+        check_bulk_arguments(campaign_ids, priority, timeout)
         return await self._bulk_status.run(
             action,
             campaign_ids,
@@ -450,6 +456,7 @@ class MoEngageClient:
         on_quota: Literal["wait", "stop"] = "wait",
         concurrency: int = 2,
         patience_s: float = 60.0,
+        max_quota_wait_s: float = DEFAULT_MAX_QUOTA_WAIT_S,
         progress: Callable[[Progress], object] | None = None,
         priority: Priority = Priority.BULK,
         reuse_windows_s: Mapping[str, float] | None = None,
@@ -466,6 +473,7 @@ class MoEngageClient:
             on_quota=on_quota,
             concurrency=concurrency,
             patience_s=patience_s,
+            max_quota_wait_s=max_quota_wait_s,
             progress=progress,
             priority=priority,
             reuse_windows_s=reuse_windows_s,
@@ -494,18 +502,22 @@ class MoEngageClient:
         Raises this id's own error: a bad id in a shared batch fails only its
         caller (the batch is bisected to find it).
         """
+        check_campaign_id(campaign_id)
         await self._coalescer.change_status(action, campaign_id)
 
     async def pause(self, campaign_id: str) -> None:
         """Pause one campaign (coalesced with concurrent calls)."""
+        check_campaign_id(campaign_id)
         await self._coalescer.change_status(StatusAction.PAUSE, campaign_id)
 
     async def resume(self, campaign_id: str) -> None:
         """Resume one paused campaign (coalesced with concurrent calls)."""
+        check_campaign_id(campaign_id)
         await self._coalescer.change_status(StatusAction.RESUME, campaign_id)
 
     async def stop(self, campaign_id: str) -> None:
         """Stop one campaign (coalesced with concurrent calls)."""
+        check_campaign_id(campaign_id)
         await self._coalescer.change_status(StatusAction.STOP, campaign_id)
 
     def budgets_in_use(self) -> Mapping[str, Budget]:

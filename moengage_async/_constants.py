@@ -9,8 +9,10 @@ __all__ = [
     "DEFAULT_TIMEOUT_S",
     "DNS_CACHE_TTL_S",
     "KEEPALIVE_TIMEOUT_S",
+    "MAX_ID_LENGTH",
     "MAX_STATUS_BATCH",
     "MAX_TEST_RECIPIENTS",
+    "MAX_TIMEOUT_S",
     "USER_AGENT",
     "V1_PREFIX",
     "base_url_for",
@@ -24,6 +26,10 @@ DATA_CENTERS: frozenset[str] = frozenset({"01", "02", "03", "04", "05", "06", "1
 V1_PREFIX = "/core-services/v1"
 
 DEFAULT_TIMEOUT_S = 30.0
+#: The longest per-call deadline accepted (one day): budget waits are included.
+MAX_TIMEOUT_S = 86400.0
+#: The longest campaign id, request id or workspace id accepted (characters).
+MAX_ID_LENGTH = 128
 DEFAULT_MAX_RETRIES = 3
 DEFAULT_CONNECTION_LIMIT = 100
 KEEPALIVE_TIMEOUT_S = 30.0

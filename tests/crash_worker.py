@@ -26,6 +26,9 @@ def campaign(index: int, template: dict[str, Any] | None) -> dict[str, Any]:
             "campaign_delivery_type": "ONE_TIME",
             "created_by": "crash@example.com",
             "basic_details": {"name": f"c{index}", "platforms": ["ANDROID"]},
+            "campaign_content": {"content": {}},
+            "segmentation_details": {"is_all_user_campaign": True},
+            "scheduling_details": {"delivery_type": "ASAP"},
         }
     body = json.loads(json.dumps(template))
     body["basic_details"] = {**body["basic_details"], "name": f"c{index}"}

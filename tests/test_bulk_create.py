@@ -113,7 +113,7 @@ async def test_an_invalid_payload_fails_alone(tmp_path: Path) -> None:
     """A 400 item is reported failed; the others are created."""
     fake = FakeMoEngage()
     items = _campaigns(4)
-    del items[2]["campaign_delivery_type"]
+    items[2]["basic_details"] = "not an object"  # passes the client, the server 400s
     async with serve(fake) as url, _client(url) as client:
         report = await client.bulk_create(items, job_id="job", journal=tmp_path / "j")
     assert [r.status for r in report.items] == [
@@ -144,7 +144,7 @@ async def test_a_definitive_failure_is_not_resent_on_rerun(tmp_path: Path) -> No
     """A 400 is final: the rerun reports it from the journal without sending."""
     fake = FakeMoEngage()
     items = _campaigns(2)
-    del items[0]["campaign_delivery_type"]
+    items[0]["basic_details"] = "not an object"  # passes the client, the server 400s
     async with serve(fake) as url, _client(url) as client:
         await client.bulk_create(items, job_id="job", journal=tmp_path / "j")
         again = await client.bulk_create(items, job_id="job", journal=tmp_path / "j")

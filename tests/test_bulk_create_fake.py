@@ -57,7 +57,8 @@ class FakeMoEngage:
     ledger: list[Created] = field(default_factory=list)
     create_requests: int = 0
     #: Called with the 1-based create request number before it is handled; may
-    #: return "drop" (answer 500 without creating) or "lose" (create, answer 500).
+    #: return "drop" (answer 500 without creating), "lose" (create, answer 500) or
+    #: "truncate" (create, answer a 201 whose body is cut short).
     on_create: Callable[[int], str | None] | None = None
     #: Statuses to answer, in order, before handling creates normally.
     fail_next: list[int] = field(default_factory=list)
@@ -102,6 +103,8 @@ class FakeMoEngage:
         self.ledger.append(created)
         if action == "lose":
             return _error(500, "response lost", "", rid)
+        if action == "truncate":  # created; the 201's body breaks off
+            return web.Response(status=201, body=b'{"campaign_id": "cmp')
         return web.json_response({"campaign_id": created.campaign_id}, status=201)
 
     async def _search(self, request: web.Request) -> web.Response:
@@ -141,12 +144,15 @@ async def serve(fake: FakeMoEngage) -> AsyncIterator[str]:
 
 
 def push(name: str) -> dict[str, Any]:
-    """A minimal Push create payload named ``name``."""
+    """A minimal Push create payload named ``name`` (the spec's required fields)."""
     return {
         "channel": "PUSH",
         "campaign_delivery_type": "ONE_TIME",
         "created_by": "bulk@example.com",
         "basic_details": {"name": name, "platforms": ["ANDROID"], "tags": ["bulk"]},
+        "campaign_content": {"content": {}},
+        "segmentation_details": {"is_all_user_campaign": True},
+        "scheduling_details": {"delivery_type": "ASAP"},
     }
 
 

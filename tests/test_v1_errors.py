@@ -29,6 +29,7 @@ from moengage_async import (
 )
 from moengage_async._clock import FakeClock
 from tests.recording_server import TEST_API_KEY, RecordingServer
+from tests.test_bulk_create_fake import push
 
 STATUS = "/core-services/v1/campaigns/status"
 GCG = "/core-services/v1/global-control-group/users"
@@ -245,7 +246,7 @@ async def test_server_errors_are_retried_with_the_same_request_id(
     recorder.reply("POST", "/core-services/v1/campaigns", 500, V1_500)
     recorder.reply("POST", "/core-services/v1/campaigns", 201, {"campaign_id": "c"})
     async with autojump(fake_clock):
-        assert await v1_client.create_campaign({"channel": "PUSH"}) == "c"
+        assert await v1_client.create_campaign(push("n")) == "c"
     first, second = recorder.requests
     assert first.body == second.body
     assert first.json["request_id"]

@@ -5,6 +5,9 @@ The names below are what the other subpackages may use; the modules are private.
 
 from __future__ import annotations
 
+from ._arguments import check_bulk_arguments as check_bulk_arguments
+from ._arguments import check_campaign_id as check_campaign_id
+from ._arguments import check_client_arguments as check_client_arguments
 from ._operations import OPERATIONS as OPERATIONS
 from ._operations import Operation as Operation
 from ._requestor import USE_CLIENT_DEFAULT as USE_CLIENT_DEFAULT
@@ -37,6 +40,9 @@ __all__ = [
     "USE_CLIENT_DEFAULT",
     "V1API",
     "V5API",
+    "check_bulk_arguments",
+    "check_campaign_id",
+    "check_client_arguments",
     "check_request_id",
     "new_request_id",
 ]

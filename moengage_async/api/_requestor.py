@@ -17,7 +17,7 @@ import anyio
 import msgspec
 
 from .._clock import Clock, MonotonicClock
-from .._constants import DEFAULT_TIMEOUT_S, USER_AGENT, base_url_for
+from .._constants import DEFAULT_TIMEOUT_S, MAX_ID_LENGTH, USER_AGENT, base_url_for
 from .._errors import (
     APIError,
     MoEngageError,
@@ -54,6 +54,7 @@ from ..transport import (
     fixed_headers,
     header_map,
 )
+from ._arguments import check_priority, check_timeout
 from ._envelope import error_from_response
 from ._operations import OPERATIONS, Operation
 from ._retry import RetryDetails, RetryPolicy, parse_retry_after
@@ -124,9 +125,10 @@ def check_request_id(request_id: str | None) -> str:
         return new_request_id()
     if not isinstance(request_id, str) or not request_id.strip():
         raise PayloadValidationError("request_id must be a non-blank string")
-    if not request_id.isprintable():
+    if not request_id.isprintable() or len(request_id) > MAX_ID_LENGTH:
         raise PayloadValidationError(
-            "request_id must not contain control characters or line breaks"
+            f"request_id must be at most {MAX_ID_LENGTH} characters, without "
+            "control characters or line breaks"
         )
     return request_id
 
@@ -316,7 +318,11 @@ class Requestor:
             else self._v5_headers_for(op, request_id, idempotency_key)
         )
         policy = retry or self._retry
-        timeout_s = self._timeout if timeout is USE_CLIENT_DEFAULT else timeout
+        timeout_s = (
+            self._timeout if timeout is USE_CLIENT_DEFAULT else check_timeout(timeout)
+        )
+        if type(priority) is not Priority:
+            check_priority(priority)
         clock = self._clock
         started = clock.now()
         deadline = None if timeout_s is None else started + timeout_s

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import msgspec
 
 from .._errors import MoEngageError
+from ._decode import malformed
 from ._requestor import Requestor
 
 if TYPE_CHECKING:
@@ -104,8 +105,20 @@ class RawResponse(Generic[T]):
         return self._response.body
 
     def json(self) -> Any:
-        """The body decoded as JSON (``None`` for an empty body, as a 204's)."""
-        return _decode_json(self._response.body) if self._response.body else None
+        """The body decoded as JSON (``None`` for an empty body, as a 204's).
+
+        Raises:
+            MalformedResponseError: the body is not JSON.
+        """
+        body = self._response.body
+        if not body:
+            return None
+        try:
+            return _decode_json(body)
+        except msgspec.DecodeError as exc:
+            raise malformed(
+                self.operation, self._response, self.request_id, str(exc)
+            ) from None
 
     def parse(self) -> T:
         """The parsed result, as the ordinary method returns it."""

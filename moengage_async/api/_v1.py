@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import msgspec
-
 from .._constants import MAX_STATUS_BATCH
 from .._errors import PayloadValidationError
 from ..budgets import Priority
@@ -36,6 +34,8 @@ from ..models.v1 import (
     StatusAction,
     TestCampaignResponse,
 )
+from ._arguments import check_campaign_id
+from ._decode import BodyDecoder
 from ._requestor import USE_CLIENT_DEFAULT, check_request_id
 from ._resource import Resource
 from ._retry import RetryPolicy
@@ -60,12 +60,12 @@ __all__ = [
     "validate_paging",
 ]
 
-_decode_created = msgspec.json.Decoder(CampaignCreateResponse).decode
-_decode_search = msgspec.json.Decoder(list[CampaignDetails]).decode
-_decode_meta = msgspec.json.Decoder(list[CampaignMeta]).decode
-_decode_test = msgspec.json.Decoder(TestCampaignResponse).decode
-_decode_preview = msgspec.json.Decoder(PreviewResponse).decode
-_decode_children = msgspec.json.Decoder(ChildCampaignsResponse).decode
+_decode_created = BodyDecoder("v1.create_campaign", CampaignCreateResponse)
+_decode_search = BodyDecoder("v1.search_campaigns", list[CampaignDetails])
+_decode_meta = BodyDecoder("v1.campaign_meta", list[CampaignMeta])
+_decode_test = BodyDecoder("v1.test_campaign", TestCampaignResponse)
+_decode_preview = BodyDecoder("v1.personalized_preview", PreviewResponse)
+_decode_children = BodyDecoder("v1.child_campaigns", ChildCampaignsResponse)
 
 
 class V1API(Resource):
@@ -110,7 +110,7 @@ class V1API(Resource):
             retry=retry,
             priority=priority,
         )
-        return _decode_created(response.body).campaign_id
+        return _decode_created(response, rid).campaign_id
 
     async def update_campaign(
         self,
@@ -128,6 +128,7 @@ class V1API(Resource):
             update: a ``v1.PushCampaignUpdate``/``v1.EmailCampaignUpdate`` or a
                 mapping; ``updated_by`` is required by MoEngage.
         """
+        check_campaign_id(campaign_id)
         body, rid = wire_body(
             update,
             request_id,
@@ -173,7 +174,7 @@ class V1API(Resource):
             retry=retry,
             priority=priority,
         )
-        return _decode_search(response.body)
+        return _decode_search(response, rid)
 
     async def test_campaign(
         self,
@@ -203,7 +204,7 @@ class V1API(Resource):
             retry=retry,
             priority=priority,
         )
-        return _decode_test(response.body)
+        return _decode_test(response, rid)
 
     async def personalized_preview(
         self,
@@ -227,7 +228,7 @@ class V1API(Resource):
             retry=retry,
             priority=priority,
         )
-        return _decode_preview(response.body)
+        return _decode_preview(response, rid)
 
     async def campaign_meta(
         self,
@@ -255,7 +256,7 @@ class V1API(Resource):
             retry=retry,
             priority=priority,
         )
-        return _decode_meta(response.body)
+        return _decode_meta(response, rid)
 
     async def change_status(
         self,
@@ -305,6 +306,7 @@ class V1API(Resource):
             PayloadValidationError: blank parent id, ``limit`` outside 1 to 15, or
                 ``page`` below 1.
         """
+        check_campaign_id(parent_campaign_id, "parent_campaign_id")
         validate_paging(limit, page)
         rid = check_request_id(request_id)
         body = ChildCampaignsRequest(request_id=rid, limit=limit, page=page)
@@ -317,7 +319,7 @@ class V1API(Resource):
             retry=retry,
             priority=priority,
         )
-        return _decode_children(response.body)
+        return _decode_children(response, rid)
 
     async def update_global_control_group(
         self,

@@ -7,10 +7,11 @@ from typing import Any
 
 import msgspec
 
-from .._constants import MAX_TEST_RECIPIENTS
+from .._constants import MAX_ID_LENGTH, MAX_TEST_RECIPIENTS
 from .._errors import PayloadValidationError
 from ..models._common import UnsetType, to_wire
 from ..models.v1 import EmailCampaign, PushCampaign, StatusAction
+from ._arguments import check_campaign_id, check_required
 from ._requestor import check_request_id
 
 __all__ = [
@@ -32,6 +33,9 @@ MAX_PAGE_LIMIT = 15
 #: What every V1 method accepts: one of our models, or a plain mapping.
 Payload = msgspec.Struct | Mapping[str, Any]
 
+
+#: Required fields the client fills in itself (``request_id``) or has checked.
+_FILLED_IN = frozenset({"request_id", "channel"})
 
 _ACTIONS: dict[object, StatusAction] = {a.value: a for a in StatusAction}
 
@@ -55,19 +59,29 @@ def validate_campaign_ids(campaign_ids: Sequence[str], *, maximum: int) -> list[
         raise PayloadValidationError(
             "campaign_ids must be a sequence of ids, not a string"
         )
-    ids = list(campaign_ids)
+    try:
+        ids = list(campaign_ids)
+    except TypeError:
+        raise PayloadValidationError(
+            f"campaign_ids must be a sequence of ids, got {type(campaign_ids).__name__}"
+        ) from None
     if not 1 <= len(ids) <= maximum:
         raise PayloadValidationError(
             f"campaign_ids must hold 1 to {maximum} ids, got {len(ids)}"
         )
     try:
         # One C-level pass on the request path: str.strip refuses a non-str.
-        valid = all(map(str.strip, ids))
+        joined = "".join(ids)
+        valid = (
+            all(map(str.strip, ids))
+            and joined.isprintable()
+            and (len(joined) <= MAX_ID_LENGTH or max(map(len, ids)) <= MAX_ID_LENGTH)
+        )
     except TypeError:
         valid = False
     if not valid:
-        bad = next(i for i in ids if not isinstance(i, str) or not i.strip())
-        raise PayloadValidationError(f"invalid campaign id {bad!r}")
+        for campaign_id in ids:
+            check_campaign_id(campaign_id, "campaign id")
     return ids
 
 
@@ -125,6 +139,7 @@ def creation_body(payload: Payload, request_id: str | None) -> tuple[Any, str]:
                 and type(own) is str
                 and own.strip()
                 and own.isprintable()
+                and len(own) <= MAX_ID_LENGTH
             ):
                 return model, own  # the common case, checked in full
             embedded = None if isinstance(own, UnsetType) else own
@@ -141,6 +156,8 @@ def creation_body(payload: Payload, request_id: str | None) -> tuple[Any, str]:
         payload, request_id, (PushCampaign, EmailCampaign), "create_campaign"
     )
     check_channel(body, "create_campaign")
+    model_type = PushCampaign if body["channel"] == "PUSH" else EmailCampaign
+    check_required(body, model_type, "create_campaign", skip=_FILLED_IN)
     return body, rid
 
 

@@ -16,8 +16,6 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-import msgspec
-
 from .._errors import APIError
 from ..budgets import Priority
 from ..models.v1 import StatusAction
@@ -36,6 +34,8 @@ from ..models.v5 import (
     ValidateRequest,
     ValidationResult,
 )
+from ._arguments import check_campaign_id
+from ._decode import BodyDecoder
 from ._requestor import USE_CLIENT_DEFAULT, check_request_id
 from ._retry import RetryPolicy
 from ._v1_checks import coerce_action
@@ -52,11 +52,12 @@ __all__ = ["V5API"]
 
 log = logging.getLogger("moengage_async")
 
-_decode_created = msgspec.json.Decoder(Envelope[DraftCreated]).decode
-_decode_details = msgspec.json.Decoder(Envelope[CampaignDetails]).decode
-_decode_patch = msgspec.json.Decoder(Envelope[PatchAccepted]).decode
-_decode_validation = msgspec.json.Decoder(Envelope[ValidationResult]).decode
-_decode_status = msgspec.json.Decoder(Envelope[StatusChanged]).decode
+_decode_created = BodyDecoder("v5.create_draft", Envelope[DraftCreated])
+_decode_details = BodyDecoder("v5.get_campaign", Envelope[CampaignDetails])
+_decode_patch = BodyDecoder("v5.update_draft", Envelope[PatchAccepted])
+_decode_published = BodyDecoder("v5.publish", Envelope[PatchAccepted])
+_decode_validation = BodyDecoder("v5.validate", Envelope[ValidationResult])
+_decode_status = BodyDecoder("v5.change_status", Envelope[StatusChanged])
 
 
 class V5API(V5Queries):
@@ -108,7 +109,7 @@ class V5API(V5Queries):
             retry=retry,
             priority=priority,
         )
-        return _decode_created(response.body).data
+        return _decode_created(response, rid).data
 
     async def get_campaign(
         self,
@@ -124,6 +125,7 @@ class V5API(V5Queries):
         ``id`` is this version's document, ``campaign_id`` the id across versions
         (``CampaignDetails.canonical_id`` picks the right one).
         """
+        check_campaign_id(campaign_id)
         rid = check_request_id(request_id)
         response = await self._send(
             "v5.get_campaign",
@@ -135,7 +137,7 @@ class V5API(V5Queries):
             retry=retry,
             priority=priority,
         )
-        return _decode_details(response.body).data
+        return _decode_details(response, rid).data
 
     async def update_draft(
         self,
@@ -159,6 +161,7 @@ class V5API(V5Queries):
                 (publish with ``publish()``); nothing is sent.
             ConflictError: the campaign is not a DRAFT (409; docs/api-notes.md C5).
         """
+        check_campaign_id(campaign_id)
         body, rid, key = keyed_body(
             update,
             request_id,
@@ -177,7 +180,7 @@ class V5API(V5Queries):
             retry=retry,
             priority=priority,
         )
-        return _decode_patch(response.body).data
+        return _decode_patch(response, rid).data
 
     async def publish(
         self,
@@ -205,6 +208,7 @@ class V5API(V5Queries):
             UnprocessableEntityError: the draft fails publish validation (422).
             ConflictError: the campaign is not a DRAFT (409).
         """
+        check_campaign_id(campaign_id)
         body = publish_body(request)
         body, rid, key = keyed_body(body, request_id, idempotency_key, (), "publish")
         response = await self._send(
@@ -217,7 +221,7 @@ class V5API(V5Queries):
             retry=retry,
             priority=priority,
         )
-        return _decode_patch(response.body).data
+        return _decode_published(response, rid).data
 
     async def validate(
         self,
@@ -233,6 +237,7 @@ class V5API(V5Queries):
         Always a 200: ``valid`` says whether ``publish`` would pass, ``errors``
         lists ``{field, issue}`` otherwise. Sends no ``Idempotency-Key`` (exempt).
         """
+        check_campaign_id(campaign_id)
         rid = check_request_id(request_id)
         response = await self._send(
             "v5.validate",
@@ -244,7 +249,7 @@ class V5API(V5Queries):
             retry=retry,
             priority=priority,
         )
-        return _decode_validation(response.body).data
+        return _decode_validation(response, rid).data
 
     async def change_status(
         self,
@@ -272,6 +277,7 @@ class V5API(V5Queries):
             UnprocessableEntityError: the transition is invalid for the campaign's
                 state or delivery type (422).
         """
+        check_campaign_id(campaign_id)
         rid = check_request_id(request_id)
         key = check_idempotency_key(idempotency_key, rid, request_id is None)
         body = StatusChangeRequest(request_id=rid, action=coerce_action(action))
@@ -289,4 +295,4 @@ class V5API(V5Queries):
                 raise
             log.debug("v5.change_status: PATCH answered 405; trying POST once (C1)")
             response = await self._send("v5.change_status_post", body, rid, **kwargs)
-        return _decode_status(response.body).data
+        return _decode_status(response, rid).data

@@ -34,6 +34,7 @@ from ..models.v5 import (
     SmsPreviewRequest,
     TestResults,
 )
+from ._decode import BodyDecoder, malformed
 from ._requestor import USE_CLIENT_DEFAULT, check_request_id
 from ._resource import Resource
 from ._retry import RetryPolicy
@@ -54,10 +55,10 @@ __all__ = ["Payload", "V5Queries"]
 
 log = logging.getLogger("moengage_async")
 
-_decode_list = msgspec.json.Decoder(Envelope[CampaignList]).decode
-_decode_meta = msgspec.json.Decoder(Envelope[CampaignMetaList]).decode
-_decode_test = msgspec.json.Decoder(Envelope[TestResults]).decode
-_decode_any = msgspec.json.Decoder().decode
+_decode_list = BodyDecoder("v5.search", Envelope[CampaignList])
+_decode_meta = BodyDecoder("v5.meta", Envelope[CampaignMetaList])
+_decode_test = BodyDecoder("v5.test", Envelope[TestResults])
+_decode_preview = BodyDecoder("v5.personalized_preview", dict[str, Any])
 
 #: What the operations accept: one of our models, or a plain mapping.
 Payload = msgspec.Struct | Mapping[str, Any]
@@ -154,7 +155,7 @@ class V5Queries(Resource):
                 retry=retry,
                 priority=priority,
             )
-            return _decode_list(response.body).data.campaigns
+            return _decode_list(response, rid).data.campaigns
 
         return CampaignSearch(fetch, page_size=page_size, max_items=max_items)
 
@@ -206,7 +207,7 @@ class V5Queries(Resource):
             retry=retry,
             priority=priority,
         )
-        rows = _decode_meta(response.body).data.campaigns
+        rows = _decode_meta(response, rid).data.campaigns
         if not rows and has_filters and page == 1:
             log.warning(
                 "v5.meta: no rows for filters %s; check the key names (V5 meta "
@@ -258,7 +259,7 @@ class V5Queries(Resource):
             retry=retry,
             priority=priority,
         )
-        return _decode_test(response.body).data
+        return _decode_test(response, rid).data
 
     async def personalized_preview(
         self,
@@ -302,6 +303,9 @@ class V5Queries(Resource):
             retry=retry,
             priority=priority,
         )
-        return PreviewResult(
-            personalized_content=unwrap_preview(_decode_any(response.body))
-        )
+        content = unwrap_preview(_decode_preview(response, rid))
+        if content is None:  # the nesting ends in something that is not content
+            raise malformed(
+                "v5.personalized_preview", response, rid, "no content object"
+            )
+        return PreviewResult(personalized_content=content)

@@ -142,7 +142,10 @@ def run_demo(
     if plot is not None:
         from ._plot import require_matplotlib
 
-        require_matplotlib()
+        try:
+            require_matplotlib()
+        except ImportError as exc:
+            raise UsageError(str(exc)) from None
     shown = budgets if budgets is not None else DEMO_BUDGETS
     sys.stderr.write(
         f"demo: pausing {n_ids} campaigns in an embedded sandbox under {shown}\n"
@@ -163,9 +166,12 @@ def run_demo(
     if plot is not None:
         from ._plot import plot_timeline
 
-        plot_timeline(
-            result.arrivals, result.windows, plot, bulk_share=result.bulk_share
-        )
+        try:
+            plot_timeline(
+                result.arrivals, result.windows, plot, bulk_share=result.bulk_share
+            )
+        except OSError as exc:
+            raise UsageError(f"cannot write {plot}: {exc.strerror or exc}") from None
         sys.stderr.write(f"demo: timeline written to {plot}\n")
     return 0 if result.failed == 0 and result.rate_limited == 0 else 1
 

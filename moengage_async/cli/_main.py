@@ -1,13 +1,17 @@
 """``moengage-async``: bulk status changes, creation, lookups, the sandbox and the demo.
 
-Exit codes: 0 every item succeeded, 1 some failed, 2 a usage error (printed as one
-line on stderr, never a traceback, never the API key).
+Exit codes (docs/cli.md): 0 every item succeeded, 1 some failed or MoEngage refused,
+2 a usage error, 70 an unexpected internal error, 130 interrupted. Every error is
+one line on stderr: never a traceback (unless ``MOENGAGE_DEBUG=1``), never the API
+key.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -20,7 +24,9 @@ import msgspec
 from .._errors import MoEngageError, PayloadValidationError
 from ..budgets import BudgetOverrides, parse_budgets, resolve_budgets
 from ..jobs import (
+    DEFAULT_MAX_QUOTA_WAIT_S,
     BulkStatusReport,
+    JournalMismatchError,
     StatusFailure,
     format_duration,
     plan_requests,
@@ -248,13 +254,21 @@ def _cmd_create(args: argparse.Namespace) -> int:
                     job_id=args.job_id or Path(args.file).stem,
                     journal=args.journal,
                     on_quota=args.on_quota,
+                    max_quota_wait_s=args.max_quota_wait,
                     progress=bar,
                 )
             finally:
                 if bar is not None:
                     bar.close()
 
-    report = anyio.run(run)
+    try:
+        report = anyio.run(run)
+    except JournalMismatchError as exc:
+        raise UsageError(
+            f"{exc} (a changed file needs a new --job-id or another --journal)"
+        ) from None
+    except (OSError, sqlite3.Error) as exc:
+        raise UsageError(f"cannot use the journal {args.journal}: {exc}") from None
     return _print_create_report(report, args.json)
 
 
@@ -273,8 +287,7 @@ def _print_create_report(report: Any, as_json: bool) -> int:
         )
         for item in failed:
             sys.stdout.write(f"  item {item.index} ({item.name}): {item.error}\n")
-        resume_at = getattr(report, "resume_at", None)
-        if pending and resume_at is not None:
+        if pending and getattr(report, "stopped_on_quota", False):
             sys.stdout.write("  quota spent: rerun with the same --journal later\n")
     return 0 if not failed and not pending else 1
 
@@ -369,6 +382,7 @@ def _common(parser: argparse.ArgumentParser, *, credentials: bool = True) -> Non
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="MoEngage Campaigns from the shell.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     status = sub.add_parser("status", help="pause, resume or stop many campaigns")
@@ -397,6 +411,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--journal", help="journal file for crash-safe resume")
     create.add_argument("--on-quota", choices=["wait", "stop"], default="wait")
+    create.add_argument(
+        "--max-quota-wait",
+        type=float,
+        default=DEFAULT_MAX_QUOTA_WAIT_S,
+        metavar="SECONDS",
+        help="with --on-quota wait: stop (rest pending) after this long without "
+        "a creation (default: %(default)g)",
+    )
     create.add_argument("--dry-run", action="store_true", help="print the plan only")
     _common(create)
     create.set_defaults(run=_cmd_create)
@@ -438,6 +460,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("moengage-async")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - not installed
+        return "unknown"
+
+
 def _shorten(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -471,6 +500,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG}: interrupted\n")
         code = EXIT_INTERRUPTED
+    except Exception as exc:  # a defect: still one line, the traceback on request
+        if os.environ.get("MOENGAGE_DEBUG") == "1":
+            raise
+        sys.stderr.write(
+            f"{PROG}: unexpected error: {type(exc).__name__}: {_shorten(str(exc))} "
+            "(set MOENGAGE_DEBUG=1 for the traceback)\n"
+        )
+        code = 70
     return code
 
 

@@ -5,6 +5,7 @@ The names below are what the other subpackages may use; the modules are private.
 
 from __future__ import annotations
 
+from ._bulk_create import DEFAULT_MAX_QUOTA_WAIT_S as DEFAULT_MAX_QUOTA_WAIT_S
 from ._bulk_create import BulkCreator as BulkCreator
 from ._bulk_create import CreatorParts as CreatorParts
 from ._bulk_status import DEFAULT_CONCURRENCY as DEFAULT_CONCURRENCY
@@ -44,6 +45,7 @@ __all__ = [
     "CreatorParts",
     "DEFAULT_COALESCE_LINGER_S",
     "DEFAULT_CONCURRENCY",
+    "DEFAULT_MAX_QUOTA_WAIT_S",
     "Journal",
     "JournalMismatchError",
     "OnResult",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import os
 import time
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
@@ -20,7 +21,7 @@ import anyio
 import anyio.to_thread
 
 from .._clock import Clock
-from .._constants import DEFAULT_TIMEOUT_S
+from .._constants import DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S
 from .._errors import APIError, MoEngageError, PayloadValidationError, RateLimitError
 from ..api import V1API, RetryPolicy
 from ..budgets import DEFAULT_BUDGETS, Priority, Window, bulk_windows
@@ -41,13 +42,21 @@ from ._journal import ItemState, Journal, JournalItem
 from ._planner import Planner
 from ._progress import Progress
 
-__all__ = ["BulkCreator", "CreatorParts"]
+__all__ = [
+    "BulkCreator",
+    "CreatorParts",
+    "DEFAULT_MAX_QUOTA_WAIT_S",
+]
 
 log = logging.getLogger("moengage_async")
 
 _CREATE_BUDGETS = ("create_requests", "create_success")
 _SEARCH_PAGE = 15
 _SEARCH_MAX_PAGES = 20
+
+#: The longest ``on_quota="wait"`` job goes without creating anything before it
+#: stops with the rest pending (one hour; ``max_quota_wait_s``).
+DEFAULT_MAX_QUOTA_WAIT_S = 3600.0
 
 
 class _Run:
@@ -59,6 +68,11 @@ class _Run:
         self.started = started
         self.stop = False
         self.resume_at: float | None = None
+        #: Clock time of this run's last creation (or its start): quota waits
+        #: are bounded from there.
+        self.last_progress = started
+        #: The first unexpected error of a worker; the job stops and raises it.
+        self.error: Exception | None = None
         #: Clock times of this run's creations, for the ETA.
         self.sent: list[float] = []
 
@@ -96,6 +110,7 @@ class BulkCreator:
         on_quota: Literal["wait", "stop"] = "wait",
         concurrency: int = 2,
         patience_s: float = 60.0,
+        max_quota_wait_s: float = DEFAULT_MAX_QUOTA_WAIT_S,
         progress: Callable[[Progress], object] | None = None,
         priority: Priority = Priority.BULK,
         reuse_windows_s: Mapping[str, float] | None = None,
@@ -114,6 +129,11 @@ class BulkCreator:
                 it (on the client clock) or ``"stop"`` with the rest pending.
             concurrency: creations in flight at once.
             patience_s: the longest wait for a budget slot before ``on_quota``.
+            max_quota_wait_s: with ``on_quota="wait"``, the longest the job goes
+                without creating anything while it waits for quota (local budgets
+                or 429s); past it the job stops as with ``"stop"``, the rest
+                pending and resumable with the journal. Default one hour: raise it
+                to wait out the daily ``create_success`` window.
             progress: called with a ``Progress`` after each item ends.
             priority: lane in the limiter; bulk work yields to interactive calls.
             reuse_windows_s: per channel, how long MoEngage replays a request_id
@@ -134,8 +154,12 @@ class BulkCreator:
             isinstance(concurrency, int) and concurrency >= 1
         ):
             raise ValueError("concurrency must be an integer >= 1")
-        if not patience_s >= 0:
-            raise ValueError("patience_s must be >= 0")
+        if not 0 <= patience_s <= MAX_TIMEOUT_S:
+            raise PayloadValidationError(
+                f"patience_s must be seconds in [0, {MAX_TIMEOUT_S:g}]"
+            )
+        if not 0 < max_quota_wait_s < math.inf:
+            raise PayloadValidationError("max_quota_wait_s must be finite seconds > 0")
         raw = await collect_items(campaigns)
         items = [prepare_item(i, c, job_id, tag_items) for i, c in enumerate(raw)]
         windows = {**REUSE_WINDOWS_S, **(reuse_windows_s or {})}
@@ -161,7 +185,7 @@ class BulkCreator:
                 else:
                     todo.append((item, row))
             job = _Job(self._parts, store, job_id, run, on_quota, patience_s, priority)
-            job.configure(windows, progress)
+            job.configure(windows, progress, max_quota_wait_s)
             queue = iter(todo)
             async with anyio.create_task_group() as tg:
                 for _ in range(min(concurrency, len(todo))):
@@ -171,6 +195,8 @@ class BulkCreator:
         finally:
             if owned:
                 await anyio.to_thread.run_sync(store.close)
+        if run.error is not None:
+            raise run.error
         return BulkCreateReport(
             job_id,
             tuple(run.results[i.index] for i in items),
@@ -201,14 +227,17 @@ class _Job:
         self.priority = priority
         self.windows: Mapping[str, float] = REUSE_WINDOWS_S
         self.progress: Callable[[Progress], object] | None = None
+        self.max_quota_wait_s = DEFAULT_MAX_QUOTA_WAIT_S
 
     def configure(
         self,
         windows: Mapping[str, float],
         progress: Callable[[Progress], object] | None,
+        max_quota_wait_s: float,
     ) -> None:
         self.windows = windows
         self.progress = progress
+        self.max_quota_wait_s = max_quota_wait_s
 
     async def _journal(self, fn: Callable[..., None], *args: Any, **kw: Any) -> None:
         # Shielded: a cancelled job must still commit what it knows.
@@ -216,12 +245,20 @@ class _Job:
             await anyio.to_thread.run_sync(lambda: fn(self.job_id, *args, **kw))
 
     async def worker(self, queue: Any) -> None:
-        for item, row in queue:
-            if self.run.stop:
-                return
-            result = await self.one(item, row)
-            self.run.results[item.index] = result
-            self._report()
+        """Settle items until the queue or the job ends. An unexpected error
+        (a journal that cannot be written, a failing progress callback) stops
+        the job and is raised alone by ``run``, never as an exception group."""
+        try:
+            for item, row in queue:
+                if self.run.stop:
+                    return
+                result = await self.one(item, row)
+                self.run.results[item.index] = result
+                self._report()
+        except Exception as exc:
+            self.run.stop = True
+            if self.run.error is None:
+                self.run.error = exc
 
     async def one(self, item: PreparedItem, row: JournalItem) -> CreateItemResult:
         """Settle one item: reconcile an open outcome, then send until it ends."""
@@ -253,8 +290,11 @@ class _Job:
         clock = parts.clock
         policy = parts.retry
         once = dataclasses.replace(policy, max_retries=0)
-        timeout = self.patience_s + (parts.timeout or DEFAULT_TIMEOUT_S)
+        timeout = min(
+            self.patience_s + (parts.timeout or DEFAULT_TIMEOUT_S), MAX_TIMEOUT_S
+        )
         failures = 0
+        quota_waits = 0
         while True:
             now = time.time()
             await self._journal(self.journal.record_intent, item.index, now=now)
@@ -271,21 +311,35 @@ class _Job:
                 await self._journal(
                     self.journal.record_not_sent, item.index, uncertain_since=uncertain
                 )
-                if self.on_quota == "stop" or self.run.stop:
+                # A local refusal names the slot; a bare 429 (V1 sends no
+                # Retry-After) waits a backoff, at least a second.
+                clock_now = clock.now()
+                quota_waits += 1
+                wait = max(
+                    max(policy.backoff(quota_waits), 1.0)
+                    if exc.retry_at is None
+                    else exc.retry_at - clock_now,
+                    1e-3,
+                )
+                too_long = (
+                    clock_now + wait - self.run.last_progress > self.max_quota_wait_s
+                )
+                if self.on_quota == "stop" or self.run.stop or too_long:
+                    if too_long and not self.run.stop:
+                        log.warning(
+                            "bulk job %s: no creation for %.0f s of quota waits "
+                            "(max_quota_wait_s); stopping with the rest pending",
+                            self.job_id,
+                            clock_now - self.run.last_progress,
+                        )
                     self.run.stop = True
                     if exc.retry_at is not None:
                         first = self.run.resume_at
                         self.run.resume_at = min(first or exc.retry_at, exc.retry_at)
                     return pending_result(item)
-                # A local refusal names the slot; a bare 429 (V1 sends no
-                # Retry-After) waits a backoff, at least a second.
-                clock_now = clock.now()
-                wait = (
-                    max(policy.backoff(failures + 1), 1.0)
-                    if exc.retry_at is None
-                    else exc.retry_at - clock_now
-                )
-                await clock.sleep(max(wait, 1e-3))
+                await clock.sleep(wait)
+                if self.run.stop:  # another worker stopped the job meanwhile
+                    return pending_result(item)
                 continue
             except MoEngageError as exc:
                 if _definitive(exc):
@@ -297,6 +351,7 @@ class _Job:
                 await clock.sleep(policy.backoff(failures))
                 continue
             self.run.sent.append(clock.now())
+            self.run.last_progress = clock.now()
             await self._journal(
                 self.journal.record_created, item.index, campaign_id, now=time.time()
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import uuid
-from collections.abc import AsyncIterable, Mapping
+from collections.abc import AsyncIterable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,6 +179,11 @@ async def collect_items(campaigns: Any) -> list[Any]:
         )
     if isinstance(campaigns, AsyncIterable):
         return [c async for c in campaigns]
+    if not isinstance(campaigns, Iterable):
+        raise PayloadValidationError(
+            "campaigns must be an iterable of create payloads, got "
+            f"{type(campaigns).__name__}"
+        )
     return list(campaigns)
 
 

@@ -157,3 +157,18 @@ async def test_lost_replies_end_every_id_correct_or_unknown(api_version: int) ->
         assert hidden  # a V1 retry after a lost reply finds the campaign paused
     else:
         assert hidden == []  # V5 replays the original answer for the same key
+
+
+async def test_an_invalid_id_fails_alone_and_its_batch_still_goes() -> None:
+    """An id the argument check refuses (a line break) fails unsent; the other nine
+    of its batch are paused in one request."""
+    async with Sandbox(budgets=FAST) as sandbox:
+        ids = sandbox.seed_campaigns(9, delivery_type="PERIODIC")
+        async with sandbox.client(budgets=FAST, retry=RETRY) as client:
+            report = await client.bulk_change_status(
+                "pause", [*ids[:4], "c\n1", *ids[4:]]
+            )
+        pauses = paused_in_ledger(sandbox)
+    assert (report.applied, report.failed, report.requests) == (9, 1, 1)
+    assert report.failures[0].campaign_id == "c\n1"
+    assert sorted(pauses) == sorted(ids)

@@ -34,7 +34,14 @@ from .._errors import (
     PayloadValidationError,
     RateLimitError,
 )
-from ..api import USE_CLIENT_DEFAULT, V1API, V5API, RetryPolicy, new_request_id
+from ..api import (
+    USE_CLIENT_DEFAULT,
+    V1API,
+    V5API,
+    RetryPolicy,
+    check_campaign_id,
+    new_request_id,
+)
 from ..budgets import Priority
 from ..models.v1 import StatusAction
 from ._journal import Journal, StatusEntry, StatusState
@@ -264,21 +271,25 @@ class _Job:
 async def _batches(
     ids: Ids,
     size: int,
-    reject: Callable[[object], None],
+    reject: Callable[[object, PayloadValidationError], None],
     duplicate: Callable[[], None] | None,
 ) -> AsyncIterable[list[str]]:
     """Group ids lazily into lists of ``size``, each id once.
 
-    Malformed ids go to ``reject``, repeats to ``duplicate`` (``None``: the ids
-    are taken as they come, and nothing is kept per id).
+    Ids the shared argument check refuses go to ``reject`` (never sent), repeats
+    to ``duplicate`` (``None``: the ids are taken as they come, and nothing is
+    kept per id).
     """
     batch: list[str] = []
     seen: set[str] = set()
 
     def take(campaign_id: object) -> bool:
-        if not isinstance(campaign_id, str) or not campaign_id.strip():
-            reject(campaign_id)
+        try:
+            check_campaign_id(campaign_id)
+        except PayloadValidationError as exc:
+            reject(campaign_id, exc)
             return False
+        assert isinstance(campaign_id, str)
         if duplicate is not None:
             if campaign_id in seen:
                 duplicate()
@@ -315,8 +326,8 @@ async def run_bulk(
     is read only as fast as batches are taken and no task outlives the call.
     """
 
-    def reject(campaign_id: object) -> None:
-        error = PayloadValidationError(f"invalid campaign id {campaign_id!r}")
+    def reject(campaign_id: object, error: PayloadValidationError) -> None:
+        # Refused alone, before sending: the rest of its batch still goes.
         job.record([StatusResult(str(campaign_id), StatusOutcome.FAILED, error)])
 
     def duplicate() -> None:

@@ -277,11 +277,12 @@ async def test_a_completion_with_its_own_cancel_scope_finishes(
     [UnlimitedLimiter(), MemoryLimiter()],
     ids=["unlimited", "memory"],
 )
-async def test_in_memory_permits_complete_without_a_coroutine(
+async def test_in_memory_limiters_offer_the_synchronous_fast_path(
     limiter: Any,
 ) -> None:
-    """complete_nowait frees the slot as complete does, and only once."""
-    permit = await limiter.acquire("ws", ("status",))
+    """try_acquire admits without a coroutine; complete_nowait frees the slot."""
+    permit = limiter.try_acquire("ws", ("status",))
+    assert permit is not None
     assert sum(w.in_flight for w in limiter.snapshot("ws")) == (
         3 if isinstance(limiter, MemoryLimiter) else 0
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -43,6 +43,7 @@ from ..budgets import (
     Permit,
     Priority,
     budgets_from_env,
+    fast_path,
     resolve_budgets,
 )
 from ..transport import (
@@ -213,6 +214,7 @@ class Requestor:
             workspace_id, limiter, max_wait_s=self._retry.max_retry_after_s
         )
         # The limiter's synchronous fast path, if it has one (see ``Limiter``).
+        self._try_acquire: Callable[..., Permit | None] | None = fast_path(limiter)
         token = base64.b64encode(f"{workspace_id}:{api_key}".encode()).decode("ascii")
         # Built once, in the form aiohttp sends without copying. Never logged,
         # never in a repr.
@@ -326,6 +328,7 @@ class Requestor:
         deadline = None if timeout_s is None else started + timeout_s
         # The attempts run inline, not in a coroutine of their own: this loop is
         # the request path, and the common call takes it once without waiting.
+        try_acquire = self._try_acquire
         # A slot reserved ahead (``async with reservation:``) serves the first attempt.
         reserved = CURRENT_RESERVATION.get()
         claimed = (
@@ -338,9 +341,15 @@ class Requestor:
         while True:
             if claimed is not None:
                 permit, claimed = claimed, None
-                sent_at = clock.now()
+            elif try_acquire is None:
+                permit = None
             else:
+                permit = try_acquire(self._workspace_id, op.budgets, priority=priority)
+            if permit is None:
                 permit, sent_at = await self._acquire(op, priority, deadline)
+            else:
+                # Admitted at once: the first attempt goes out as the call starts.
+                sent_at = started if attempt == 0 else clock.now()
             error: MoEngageError
             success = False
             try:

@@ -10,6 +10,7 @@ from ._limiter import Permit as Permit
 from ._limiter import SignalObserver as SignalObserver
 from ._limiter import UnlimitedLimiter as UnlimitedLimiter
 from ._limiter import WindowUsage as WindowUsage
+from ._limiter import fast_path as fast_path
 from ._memory import MemoryLimiter as MemoryLimiter
 from ._redis import BudgetBackendError as BudgetBackendError
 from ._redis import RedisLimiter as RedisLimiter
@@ -61,6 +62,7 @@ __all__ = [
     "bulk_windows",
     "earliest_finish",
     "earliest_finish_s",
+    "fast_path",
     "format_budgets",
     "limiter_from_env",
     "parse_budgets",

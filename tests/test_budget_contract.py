@@ -13,8 +13,10 @@ from collections.abc import AsyncIterator
 import anyio
 import pytest
 from budget_backends import BACKENDS, Backend, refused_at, until_queued
+from budget_checks import earliest_schedule
 
-from moengage_async import FakeClock, Priority
+from moengage_async import FakeClock, Priority, RateLimitError
+from moengage_async.budgets._policy import WorkConserving
 
 STATUS = ("status",)
 
@@ -130,9 +132,9 @@ async def test_a_concurrency_cap_admits_one_at_a_time(backend: Backend) -> None:
     await limiter.acquire("w", ("gcg",), deadline=1000.0)
 
 
-async def test_bulk_uses_only_its_share(backend: Backend) -> None:
-    """Bulk stops at 80% of the window; interactive may still use the rest."""
-    limiter = backend.make("status=10/1")
+async def test_a_static_bulk_share_holds_back_the_rest(backend: Backend) -> None:
+    """bulk_share=0.8: bulk stops at 80% of the window; interactive uses the rest."""
+    limiter = backend.make("status=10/1", bulk_share=0.8)
     for _ in range(8):
         await limiter.acquire("w", STATUS, priority=Priority.BULK)
     await refused_at(limiter, STATUS, 1000.0, priority=Priority.BULK)
@@ -215,6 +217,7 @@ async def test_newcomer_does_not_jump_the_queue(backend: Backend) -> None:
 async def test_interactive_goes_before_queued_bulk(backend: Backend) -> None:
     """An interactive call is admitted while bulk callers queue for the same budget."""
     limiter = backend.make("status=10/1")
+    await limiter.acquire("w", STATUS)  # interactive calls are around: a floor
     async with anyio.create_task_group() as tg:
         for _ in range(12):
             tg.start_soon(lambda: limiter.acquire("w", STATUS, priority=Priority.BULK))
@@ -253,3 +256,91 @@ async def test_snapshot_lists_unused_budgets_as_idle(backend: Backend) -> None:
     rows = await backend.usage(limiter, "nobody")
     assert rows and all(r.used == r.in_flight == r.queued == 0 for r in rows)
     assert all(r.next_free_in == r.blocked_for == 0 for r in rows)
+
+
+# -- the work-conserving bulk policy (the default) ---------------------------------
+
+BULK = Priority.BULK
+
+
+async def bulk_until_refused(limiter: object, now: float) -> int:
+    """Admit bulk calls (left in flight) until one is refused; how many got in."""
+    n = 0
+    while True:
+        try:
+            await limiter.acquire("w", STATUS, priority=BULK, deadline=now)  # type: ignore[attr-defined]
+        except RateLimitError:
+            return n
+        n += 1
+
+
+async def test_bulk_alone_uses_the_whole_window(backend: Backend) -> None:
+    """No interactive call seen: bulk work may fill every window to its limit."""
+    limiter = backend.make("status=10/1,25/60")
+    assert await bulk_until_refused(limiter, 1000.0) == 10
+    rows = {u.seconds: u for u in await backend.usage(limiter) if u.budget == "status"}
+    assert rows[1.0].reserved == rows[60.0].reserved == 0
+
+
+async def test_after_an_interactive_call_bulk_leaves_the_floor(
+    backend: Backend,
+) -> None:
+    """Once an interactive call was seen, bulk leaves one slot per window free and
+    the next interactive call gets it at once."""
+    limiter = backend.make("status=10/1,25/60")
+    await (await limiter.acquire("w", STATUS)).complete(success=True)
+    assert await bulk_until_refused(limiter, 1000.0) == 8  # 10 - 1 used - 1 floor
+    rows = {u.seconds: u for u in await backend.usage(limiter) if u.budget == "status"}
+    assert rows[1.0].reserved == rows[60.0].reserved == 1
+    await limiter.acquire("w", STATUS, deadline=1000.0)
+
+
+async def test_headroom_follows_the_observed_demand(backend: Backend) -> None:
+    """Three interactive calls in the demand bucket: three slots stay free; once
+    the buckets roll past them, only the floor."""
+    clock = backend.clock
+    policy = WorkConserving(floor=1, horizon_s=60.0, demand_s=2.0)
+    limiter = backend.make("status=100/60", bulk_policy=policy)
+    for _ in range(3):
+        await (await limiter.acquire("w", STATUS)).complete(success=True)
+    assert await bulk_until_refused(limiter, 1000.0) == 100 - 3 - 3
+    rows = {u.seconds: u for u in await backend.usage(limiter) if u.budget == "status"}
+    assert rows[60.0].reserved == 3
+    clock.advance(4.0)  # two buckets later: the demand has rolled out
+    assert await bulk_until_refused(limiter, 1004.0) == 2  # only the floor stays
+    rows = {u.seconds: u for u in await backend.usage(limiter) if u.budget == "status"}
+    assert rows[60.0].reserved == 1
+
+
+async def test_after_the_horizon_bulk_gets_everything_back(backend: Backend) -> None:
+    """A waiting bulk caller is admitted when the horizon passes, not later."""
+    clock = backend.clock
+    policy = WorkConserving(floor=1, horizon_s=30.0, demand_s=2.0)
+    limiter = backend.make("status=3/3600", bulk_policy=policy)
+    await (await limiter.acquire("w", STATUS)).complete(success=True)
+    await limiter.acquire("w", STATUS, priority=BULK)
+    assert await refused_at(limiter, STATUS, 1000.0, priority=BULK) == 1030.0
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(clock.autojump)
+        await limiter.acquire("w", STATUS, priority=BULK)
+        tg.cancel_scope.cancel()
+    assert clock.now() == pytest.approx(1030.0, abs=1e-5)
+
+
+async def test_a_creation_job_alone_gets_the_whole_success_quota(
+    backend: Backend,
+) -> None:
+    """100 bulk creations under 5/min, 25/h, 100/day: all of them, on the earliest
+    schedule, with no interactive call around."""
+    clock = backend.clock
+    limiter = backend.make("create_success=5/60,25/3600,100/86400")
+    sends: list[float] = []
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(clock.autojump)
+        for _ in range(100):
+            permit = await limiter.acquire("w", ("create_success",), priority=BULK)
+            sends.append(clock.now() - 1000.0)
+            await permit.complete(success=True)
+        tg.cancel_scope.cancel()
+    windows = [(5, 60.0), (25, 3600.0), (100, 86400.0)]
+    assert sends == pytest.approx(earliest_schedule(100, windows), abs=1e-3)

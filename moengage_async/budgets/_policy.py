@@ -37,9 +37,9 @@ __all__ = [
     "StaticShare",
     "WorkConserving",
     "bulk_cap",
-    "change_at",
     "heard",
     "held_back",
+    "lifts",
     "policy_for",
     "reserve",
     "roll",
@@ -101,7 +101,7 @@ QUIET: DemandState = (-math.inf, 0, 0, 0)
 
 def roll(state: DemandState, now: float, demand_s: float) -> DemandState:
     """The demand state with its buckets moved on to ``now``."""
-    last, bucket, cur, prev = state
+    last, bucket, cur, _prev = state
     b = math.floor(now / demand_s)
     if b == bucket:
         return state
@@ -126,17 +126,27 @@ def reserve(
     return max(floor, cur + prev)
 
 
-def change_at(
-    state: DemandState, now: float, horizon_s: float, demand_s: float
-) -> float:
-    """When ``reserve`` may next fall (a bucket rolls, or the horizon passes)."""
+def lifts(
+    state: DemandState, now: float, floor: int, horizon_s: float, demand_s: float
+) -> list[tuple[float, int]]:
+    """When ``reserve`` falls, and to what, if no interactive call comes: at most
+    three steps (a bucket rolls out, the next one does, the horizon passes)."""
     last, bucket, cur, prev = roll(state, now, demand_s)
-    if not now < last + horizon_s:
-        return math.inf
-    at = last + horizon_s
-    if cur + prev > 0:
-        at = min(at, (bucket + 1) * demand_s)
-    return at
+    end = last + horizon_s
+    if not now < end:
+        return []
+    out: list[tuple[float, int]] = []
+    level = max(floor, cur + prev)
+    for at, level_then in (
+        ((bucket + 1) * demand_s, max(floor, cur)),
+        ((bucket + 2) * demand_s, floor),
+    ):
+        if at < end and level_then < level:
+            out.append((at, level_then))
+            level = level_then
+    if level > 0:
+        out.append((end, 0))
+    return out
 
 
 def bulk_cap(limit: int, reserved: int) -> int:
@@ -157,7 +167,7 @@ def held_back(policy: BulkPolicy, limit: int, reserve: int) -> int:
     return limit - bulk_cap(limit, reserve)
 
 
-#: ``roll``, ``reserve``, ``change_at`` and ``bulk_cap`` for the Redis scripts. The
+#: ``roll``, ``reserve``, ``lifts`` and ``bulk_cap`` for the Redis scripts. The
 #: state is the string "last bucket cur prev" (last = -1 when never heard).
 POLICY_LUA = """
 local function roll(last, bucket, cur, prev, now, demand)
@@ -177,16 +187,27 @@ local function reserve(last, bucket, cur, prev, now, floor, horizon, demand)
   end
   return math.max(floor, cur + prev)
 end
-local function change_at(last, bucket, cur, prev, now, horizon, demand)
+local function lifts(last, bucket, cur, prev, now, floor, horizon, demand)
   last, bucket, cur, prev = roll(last, bucket, cur, prev, now, demand)
-  if last < 0 or not (now < last + horizon) then
-    return nil
+  local out = {}
+  local finish = last + horizon
+  if last < 0 or not (now < finish) then
+    return out
   end
-  local at = last + horizon
-  if cur + prev > 0 then
-    at = math.min(at, (bucket + 1) * demand)
+  local level = math.max(floor, cur + prev)
+  local steps = {{(bucket + 1) * demand, math.max(floor, cur)},
+                 {(bucket + 2) * demand, floor}}
+  for j = 1, 2 do
+    local at, level_then = steps[j][1], steps[j][2]
+    if at < finish and level_then < level then
+      out[#out + 1] = {at, level_then}
+      level = level_then
+    end
   end
-  return at
+  if level > 0 then
+    out[#out + 1] = {finish, 0}
+  end
+  return out
 end
 local function bulk_cap(limit, reserved)
   return math.max(1, limit - reserved)

@@ -279,11 +279,13 @@ for i = 1, o[6] do
   local at, nap = bound(b, stamps, counts, f, ahead, quota, reserved)
   if reserved > 0 then
     -- The headroom may fall before that: bulk could go then.
-    local lifts = change_at(st[1], st[2], st[3], st[4], now, horizon, demand)
-    if lifts and lifts < at then
-      local full, full_nap = bound(b, stamps, counts, f, ahead, quota, 0)
-      if math.max(full, lifts) < at then
-        at, nap = math.max(full, lifts), math.max(full_nap, lifts - now)
+    local steps = lifts(st[1], st[2], st[3], st[4], now, floor, horizon, demand)
+    for j = 1, #steps do
+      local when, level = steps[j][1], steps[j][2]
+      if when >= at then break end
+      local t, t_nap = bound(b, stamps, counts, f, ahead, quota, level)
+      if math.max(t, when) < at then
+        at, nap = math.max(t, when), math.max(t_nap, when - now)
       end
     end
   end

@@ -28,8 +28,8 @@ from ._policy import (
     StaticShare,
     WorkConserving,
     bulk_cap,
-    change_at,
     heard,
+    lifts,
     reserve,
 )
 from ._rule import admission_bound, bulk_limit
@@ -287,11 +287,13 @@ class BudgetState:
         reserved = self.reserved(now) if bulk else 0
         at, needs = self._bound(now, flying, ahead, bulk, reserved)
         if reserved:  # the headroom may fall before that: bulk could go then
-            lifts = change_at(self.demand, now, self.horizon_s, self.demand_s)
-            if lifts < at:
-                full, full_needs = self._bound(now, flying, ahead, bulk, 0)
-                if max(full, lifts) < at:
-                    at, needs = max(full, lifts), full_needs
+            steps = lifts(self.demand, now, self.floor, self.horizon_s, self.demand_s)
+            for when, level in steps:
+                if when >= at:
+                    break
+                then, then_needs = self._bound(now, flying, ahead, bulk, level)
+                if max(then, when) < at:
+                    at, needs = max(then, when), then_needs
         return max(at, self.blocked_until), waits or needs
 
     def _bound(

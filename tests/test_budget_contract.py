@@ -33,7 +33,7 @@ async def backend(
 
 async def test_admits_up_to_the_limit_then_refuses(backend: Backend) -> None:
     """A window of N admits N calls at once; the next may not wait: refused."""
-    limiter = backend.make("status=3/1")
+    limiter = backend.make("status:=3/1")
     for _ in range(3):
         await (await limiter.acquire("w", STATUS)).complete(success=True)
     assert backend.clock.now() == 1000.0
@@ -45,7 +45,7 @@ async def test_slot_frees_exactly_one_window_after_the_completion(
 ) -> None:
     """A stamp counts while ``now < completed + seconds`` and not a moment longer."""
     clock = backend.clock
-    limiter = backend.make("status=2/1")
+    limiter = backend.make("status:=2/1")
     first = await limiter.acquire("w", STATUS)
     clock.advance(0.25)
     await first.complete(success=True)
@@ -60,7 +60,7 @@ async def test_slot_frees_exactly_one_window_after_the_completion(
 async def test_every_window_of_a_budget_binds(backend: Backend) -> None:
     """A short window frees while the long one still holds the call back."""
     clock = backend.clock
-    limiter = backend.make("status=2/1,3/10")
+    limiter = backend.make("status:=2/1,3/10")
     for _ in range(2):
         await (await limiter.acquire("w", STATUS)).complete(success=True)
     clock.advance(1.5)
@@ -70,7 +70,7 @@ async def test_every_window_of_a_budget_binds(backend: Backend) -> None:
 
 async def test_in_flight_calls_hold_their_slot(backend: Backend) -> None:
     """Unanswered calls count, and free no sooner than one window from now."""
-    limiter = backend.make("status=2/1")
+    limiter = backend.make("status:=2/1")
     await limiter.acquire("w", STATUS)
     await limiter.acquire("w", STATUS)
     backend.clock.advance(100.0)
@@ -80,7 +80,7 @@ async def test_in_flight_calls_hold_their_slot(backend: Backend) -> None:
 async def test_waiter_is_admitted_when_the_window_frees(backend: Backend) -> None:
     """A blocked acquire sleeps on the clock and gets in at the exact free time."""
     clock = backend.clock
-    limiter = backend.make("status=1/2")
+    limiter = backend.make("status:=1/2")
     await (await limiter.acquire("w", STATUS)).complete(success=True)
     async with anyio.create_task_group() as tg:
         tg.start_soon(clock.autojump)
@@ -91,14 +91,14 @@ async def test_waiter_is_admitted_when_the_window_frees(backend: Backend) -> Non
 
 async def test_success_quota_keeps_successes(backend: Backend) -> None:
     """A successful create keeps its reserved slot in the success quota."""
-    limiter = backend.make("create_success=1/60")
+    limiter = backend.make("create_success:=1/60")
     await (await limiter.acquire("w", ("create_success",))).complete(success=True)
     assert await refused_at(limiter, ("create_success",), 1000.0) == 1060.0
 
 
 async def test_success_quota_releases_failures(backend: Backend) -> None:
     """A failed create gives its reservation back at once."""
-    limiter = backend.make("create_success=1/60")
+    limiter = backend.make("create_success:=1/60")
     permit = await limiter.acquire("w", ("create_success",))
     await refused_at(limiter, ("create_success",), 1000.0)
     await permit.complete(success=False)
@@ -107,14 +107,14 @@ async def test_success_quota_releases_failures(backend: Backend) -> None:
 
 async def test_request_budgets_keep_failed_calls(backend: Backend) -> None:
     """A failed call still spends its slot in a request budget (the server saw it)."""
-    limiter = backend.make("status=1/60")
+    limiter = backend.make("status:=1/60")
     await (await limiter.acquire("w", STATUS)).complete(success=False)
     await refused_at(limiter, STATUS, 1000.0)
 
 
 async def test_all_budgets_of_a_call_are_taken_together(backend: Backend) -> None:
     """A call needing two budgets takes neither while one of them is full."""
-    limiter = backend.make("create_requests=5/1;create_success=1/60")
+    limiter = backend.make("create_requests:=5/1;create_success:=1/60")
     both = ("create_requests", "create_success")
     first = await limiter.acquire("w", both)
     await refused_at(limiter, both, 1000.0)
@@ -125,7 +125,7 @@ async def test_all_budgets_of_a_call_are_taken_together(backend: Backend) -> Non
 
 async def test_a_concurrency_cap_admits_one_at_a_time(backend: Backend) -> None:
     """gcg's gate of one refuses a second call until the first completes."""
-    limiter = backend.make("gcg=10/60")
+    limiter = backend.make("gcg:=10/60")
     first = await limiter.acquire("w", ("gcg",))
     await refused_at(limiter, ("gcg",), 1000.0)
     await first.complete(success=True)
@@ -134,7 +134,7 @@ async def test_a_concurrency_cap_admits_one_at_a_time(backend: Backend) -> None:
 
 async def test_a_static_bulk_share_holds_back_the_rest(backend: Backend) -> None:
     """bulk_share=0.8: bulk stops at 80% of the window; interactive uses the rest."""
-    limiter = backend.make("status=10/1", bulk_share=0.8)
+    limiter = backend.make("status:=10/1", bulk_share=0.8)
     for _ in range(8):
         await limiter.acquire("w", STATUS, priority=Priority.BULK)
     await refused_at(limiter, STATUS, 1000.0, priority=Priority.BULK)
@@ -145,7 +145,7 @@ async def test_a_static_bulk_share_holds_back_the_rest(backend: Backend) -> None
 
 async def test_deadline_beyond_reach_fails_at_once(backend: Backend) -> None:
     """A deadline before the earliest slot raises without sleeping."""
-    limiter = backend.make("status=1/5")
+    limiter = backend.make("status:=1/5")
     await (await limiter.acquire("w", STATUS)).complete(success=True)
     assert await refused_at(limiter, STATUS, 1004.0) == 1005.0
     assert backend.clock.now() == 1000.0
@@ -153,7 +153,7 @@ async def test_deadline_beyond_reach_fails_at_once(backend: Backend) -> None:
 
 async def test_deadline_counts_callers_queued_ahead(backend: Backend) -> None:
     """A caller fails fast when the queue ahead alone outlasts its deadline."""
-    limiter = backend.make("status=1/10")
+    limiter = backend.make("status:=1/10")
     await limiter.acquire("w", STATUS)
     async with anyio.create_task_group() as tg:
         for n in range(1, 4):
@@ -167,7 +167,7 @@ async def test_deadline_counts_callers_queued_ahead(backend: Backend) -> None:
 async def test_cancelled_waiter_leaves_the_queue(backend: Backend) -> None:
     """A waiter cancelled while sleeping holds nothing and holds nobody back."""
     clock = backend.clock
-    limiter = backend.make("status=1/1")
+    limiter = backend.make("status:=1/1")
     await (await limiter.acquire("w", STATUS)).complete(success=True)
     with anyio.move_on_after(0.05):
         await limiter.acquire("w", STATUS)
@@ -180,7 +180,7 @@ async def test_cancelled_waiter_leaves_the_queue(backend: Backend) -> None:
 async def test_waiters_are_served_first_come_first_served(backend: Backend) -> None:
     """Callers queued on a budget are admitted in the order they came."""
     clock = backend.clock
-    limiter = backend.make("status=1/1")
+    limiter = backend.make("status:=1/1")
     await (await limiter.acquire("w", STATUS)).complete(success=True)
     order: list[int] = []
 
@@ -204,7 +204,7 @@ async def test_waiters_are_served_first_come_first_served(backend: Backend) -> N
 async def test_newcomer_does_not_jump_the_queue(backend: Backend) -> None:
     """A fresh call waits behind a queued one even when a slot just freed."""
     clock = backend.clock
-    limiter = backend.make("status=1/1")
+    limiter = backend.make("status:=1/1")
     await (await limiter.acquire("w", STATUS)).complete(success=True)
     async with anyio.create_task_group() as tg:
         tg.start_soon(limiter.acquire, "w", STATUS)
@@ -216,7 +216,7 @@ async def test_newcomer_does_not_jump_the_queue(backend: Backend) -> None:
 
 async def test_interactive_goes_before_queued_bulk(backend: Backend) -> None:
     """An interactive call is admitted while bulk callers queue for the same budget."""
-    limiter = backend.make("status=10/1")
+    limiter = backend.make("status:=10/1")
     await limiter.acquire("w", STATUS)  # interactive calls are around: a floor
     async with anyio.create_task_group() as tg:
         for _ in range(12):
@@ -229,7 +229,7 @@ async def test_interactive_goes_before_queued_bulk(backend: Backend) -> None:
 async def test_snapshot_reports_use_flight_queue_and_waits(backend: Backend) -> None:
     """snapshot() gives used, in flight, queued, next free and blocked per window."""
     clock = backend.clock
-    limiter = backend.make("status=2/1,5/60")
+    limiter = backend.make("status:=2/1,5/60")
     done = await limiter.acquire("w", STATUS)
     await limiter.acquire("w", STATUS)
     await done.complete(success=True)
@@ -252,7 +252,7 @@ async def test_snapshot_reports_use_flight_queue_and_waits(backend: Backend) -> 
 
 async def test_snapshot_lists_unused_budgets_as_idle(backend: Backend) -> None:
     """Budgets never used show zero use and no wait."""
-    limiter = backend.make("status=2/1")
+    limiter = backend.make("status:=2/1")
     rows = await backend.usage(limiter, "nobody")
     assert rows and all(r.used == r.in_flight == r.queued == 0 for r in rows)
     assert all(r.next_free_in == r.blocked_for == 0 for r in rows)
@@ -276,7 +276,7 @@ async def bulk_until_refused(limiter: object, now: float) -> int:
 
 async def test_bulk_alone_uses_the_whole_window(backend: Backend) -> None:
     """No interactive call seen: bulk work may fill every window to its limit."""
-    limiter = backend.make("status=10/1,25/60")
+    limiter = backend.make("status:=10/1,25/60")
     assert await bulk_until_refused(limiter, 1000.0) == 10
     rows = {u.seconds: u for u in await backend.usage(limiter) if u.budget == "status"}
     assert rows[1.0].reserved == rows[60.0].reserved == 0
@@ -287,7 +287,7 @@ async def test_after_an_interactive_call_bulk_leaves_the_floor(
 ) -> None:
     """Once an interactive call was seen, bulk leaves one slot per window free and
     the next interactive call gets it at once."""
-    limiter = backend.make("status=10/1,25/60")
+    limiter = backend.make("status:=10/1,25/60")
     await (await limiter.acquire("w", STATUS)).complete(success=True)
     assert await bulk_until_refused(limiter, 1000.0) == 8  # 10 - 1 used - 1 floor
     rows = {u.seconds: u for u in await backend.usage(limiter) if u.budget == "status"}
@@ -300,7 +300,7 @@ async def test_headroom_follows_the_observed_demand(backend: Backend) -> None:
     the buckets roll past them, only the floor."""
     clock = backend.clock
     policy = WorkConserving(floor=1, horizon_s=60.0, demand_s=2.0)
-    limiter = backend.make("status=100/60", bulk_policy=policy)
+    limiter = backend.make("status:=100/60", bulk_policy=policy)
     for _ in range(3):
         await (await limiter.acquire("w", STATUS)).complete(success=True)
     assert await bulk_until_refused(limiter, 1000.0) == 100 - 3 - 3
@@ -316,7 +316,7 @@ async def test_after_the_horizon_bulk_gets_everything_back(backend: Backend) -> 
     """A waiting bulk caller is admitted when the horizon passes, not later."""
     clock = backend.clock
     policy = WorkConserving(floor=1, horizon_s=30.0, demand_s=2.0)
-    limiter = backend.make("status=3/3600", bulk_policy=policy)
+    limiter = backend.make("status:=3/3600", bulk_policy=policy)
     await (await limiter.acquire("w", STATUS)).complete(success=True)
     await limiter.acquire("w", STATUS, priority=BULK)
     assert await refused_at(limiter, STATUS, 1000.0, priority=BULK) == 1030.0
@@ -333,7 +333,7 @@ async def test_a_creation_job_alone_gets_the_whole_success_quota(
     """100 bulk creations under 5/min, 25/h, 100/day: all of them, on the earliest
     schedule, with no interactive call around."""
     clock = backend.clock
-    limiter = backend.make("create_success=5/60,25/3600,100/86400")
+    limiter = backend.make("create_success:=5/60,25/3600,100/86400")
     sends: list[float] = []
     async with anyio.create_task_group() as tg:
         tg.start_soon(clock.autojump)

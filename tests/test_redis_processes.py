@@ -32,7 +32,7 @@ async def test_four_processes_share_one_budget_exactly(
     """Four processes on one budget: no 429, and within 3% of the fastest schedule."""
     budget = f"{LIMIT}/{SPAN}"
     async with Sandbox(
-        budgets=f"status={budget}",
+        budgets=f"status:={budget}",
         faults="latency=0.001,jitter=0.002",
         validate=False,  # schema checks are not under test here; they cost CPU
     ) as sandbox:

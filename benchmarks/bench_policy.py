@@ -3,9 +3,10 @@
 Every scenario runs twice in the same process, side by side: ``bulk_share=0.8``
 (static: bulk may fill 80 % of each window, always) and the default
 ``WorkConserving()`` (bulk takes every slot interactive calls are not observed to
-need). The server is the sandbox: it counts each arrival after a random uplink
-delay (``--latency-ms`` + uniform ``--jitter-ms``) in every rolling window and
-answers 429 past any limit. Windows are MoEngage's, scaled by ``--scale``
+need; its horizon and demand buckets scaled as the windows are). The server is
+the sandbox: it counts each arrival after a random uplink delay
+(``--latency-ms`` + uniform ``--jitter-ms``) in every rolling window and answers
+429 past any limit. Windows are MoEngage's, scaled by ``--scale``
 ("API seconds" below are real seconds / scale).
 
 1. alone: a bulk status job of ``--ids`` ids (V1 batches of ten) with nobody
@@ -16,7 +17,8 @@ answers 429 past any limit. Windows are MoEngage's, scaled by ``--scale``
 3. create: ``--creates`` creations by ``bulk_create`` under create_success
    (5/min, 25/h, 100/day) alone; time vs the earliest schedule.
 4. mixed: steady interactive pauses (3 % and 10 % of the status budget, evenly
-   spaced with ±50 % jitter) start before the bulk job and run through it;
+   spaced with ±50 % jitter) run for a minute (API) before the bulk job and
+   through it;
    interactive p99 wait (in API seconds) and the bulk job's time vs the earliest
    schedule of all requests sent while it ran.
 
@@ -32,16 +34,42 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from _util import print_table
+from bench_bulk_create import _template
 
-from moengage_async import Hooks, MoEngageClient, RetryPolicy
+from moengage_async import (
+    Hooks,
+    MemoryLimiter,
+    MoEngageClient,
+    RetryPolicy,
+    StaticShare,
+    WorkConserving,
+)
+from moengage_async.budgets._policy import BulkPolicy
 from moengage_async.budgets._schedule import earliest_finish
 from moengage_async.budgets._spec import resolve_budgets
 from moengage_async.sandbox import Sandbox
 
 POLICIES = (("static 80 %", 0.8), ("work-conserving", None))
+
+
+def policy(share: float | None, scale: float) -> BulkPolicy:
+    """The policy under test; the work-conserving one's clock scaled as the windows."""
+    if share is not None:
+        return StaticShare(share)
+    defaults = WorkConserving()
+    return WorkConserving(
+        floor=defaults.floor,
+        horizon_s=defaults.horizon_s * scale,
+        demand_s=defaults.demand_s * scale,
+    )
+
+
+def limiter(text: str, share: float | None, scale: float) -> MemoryLimiter:
+    return MemoryLimiter(resolve_budgets(text), bulk_policy=policy(share, scale))
+
+
 SCRIPT = str(Path(__file__).resolve())
 
 
@@ -74,7 +102,8 @@ async def alone(args: argparse.Namespace, share: float | None) -> list[object]:
     hooks = Hooks(on_request=lambda info: rtts.append(info.elapsed_s))
     async with Sandbox(budgets=text, faults=faults(args), validate=False) as sandbox:
         ids = sandbox.seed_campaigns(args.ids)
-        async with sandbox.client(budgets=text, bulk_share=share, hooks=hooks) as c:
+        lim = limiter(text, share, args.scale)
+        async with sandbox.client(limiter=lim, hooks=hooks) as c:
             started = time.monotonic()
             report = await c.bulk_change_status("PAUSE", ids)
             wall = time.monotonic() - started
@@ -90,7 +119,9 @@ async def worker(args: argparse.Namespace) -> None:
 
     share = None if args.share < 0 else args.share
     text = scaled("status", STATUS, args.scale)
-    limiter = RedisLimiter(args.redis, budgets=text, bulk_share=share)
+    limiter = RedisLimiter(
+        args.redis, budgets=text, bulk_policy=policy(share, args.scale)
+    )
     ids = args.ids_list.split(",")
     session = new_session()
     async with MoEngageClient(
@@ -151,17 +182,6 @@ async def fleet(args: argparse.Namespace, share: float | None) -> list[object]:
     return [len(arrivals), rejected(sandbox, "v1.change_status"), wall, floor]
 
 
-def template() -> dict[str, Any]:
-    from moengage_async.sandbox._schemas import load_spec
-
-    op = load_spec(1)["paths"]["/campaigns"]["post"]
-    examples = op["requestBody"]["content"]["application/json"]["examples"]
-    body = dict(examples["push_one_time_android_ios"]["value"])
-    body["advanced"] = {}
-    body.pop("request_id", None)
-    return body
-
-
 async def create(args: argparse.Namespace, share: float | None) -> list[object]:
     text = ";".join(
         (
@@ -170,14 +190,15 @@ async def create(args: argparse.Namespace, share: float | None) -> list[object]:
             "search:=1000000/1",
         )
     )
-    body = template()
+    body = _template()
     items = [
         {**body, "basic_details": {**body["basic_details"], "name": f"b{i}"}}
         for i in range(args.creates)
     ]
     async with Sandbox(budgets=text, faults=faults(args), validate=False) as sandbox:
         async with sandbox.client(
-            budgets=text, bulk_share=share, retry=RetryPolicy(testing=True)
+            limiter=limiter(text, share, args.create_scale),
+            retry=RetryPolicy(testing=True),
         ) as client:
             started = time.monotonic()
             report = await client.bulk_create(
@@ -202,7 +223,8 @@ async def mixed(
     async with Sandbox(budgets=text, faults=faults(args), validate=False) as sandbox:
         ids = sandbox.seed_campaigns(args.ids + 2000)
         bulk_ids, spare = ids[: args.ids], ids[args.ids :]
-        async with sandbox.client(budgets=text, bulk_share=share) as client:
+        lim = limiter(text, share, args.scale)
+        async with sandbox.client(limiter=lim) as client:
             stop = asyncio.Event()
 
             async def interactive() -> None:
@@ -214,7 +236,7 @@ async def mixed(
                     await asyncio.sleep(max(0.0, gap - (time.monotonic() - t0)))
 
             task = asyncio.create_task(interactive())
-            await asyncio.sleep(period * 3)  # the traffic was there first
+            await asyncio.sleep(60.0 * args.scale)  # steady for a minute (API) first
             started = time.monotonic()
             report = await client.bulk_change_status("PAUSE", bulk_ids)
             ended = time.monotonic()

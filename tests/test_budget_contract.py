@@ -285,38 +285,41 @@ async def test_bulk_alone_uses_the_whole_window(backend: Backend) -> None:
 async def test_after_an_interactive_call_bulk_leaves_the_floor(
     backend: Backend,
 ) -> None:
-    """Once an interactive call was seen, bulk leaves one slot per window free and
-    the next interactive call gets it at once."""
+    """Once an interactive call was seen, bulk leaves the floor plus that demand
+    free (two slots of each window) and the next interactive call gets in at once."""
     limiter = backend.make("status:=10/1,25/60")
     await (await limiter.acquire("w", STATUS)).complete(success=True)
-    assert await bulk_until_refused(limiter, 1000.0) == 8  # 10 - 1 used - 1 floor
+    assert await bulk_until_refused(limiter, 1000.0) == 7  # 10 - 1 used - 2 kept
     rows = {u.seconds: u for u in await backend.usage(limiter) if u.budget == "status"}
-    assert rows[1.0].reserved == rows[60.0].reserved == 1
+    assert rows[1.0].reserved == rows[60.0].reserved == 2
     await limiter.acquire("w", STATUS, deadline=1000.0)
 
 
 async def test_headroom_follows_the_observed_demand(backend: Backend) -> None:
-    """Three interactive calls in the demand bucket: three slots stay free; once
-    the buckets roll past them, only the floor."""
+    """Three interactive calls in two demand buckets: the floor plus three slots
+    of the minute stay free (plus one of the short window) until the horizon
+    passes."""
     clock = backend.clock
     policy = WorkConserving(floor=1, horizon_s=60.0, demand_s=2.0)
-    limiter = backend.make("status:=100/60", bulk_policy=policy)
+    limiter = backend.make("status:=10/0.5,100/60", bulk_policy=policy)
     for _ in range(3):
         await (await limiter.acquire("w", STATUS)).complete(success=True)
-    assert await bulk_until_refused(limiter, 1000.0) == 100 - 3 - 3
+    clock.advance(1.0)
+    assert await bulk_until_refused(limiter, 1001.0) == 10 - 2  # the short window
     rows = {u.seconds: u for u in await backend.usage(limiter) if u.budget == "status"}
-    assert rows[60.0].reserved == 3
-    clock.advance(4.0)  # two buckets later: the demand has rolled out
-    assert await bulk_until_refused(limiter, 1004.0) == 2  # only the floor stays
+    assert (rows[0.5].reserved, rows[60.0].reserved) == (2, 4)
+    clock.advance(59.0)  # the horizon has passed: bulk may have it all
     rows = {u.seconds: u for u in await backend.usage(limiter) if u.budget == "status"}
-    assert rows[60.0].reserved == 1
+    assert (rows[0.5].reserved, rows[60.0].reserved) == (0, 0)
+    # the eight bulk calls still in flight hold their slots; the kept two are free
+    assert await bulk_until_refused(limiter, 1060.0) == 2
 
 
 async def test_after_the_horizon_bulk_gets_everything_back(backend: Backend) -> None:
     """A waiting bulk caller is admitted when the horizon passes, not later."""
     clock = backend.clock
     policy = WorkConserving(floor=1, horizon_s=30.0, demand_s=2.0)
-    limiter = backend.make("status:=3/3600", bulk_policy=policy)
+    limiter = backend.make("status:=4/3600", bulk_policy=policy)
     await (await limiter.acquire("w", STATUS)).complete(success=True)
     await limiter.acquire("w", STATUS, priority=BULK)
     assert await refused_at(limiter, STATUS, 1000.0, priority=BULK) == 1030.0

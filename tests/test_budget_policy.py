@@ -24,7 +24,8 @@ from moengage_async.budgets._policy import (
     WorkConserving,
     bulk_cap,
     heard,
-    reserve,
+    level,
+    window_reserve,
 )
 
 SPANS = st.sampled_from([0.5, 1.0, 2.0])
@@ -67,7 +68,7 @@ def demand_at(calls: list[Call], t: float, policy: WorkConserving) -> DemandStat
     state = QUIET
     for s in sorted(c.sent for c in calls if not c.bulk and c.sent is not None):
         if s <= t:
-            state = heard(state, s, policy.demand_s)
+            state = heard(state, s, policy.horizon_s, policy.demand_s)
     return state
 
 
@@ -92,12 +93,8 @@ def idle_moments(budget: Budget, policy: WorkConserving, calls: list[Call]) -> l
         if not any(c.bulk for c in waiting) or any(not c.bulk for c in waiting):
             continue
         flying = sum(1 for c in sent if c.sent <= t < c.completed)  # type: ignore[operator]
-        held = reserve(
-            demand_at(calls, t, policy),
-            t,
-            policy.floor,
-            policy.horizon_s,
-            policy.demand_s,
+        demand = level(
+            demand_at(calls, t, policy), t, policy.horizon_s, policy.demand_s
         )
         full = False
         for w in budget.windows:
@@ -106,9 +103,10 @@ def idle_moments(budget: Budget, policy: WorkConserving, calls: list[Call]) -> l
                 for c in sent
                 if c.completed <= t < c.completed + w.seconds  # type: ignore[operator]
             )
+            held = window_reserve(demand, w.seconds, policy.floor, policy.demand_s)
             full = full or used + flying >= bulk_cap(w.limit, held)
         if not full:
-            bad.append((t, held))
+            bad.append((t, demand))
     return bad
 
 

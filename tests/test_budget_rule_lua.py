@@ -24,8 +24,9 @@ from moengage_async.budgets._policy import (
     DemandState,
     StaticShare,
     WorkConserving,
+    level,
     lifts,
-    reserve,
+    window_reserve,
 )
 from moengage_async.budgets._redis_scripts import _PRELUDE, _WINDOW
 from moengage_async.budgets._rule import RULE_LUA, admission_bound
@@ -235,12 +236,13 @@ _POLICY_PROBE = (
     + POLICY_LUA
     + """
 local st = {}
-for i = 1, 4 do st[i] = tonumber(ARGV[i]) end
-local now, floor = tonumber(ARGV[5]), tonumber(ARGV[6])
-local horizon, demand = tonumber(ARGV[7]), tonumber(ARGV[8])
-local r = reserve(st[1], st[2], st[3], st[4], now, floor, horizon, demand)
-local out = {r}
-local steps = lifts(st[1], st[2], st[3], st[4], now, floor, horizon, demand)
+for i = 1, 5 do st[i] = tonumber(ARGV[i]) end
+local now, floor = tonumber(ARGV[6]), tonumber(ARGV[7])
+local horizon, demand = tonumber(ARGV[8]), tonumber(ARGV[9])
+local span = tonumber(ARGV[10])
+local lvl = level(st, now, horizon)
+local out = {lvl, window_reserve(lvl, span, floor, demand)}
+local steps = lifts(st, now, horizon)
 for j = 1, #steps do
   out[#out + 1] = s(steps[j][1])
   out[#out + 1] = steps[j][2]
@@ -251,14 +253,16 @@ return out
 
 
 @st.composite
-def demand_states(draw: st.DrawFn) -> tuple[DemandState, int, int, int, int]:
+def demand_states(draw: st.DrawFn) -> tuple[DemandState, int, int, int, int, int]:
     demand = draw(st.integers(1, 10_000_000))
     horizon = draw(st.integers(1, 60_000_000))
     now = draw(st.integers(0, 10**12))
     last = draw(st.integers(max(0, now - 2 * horizon), now))
     bucket = draw(st.integers(max(0, last // demand - 1), last // demand))
-    state = (last, bucket, draw(st.integers(0, 5)), draw(st.integers(0, 5)))
-    return state, now, draw(st.integers(0, 3)), horizon, demand
+    cur, prev = draw(st.integers(0, 5)), draw(st.integers(0, 5))
+    state = (last, bucket, cur, prev, cur + prev + draw(st.integers(0, 5)))
+    span = draw(st.integers(1, 100_000_000))
+    return state, now, draw(st.integers(0, 3)), horizon, demand, span
 
 
 @settings(
@@ -268,13 +272,16 @@ def demand_states(draw: st.DrawFn) -> tuple[DemandState, int, int, int, int]:
 )
 @given(case=demand_states())
 def test_lua_policy_answers_as_the_python_policy(
-    case: tuple[DemandState, int, int, int, int], conn: redis.Redis
+    case: tuple[DemandState, int, int, int, int, int], conn: redis.Redis
 ) -> None:
-    """Same demand state and time: the same reserve and the same steps down."""
-    state, now, floor, horizon, demand = case
+    """Same demand state and time: the same level, window reserve and steps down
+    (times in microseconds on both sides, as the scripts keep them)."""
+    state, now, floor, horizon, demand, span = case
     got = conn.eval(  # type: ignore[no-untyped-call]
-        _POLICY_PROBE, 0, *state, now, floor, horizon, demand
+        _POLICY_PROBE, 0, *state, now, floor, horizon, demand, span
     )
-    steps = lifts(state, now, floor, horizon, demand)
-    assert got[0] == reserve(state, now, floor, horizon, demand)
-    assert [int(x) for x in got[1:]] == [int(v) for step in steps for v in step]
+    lvl = level(state, now, horizon, demand)
+    held = window_reserve(lvl, span / 1e6, floor, demand / 1e6)
+    assert got[:2] == [lvl, held]
+    steps = lifts(state, now, horizon, demand)
+    assert [int(x) for x in got[2:]] == [int(v) for step in steps for v in step]

@@ -392,7 +392,7 @@ class MemoryLimiter:
                 continue
             blocked_for = max(0.0, state.blocked_until - now)
             queued = state.queued()
-            reserved = state.reserved(now)
+            demand = state.level(now)
             for window in state.windows:
                 free_at, _ = window.admission_bound(
                     now, state.in_flight, 0, window.limit
@@ -407,7 +407,7 @@ class MemoryLimiter:
                         queued,
                         max(free_at, state.blocked_until, now) - now,
                         blocked_for,
-                        window.limit - state.cap(window, True, reserved),
+                        window.limit - state.cap(window, True, demand),
                     )
                 )
         return rows

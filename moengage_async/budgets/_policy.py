@@ -6,20 +6,22 @@ around:
 
 - Interactive demand is observed per budget: the interactive calls admitted in
   the current and the previous bucket of ``demand_s`` seconds (fixed buckets, so
-  the state is four numbers, the same in memory and in Redis's Lua state).
+  the state is five numbers, the same in memory and in Redis's Lua state), and
+  the most of them seen since interactive calls resumed (the demand).
 - Once an interactive call was admitted within the last ``horizon_s`` seconds,
-  bulk callers leave ``reserve = max(floor, demand)`` slots of every window
-  free (never the whole window: bulk keeps at least one slot), so the first
-  "pause now" after a quiet spell is admitted at once and a steady trickle is
-  served from slots that refill as its own stamps expire.
+  bulk callers leave ``floor + demand`` slots of every window free (the demand
+  scaled down for a window shorter than the two buckets it was counted over;
+  bulk always keeps at least one slot), so the first "pause now" after a quiet
+  spell is admitted at once and a steady trickle is served from slots that
+  refill as its own stamps expire.
 - With no interactive call within the horizon (a job alone: the CLI, a batch
   worker) bulk work uses the whole budget.
 
 ``StaticShare(share)`` is the older rule: bulk may fill only ``share`` of each
 window whether or not anyone else is around (``bulk_share=`` on the limiters).
 
-``POLICY_LUA`` is ``roll``/``reserve``/``bulk_cap`` in Lua for the Redis
-scripts; ``tests/test_budget_rule_lua.py`` checks the two agree.
+``POLICY_LUA`` is the same functions in Lua for the Redis scripts;
+``tests/test_budget_rule_lua.py`` checks the two agree.
 """
 
 from __future__ import annotations
@@ -41,9 +43,10 @@ __all__ = [
     "held_back",
     "lifts",
     "policy_for",
-    "reserve",
+    "level",
     "roll",
     "static_cap",
+    "window_reserve",
 ]
 
 
@@ -94,59 +97,65 @@ def policy_for(bulk_share: float | None, bulk_policy: BulkPolicy | None) -> Bulk
     return bulk_policy if bulk_policy is not None else WorkConserving()
 
 
-#: (last interactive admission, bucket index, calls in it, calls in the one before)
-DemandState = tuple[float, int, int, int]
-QUIET: DemandState = (-math.inf, 0, 0, 0)
+#: (last interactive admission, bucket index, calls in it, calls in the one
+#: before, the most calls seen in two buckets since interactive calls resumed)
+DemandState = tuple[float, int, int, int, int]
+QUIET: DemandState = (-math.inf, 0, 0, 0, 0)
 
 
 def roll(state: DemandState, now: float, demand_s: float) -> DemandState:
     """The demand state with its buckets moved on to ``now``."""
-    last, bucket, cur, _prev = state
+    last, bucket, cur, _prev, peak = state
     b = math.floor(now / demand_s)
     if b == bucket:
         return state
     if b == bucket + 1:
-        return (last, b, 0, cur)
-    return (last, b, 0, 0)
+        return (last, b, 0, cur, peak)
+    return (last, b, 0, 0, peak)
 
 
-def heard(state: DemandState, now: float, demand_s: float) -> DemandState:
+def heard(
+    state: DemandState, now: float, horizon_s: float, demand_s: float
+) -> DemandState:
     """The demand state after one more interactive admission at ``now``."""
-    _, bucket, cur, prev = roll(state, now, demand_s)
-    return (now, bucket, cur + 1, prev)
+    last, bucket, cur, prev, peak = roll(state, now, demand_s)
+    if not now < last + horizon_s:  # after a quiet spell the peak starts again
+        peak = 0
+    return (now, bucket, cur + 1, prev, max(peak, cur + 1 + prev))
 
 
-def reserve(
-    state: DemandState, now: float, floor: int, horizon_s: float, demand_s: float
-) -> int:
-    """Slots bulk work leaves free in each window at ``now`` (0 when quiet)."""
-    last, _, cur, prev = roll(state, now, demand_s)
+def level(state: DemandState, now: float, horizon_s: float, demand_s: float) -> int:
+    """The interactive demand the headroom follows at ``now``: the most calls
+    seen in two buckets since interactive calls resumed, or -1 when none came
+    within the horizon (bulk may use everything)."""
+    last = state[0]
     if not now < last + horizon_s:
+        return -1
+    return state[4]
+
+
+def window_reserve(demand: int, seconds: float, floor: int, demand_s: float) -> int:
+    """Slots bulk work leaves free in a window of ``seconds`` for ``demand``
+    (``level``): the floor plus the demand, scaled down for a window shorter
+    than the two buckets it was counted over. Computed on integer microseconds,
+    as the Lua does."""
+    if demand < 0:
         return 0
-    return max(floor, cur + prev)
+    span, counted = _us(seconds), 2 * _us(demand_s)
+    return floor + math.ceil(demand * min(span, counted) / counted)
+
+
+def _us(seconds: float) -> int:
+    return math.ceil(seconds * 1_000_000)
 
 
 def lifts(
-    state: DemandState, now: float, floor: int, horizon_s: float, demand_s: float
+    state: DemandState, now: float, horizon_s: float, demand_s: float
 ) -> list[tuple[float, int]]:
-    """When ``reserve`` falls, and to what, if no interactive call comes: at most
-    three steps (a bucket rolls out, the next one does, the horizon passes)."""
-    last, bucket, cur, prev = roll(state, now, demand_s)
-    end = last + horizon_s
-    if not now < end:
-        return []
-    out: list[tuple[float, int]] = []
-    level = max(floor, cur + prev)
-    for at, level_then in (
-        ((bucket + 1) * demand_s, max(floor, cur)),
-        ((bucket + 2) * demand_s, floor),
-    ):
-        if at < end and level_then < level:
-            out.append((at, level_then))
-            level = level_then
-    if level > 0:
-        out.append((end, 0))
-    return out
+    """When the demand ``level`` falls, and to what, if no interactive call
+    comes: at the end of the horizon, to -1 (none while it is quiet already)."""
+    end = state[0] + horizon_s
+    return [(end, -1)] if now < end else []
 
 
 def bulk_cap(limit: int, reserved: int) -> int:
@@ -159,16 +168,18 @@ def static_cap(policy: BulkPolicy, limit: int) -> int:
     return bulk_limit(limit, policy.share) if isinstance(policy, StaticShare) else limit
 
 
-def held_back(policy: BulkPolicy, limit: int, reserve: int) -> int:
-    """Slots of a ``limit``-slot window bulk callers leave free, given ``reserve``
-    (``WindowUsage.reserved``)."""
+def held_back(policy: BulkPolicy, limit: int, seconds: float, demand: int) -> int:
+    """Slots of a window bulk callers leave free (``WindowUsage.reserved``), given
+    the demand ``level``."""
     if isinstance(policy, StaticShare):
         return limit - bulk_limit(limit, policy.share)
-    return limit - bulk_cap(limit, reserve)
+    reserved = window_reserve(demand, seconds, policy.floor, policy.demand_s)
+    return limit - bulk_cap(limit, reserved)
 
 
-#: ``roll``, ``reserve``, ``lifts`` and ``bulk_cap`` for the Redis scripts. The
-#: state is the string "last bucket cur prev" (last = -1 when never heard).
+#: ``roll``, ``level``, ``window_reserve``, ``lifts`` and ``bulk_cap`` for the
+#: Redis scripts (times in integer us). The state is the string
+#: "last bucket cur prev peak" (last = -1 when never heard), read as a table.
 POLICY_LUA = """
 local function roll(last, bucket, cur, prev, now, demand)
   local b = math.floor(now / demand)
@@ -180,34 +191,25 @@ local function roll(last, bucket, cur, prev, now, demand)
   end
   return last, b, 0, 0
 end
-local function reserve(last, bucket, cur, prev, now, floor, horizon, demand)
-  last, bucket, cur, prev = roll(last, bucket, cur, prev, now, demand)
-  if last < 0 or not (now < last + horizon) then
+local function level(st, now, horizon)
+  if st[1] < 0 or not (now < st[1] + horizon) then
+    return -1
+  end
+  return st[5]
+end
+local function window_reserve(lvl, span, floor, demand)
+  if lvl < 0 then
     return 0
   end
-  return math.max(floor, cur + prev)
+  local counted = 2 * demand
+  return floor + math.ceil(lvl * math.min(span, counted) / counted)
 end
-local function lifts(last, bucket, cur, prev, now, floor, horizon, demand)
-  last, bucket, cur, prev = roll(last, bucket, cur, prev, now, demand)
-  local out = {}
-  local finish = last + horizon
-  if last < 0 or not (now < finish) then
-    return out
+local function lifts(st, now, horizon)
+  local finish = st[1] + horizon
+  if st[1] < 0 or not (now < finish) then
+    return {}
   end
-  local level = math.max(floor, cur + prev)
-  local steps = {{(bucket + 1) * demand, math.max(floor, cur)},
-                 {(bucket + 2) * demand, floor}}
-  for j = 1, 2 do
-    local at, level_then = steps[j][1], steps[j][2]
-    if at < finish and level_then < level then
-      out[#out + 1] = {at, level_then}
-      level = level_then
-    end
-  end
-  if level > 0 then
-    out[#out + 1] = {finish, 0}
-  end
-  return out
+  return {{finish, -1}}
 end
 local function bulk_cap(limit, reserved)
   return math.max(1, limit - reserved)

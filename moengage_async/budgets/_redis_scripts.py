@@ -110,21 +110,24 @@ end
 """
 
 #: The interactive demand of one budget (``_policy.DemandState``) in Redis: the
-#: string "last bucket cur prev" (times in us), read by every acquire and written
+#: string "last bucket cur prev peak" (times in us), read by every acquire and written
 #: by interactive admissions, so the whole fleet follows the same demand.
 _DEMAND = """
 local function demand_state(key)
   local v = redis.call('GET', key)
-  if not v then return {-1, 0, 0, 0} end
+  if not v then return {-1, 0, 0, 0, 0} end
   local out = {}
   for x in string.gmatch(v, '%S+') do out[#out + 1] = tonumber(x) end
   return out
 end
 local function hear(key, st, now, demand, horizon)
   local last, bucket, cur, prev = roll(st[1], st[2], st[3], st[4], now, demand)
-  local new = {now, bucket, cur + 1, prev}
-  redis.call('SET', key, s(now) .. ' ' .. s(bucket) .. ' ' .. s(cur + 1) .. ' ' ..
-    s(prev), 'PX', math.floor((horizon + 2 * demand) / 1000) + 1000)
+  local peak = st[5]
+  if last < 0 or not (now < last + horizon) then peak = 0 end
+  peak = math.max(peak, cur + 1 + prev)
+  local new = {now, bucket, cur + 1, prev, peak}
+  redis.call('SET', key, table.concat({s(now), s(bucket), s(cur + 1), s(prev),
+    s(peak)}, ' '), 'PX', math.floor((horizon + 2 * demand) / 1000) + 1000)
   return new
 end
 """
@@ -153,7 +156,8 @@ end
 # "1 now stats..." when admitted,
 # "0 now ticket lower_bound_us sleep_us stats..." otherwise;
 # stats per budget, as they stand after this call: in_flight, queued,
-# blocked_us, the bulk policy's reserve, then used and next_free_us per window.
+# blocked_us, the interactive demand level (``_policy.level``), then used and
+# next_free_us per window.
 _ACQUIRE = (
     _PRELUDE
     + RULE_LUA
@@ -192,14 +196,18 @@ local firm, sleep = 0, 0
 local specs, flying, queued, blocks, used, states = {}, {}, {}, {}, {}, {}
 -- One budget's bound under ``reserved``: the admission time (absolute) and how
 -- long to sleep before looking again.
-local function bound(b, stamps, counts, f, ahead, quota, reserved)
+local function bound(b, stamps, counts, f, ahead, quota, lvl)
   local at, nap, j = now, 0, 0
   for w = b + 5, b + 4 + 3 * o[b + 4], 3 do
     j = j + 1
     local limit, span = o[w], o[w + 2]
     local cap = limit
     if prio == 1 then
-      if mode == 0 then cap = o[w + 1] else cap = bulk_cap(limit, reserved) end
+      if mode == 0 then
+        cap = o[w + 1]
+      else
+        cap = bulk_cap(limit, window_reserve(lvl, span, floor, demand))
+      end
     end
     aim(stamps, now, span)
     local t, waits = admission_bound(now, span, cap, limit, counts[j], f, ahead,
@@ -272,18 +280,18 @@ for i = 1, o[6] do
   local st = {-1, 0, 0, 0}
   if mode == 1 then st = demand_state(KEYS[k + 7]) end
   states[i] = st
-  local reserved = 0
+  local lvl = -1
   if prio == 1 and mode == 1 then
-    reserved = reserve(st[1], st[2], st[3], st[4], now, floor, horizon, demand)
+    lvl = level(st, now, horizon)
   end
-  local at, nap = bound(b, stamps, counts, f, ahead, quota, reserved)
-  if reserved > 0 then
+  local at, nap = bound(b, stamps, counts, f, ahead, quota, lvl)
+  if lvl >= 0 then
     -- The headroom may fall before that: bulk could go then.
-    local steps = lifts(st[1], st[2], st[3], st[4], now, floor, horizon, demand)
+    local steps = lifts(st, now, horizon)
     for j = 1, #steps do
-      local when, level = steps[j][1], steps[j][2]
+      local when, after = steps[j][1], steps[j][2]
       if when >= at then break end
-      local t, t_nap = bound(b, stamps, counts, f, ahead, quota, level)
+      local t, t_nap = bound(b, stamps, counts, f, ahead, quota, after)
       if math.max(t, when) < at then
         at, nap = math.max(t, when), math.max(t_nap, when - now)
       end
@@ -340,7 +348,7 @@ for i = 1, #specs do
   -- Counts print exactly through table.concat (%.14g); a long block may not.
   stats[#stats + 1] = s(blocks[i])
   local st = states[i]
-  stats[#stats + 1] = reserve(st[1], st[2], st[3], st[4], now, floor, horizon, demand)
+  stats[#stats + 1] = level(st, now, horizon)
   local j = 0
   for w = b + 5, b + 4 + 3 * o[b + 4], 3 do
     j = j + 1
@@ -411,7 +419,7 @@ return 1
 """
 
 # KEYS: 7 per budget. ARGV: now | policy "floor,horizon_us,demand_us" | spec per
-# budget. Returns per budget: in_flight, queued, blocked_us, reserve, then used,
+# budget. Returns per budget: in_flight, queued, blocked_us, demand level, then used,
 # next_free_us per window: the same numbers as the acquire script's stats.
 _SNAPSHOT = (
     _PRELUDE
@@ -437,7 +445,7 @@ for i = 1, #ARGV - 2 do
   out[#out + 1] = f
   out[#out + 1] = queued
   out[#out + 1] = blocked
-  out[#out + 1] = reserve(st[1], st[2], st[3], st[4], now, p[1], p[2], p[3])
+  out[#out + 1] = level(st, now, p[2])
   for w = 5, #b, 2 do
     local limit, span = b[w], b[w + 1]
     local n = window(stamps, now, span)

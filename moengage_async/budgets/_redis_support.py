@@ -191,9 +191,9 @@ def with_count(keys: Sequence[str]) -> tuple[bytes, ...]:
     return (b"%d" % len(keys), *(k.encode() for k in keys))
 
 
-#: Per budget, as last seen: in flight, queued, blocked (us), the bulk policy's
-#: reserve, then per window used and next free (us), and the clock time of the
-#: reply that said so.
+#: Per budget, as last seen: in flight, queued, blocked (us), the interactive
+#: demand level the bulk policy follows, then per window used and next free
+#: (us), and the clock time of the reply that said so.
 Seen = dict[str, tuple[int, int, int, int, list[int], list[int], float]]
 
 
@@ -280,7 +280,7 @@ def usage_from_seen(
                     queued,
                     max(0.0, free_us / US - gone),
                     blocked,
-                    held_back(policy, window.limit, reserve),
+                    held_back(policy, window.limit, window.seconds, reserve),
                 )
             )
     return out

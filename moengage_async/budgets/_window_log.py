@@ -29,8 +29,9 @@ from ._policy import (
     WorkConserving,
     bulk_cap,
     heard,
+    level,
     lifts,
-    reserve,
+    window_reserve,
 )
 from ._rule import admission_bound, bulk_limit
 
@@ -228,19 +229,21 @@ class BudgetState:
         self.floor, self.horizon_s, self.demand_s = wc.floor, wc.horizon_s, wc.demand_s
         self.demand: DemandState = QUIET
 
-    def reserved(self, now: float) -> int:
-        """Slots bulk callers leave free in each work-conserving window now."""
+    def level(self, now: float) -> int:
+        """The interactive demand the policy follows now (-1: none within the
+        horizon, or a static share)."""
         if self.static:
-            return 0
-        return reserve(self.demand, now, self.floor, self.horizon_s, self.demand_s)
+            return -1
+        return level(self.demand, now, self.horizon_s, self.demand_s)
 
-    def cap(self, window: WindowLog, bulk: bool, reserved: int) -> int:
-        """What a caller of this priority may fill of ``window``."""
+    def cap(self, window: WindowLog, bulk: bool, demand: int) -> int:
+        """What a caller of this priority may fill of ``window`` at ``demand``."""
         if not bulk:
             return window.limit
         if self.static:
             return window.bulk_limit
-        return bulk_cap(window.limit, reserved)
+        held = window_reserve(demand, window.seconds, self.floor, self.demand_s)
+        return bulk_cap(window.limit, held)
 
     def admits(self, now: float, bulk: bool) -> bool:
         """Return whether one more request may be sent at ``now`` in this lane."""
@@ -249,11 +252,11 @@ class BudgetState:
         flying = self.in_flight
         if flying >= self.gate:
             return False
-        reserved = self.reserved(now) if bulk else 0
+        demand = self.level(now) if bulk else -1
         for window in self.windows:
             if now >= window.next_expiry:
                 window.expire(now)
-            if flying + window.used >= self.cap(window, bulk, reserved):
+            if flying + window.used >= self.cap(window, bulk, demand):
                 return False
         return True
 
@@ -261,7 +264,7 @@ class BudgetState:
         """Hold a slot for a request about to be sent (an interactive one is heard)."""
         self.in_flight += 1
         if not bulk and not self.static:
-            self.demand = heard(self.demand, now, self.demand_s)
+            self.demand = heard(self.demand, now, self.horizon_s, self.demand_s)
 
     def complete(self, now: float, success: bool) -> None:
         """Turn one in-flight request into a stamp (or release a failed quota)."""
@@ -284,10 +287,10 @@ class BudgetState:
         """
         flying = self.in_flight
         waits = self.concurrency is not None and flying + ahead >= self.concurrency
-        reserved = self.reserved(now) if bulk else 0
-        at, needs = self._bound(now, flying, ahead, bulk, reserved)
-        if reserved:  # the headroom may fall before that: bulk could go then
-            steps = lifts(self.demand, now, self.floor, self.horizon_s, self.demand_s)
+        demand = self.level(now) if bulk else -1
+        at, needs = self._bound(now, flying, ahead, bulk, demand)
+        if demand >= 0:  # the headroom may fall before that: bulk could go then
+            steps = lifts(self.demand, now, self.horizon_s, self.demand_s)
             for when, level in steps:
                 if when >= at:
                     break
@@ -297,11 +300,11 @@ class BudgetState:
         return max(at, self.blocked_until), waits or needs
 
     def _bound(
-        self, now: float, flying: int, ahead: int, bulk: bool, reserved: int
+        self, now: float, flying: int, ahead: int, bulk: bool, demand: int
     ) -> tuple[float, bool]:
         at, waits = now, False
         for window in self.windows:
-            cap = self.cap(window, bulk, reserved)
+            cap = self.cap(window, bulk, demand)
             when, needs = window.admission_bound(now, flying, ahead, cap)
             at = max(at, when)
             waits = waits or needs

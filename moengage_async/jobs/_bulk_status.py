@@ -155,7 +155,7 @@ def _entry(result: StatusResult) -> StatusEntry:
     return StatusEntry(result.campaign_id, state, error)
 
 
-def _resumed(action: StatusAction, entry: StatusEntry) -> StatusResult:
+def _resumed(entry: StatusEntry) -> StatusResult:
     """The outcome an earlier run journaled, as a result of this run."""
     error = None if entry.error is None else MoEngageError(entry.error)
     outcome = StatusOutcome(entry.state.value)
@@ -201,7 +201,7 @@ class _Job:
         if ledger is not None:
             done = await ledger.finished(ids)
             if done:
-                self.record([_resumed(self.action, done[i]) for i in ids if i in done])
+                self.record([_resumed(done[i]) for i in ids if i in done])
                 ids = [i for i in ids if i not in done]
         if ids:
             if self.fatal is not None:

@@ -21,9 +21,7 @@ from .._errors import (
     ConflictError,
     MoEngageError,
     NotFoundError,
-    PayloadValidationError,
     PermissionDeniedError,
-    RateLimitError,
     ServerError,
     TransportError,
     UnprocessableEntityError,
@@ -181,8 +179,6 @@ def outcome_of_error(error: MoEngageError, *, maybe_sent: bool) -> StatusOutcome
     A 5xx, a timeout or a broken connection after the request left may have been
     applied; a refusal before sending (budget, credentials, validation) was not.
     """
-    if isinstance(error, (RateLimitError, PayloadValidationError, *FATAL_ERRORS)):
-        return StatusOutcome.UNKNOWN if maybe_sent else StatusOutcome.FAILED
     if isinstance(error, (ServerError, TransportError)):
         return StatusOutcome.UNKNOWN
     return StatusOutcome.UNKNOWN if maybe_sent else StatusOutcome.FAILED

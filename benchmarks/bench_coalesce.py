@@ -7,7 +7,7 @@ Each run first warms the shared connection pool and the sandbox with ten
 concurrent requests from another workspace (its own budget), so the figure is the
 steady state rather than TCP connects and first-request set-up.
 
-    python benchmarks/bench_coalesce.py [--events 1000] [--budget status=10/0.5]
+    python benchmarks/bench_coalesce.py [--events 1000] [--budget status:=10/0.5]
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ async def run(events: int, budget: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1000)
-    parser.add_argument("--budget", default="status=10/0.5")
+    parser.add_argument("--budget", default="status:=10/0.5")
     args = parser.parse_args()
     anyio.run(run, args.events, args.budget)
 

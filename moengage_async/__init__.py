@@ -35,6 +35,8 @@ from .budgets._limiter import Permit as Permit
 from .budgets._limiter import UnlimitedLimiter as UnlimitedLimiter
 from .budgets._limiter import WindowUsage as WindowUsage
 from .budgets._memory import MemoryLimiter as MemoryLimiter
+from .budgets._policy import StaticShare as StaticShare
+from .budgets._policy import WorkConserving as WorkConserving
 from .budgets._redis import BudgetBackendError as BudgetBackendError
 from .budgets._redis import RedisLimiter as RedisLimiter
 from .budgets._redis import limiter_from_env as limiter_from_env
@@ -43,6 +45,7 @@ from .budgets._spec import Budget as Budget
 from .budgets._spec import Priority as Priority
 from .budgets._spec import Window as Window
 from .budgets._spec import budgets_from_env as budgets_from_env
+from .budgets._spec import exactly as exactly
 from .budgets._spec import parse_budgets as parse_budgets
 from .budgets._view import BudgetView as BudgetView
 from .jobs._bulk_status import BulkStatusReport as BulkStatusReport
@@ -107,6 +110,7 @@ __all__ = [
     "RetryPolicy",
     "SearchStatistics",
     "ServerError",
+    "StaticShare",
     "StatusAction",
     "StatusFailure",
     "ThrottleInfo",
@@ -117,8 +121,10 @@ __all__ = [
     "V5API",
     "Window",
     "WindowUsage",
+    "WorkConserving",
     "__version__",
     "budgets_from_env",
+    "exactly",
     "limiter_from_env",
     "new_session",
     "parse_budgets",

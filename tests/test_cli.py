@@ -17,7 +17,7 @@ from conftest import spec_example
 
 from moengage_async.sandbox import Sandbox
 
-BUDGET = "status=100/0.05,1000/1"
+BUDGET = "status:=100/0.05,1000/1"
 
 
 class ThreadedSandbox:

@@ -7,7 +7,7 @@ import anyio
 from moengage_async import BadRequestError, MoEngageError, RetryPolicy
 from moengage_async.sandbox import Sandbox
 
-FAST = "status=100/0.05,1000/1"
+FAST = "status:=100/0.05,1000/1"
 
 
 async def test_thousand_concurrent_pauses_take_about_a_hundred_requests() -> None:

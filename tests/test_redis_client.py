@@ -19,13 +19,13 @@ async def test_unexpected_429_makes_the_whole_fleet_back_off(
     redis_url: str, redis_prefix: str
 ) -> None:
     """A 429 caused by spending outside the ledger is recorded for every process."""
-    async with Sandbox(budgets="status=2/30") as sandbox:
+    async with Sandbox(budgets="status:=2/30") as sandbox:
         ids = sandbox.seed_campaigns(3, status="ACTIVE")
         async with sandbox.client(limiter=UnlimitedLimiter()) as outsider:
             await outsider.change_status("PAUSE", [ids[0]])
         # The fleet believes in 3 calls; the server allows 2 (one spent outside).
-        ours = RedisLimiter(redis_url, budgets="status=3/30", key_prefix=redis_prefix)
-        other = RedisLimiter(redis_url, budgets="status=3/30", key_prefix=redis_prefix)
+        ours = RedisLimiter(redis_url, budgets="status:=3/30", key_prefix=redis_prefix)
+        other = RedisLimiter(redis_url, budgets="status:=3/30", key_prefix=redis_prefix)
         async with sandbox.client(
             limiter=ours, retry=RetryPolicy(max_retries=0)
         ) as client:

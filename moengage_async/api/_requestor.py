@@ -163,7 +163,7 @@ class BaseClient:
         transport: Transport | None = None,
         limiter: Limiter | None = None,
         budgets: BudgetOverrides | None = None,
-        bulk_share: float = 0.8,
+        bulk_share: float | None = None,
         clock: Clock | None = None,
         retry: RetryPolicy | None = None,
         timeout: float | None = DEFAULT_TIMEOUT_S,

@@ -38,7 +38,9 @@ class WindowUsage:
     callers waiting on the budget. ``next_free_in`` is the seconds until this
     window could admit one more interactive call (a lower bound while in-flight
     requests hold it: their slots free ``seconds`` after they complete), and
-    ``blocked_for`` the seconds left of a server-imposed block.
+    ``blocked_for`` the seconds left of a server-imposed block. ``reserved`` is
+    how many slots of the window bulk callers leave free for interactive ones
+    now (the bulk policy's headroom; 0 when bulk work may use it all).
     """
 
     budget: str
@@ -49,6 +51,7 @@ class WindowUsage:
     queued: int
     next_free_in: float
     blocked_for: float
+    reserved: int = 0
 
 
 @runtime_checkable

@@ -24,8 +24,8 @@ from .._errors import APIError, MoEngageError, PayloadValidationError, RateLimit
 from ..api._requestor import new_request_id
 from ..api._retry import RetryPolicy
 from ..api._v1 import V1Operations
-from ..budgets._rule import bulk_windows
-from ..budgets._spec import DEFAULT_BUDGETS, Priority, Window
+from ..budgets._schedule import bulk_view
+from ..budgets._spec import DEFAULT_BUDGETS, Budget, Priority, Window
 from ._create_items import (
     REUSE_WINDOWS_S,
     BulkCreateReport,
@@ -361,15 +361,14 @@ class _Job:
 
     def _eta(self, remaining: int, now: float) -> float:
         """Earliest finish the create budgets allow, given this run's sends."""
-        windows = [
-            (w.limit, w.seconds)
-            for w in self.client.limiter.snapshot(self.client.workspace_id)
-            if w.budget in _CREATE_BUDGETS
-        ] or [w for b in _CREATE_BUDGETS for w in DEFAULT_BUDGETS[b].windows]
-        # Bulk work may fill only the limiter's bulk share of each window.
-        share = getattr(self.client.limiter, "bulk_share", 1.0)
-        if self.priority is Priority.BULK and isinstance(share, float):
-            windows = list(bulk_windows([Window(*w) for w in windows], share))
+        usage = self.client.limiter.snapshot(self.client.workspace_id)
+        windows: list[Window] = []
+        for name in _CREATE_BUDGETS:  # the limiter's windows, else the documented
+            rows = tuple(Window(u.limit, u.seconds) for u in usage if u.budget == name)
+            budget = Budget(name, rows) if rows else DEFAULT_BUDGETS[name]
+            if self.priority is Priority.BULK:  # less what is kept for interactive
+                budget = bulk_view(budget, usage)
+            windows += budget.windows
         # Sends older than the longest window no longer hold anything back.
         horizon = now - max(sec for _, sec in windows)
         self.run.sent = [t for t in self.run.sent if t > horizon]

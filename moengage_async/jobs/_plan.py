@@ -18,6 +18,7 @@ from ..budgets._limiter import WindowUsage
 from ..budgets._rule import bulk_windows
 from ..budgets._schedule import (
     PriorUsage,
+    bulk_view,
     earliest_finish,
     prior_from_snapshot,
     schedule_groups,
@@ -94,12 +95,15 @@ def plan_requests(
     usage: Iterable[WindowUsage] = (),
     now: float = 0.0,
     bulk_share: float = 1.0,
+    priority: Priority = Priority.INTERACTIVE,
 ) -> Plan:
     """Plan ``requests`` requests of ``operation`` (a name in the operation table).
 
-    ``bulk_share`` below 1 plans a ``Priority.BULK`` job, which may fill only that
-    share of each window.
+    A ``Priority.BULK`` plan leaves free what the limiter's bulk policy keeps for
+    interactive calls (``usage``'s ``reserved``); ``bulk_share`` below 1 plans
+    against a static share of each window.
     """
+    usage = list(usage)
     names = OPERATIONS[operation].budgets
     chosen = {
         name: dataclasses.replace(
@@ -107,6 +111,8 @@ def plan_requests(
         )
         for name in names
     }
+    if priority is Priority.BULK:
+        chosen = {name: bulk_view(b, usage) for name, b in chosen.items()}
     windows, blocked = prior_from_snapshot(
         [u for u in usage if u.budget in chosen], chosen, now
     )
@@ -147,6 +153,7 @@ class PlanOperations(BaseClient):
             usage=self._limiter.snapshot(self._workspace_id),
             now=self._clock.now(),
             bulk_share=self.bulk_share_for(priority),
+            priority=priority,
         )
 
     def plan_status_change(

@@ -134,7 +134,7 @@ async def bulk_run(
         now = time.monotonic()
         spans.append((now - info.elapsed_s, now))
 
-    text = "status=" + ",".join(f"{lim}/{sec:g}" for lim, sec in windows)
+    text = "status:=" + ",".join(f"{lim}/{sec:g}" for lim, sec in windows)
     baseline = LayeredAiolimiter(windows) if name != "MemoryLimiter" else None
     options: dict[str, object] = (
         {"budgets": text, "bulk_share": 1.0}

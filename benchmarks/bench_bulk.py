@@ -4,7 +4,7 @@ Against the sandbox on loopback, with the status budget scaled down; prints the
 time of each run next to its theoretical minimum (exact earliest schedule at the
 limiter's bulk share: both runs use ``Priority.BULK``).
 
-    python benchmarks/bench_bulk.py [--ids 2000] [--budget status=10/0.1]
+    python benchmarks/bench_bulk.py [--ids 2000] [--budget status:=10/0.1]
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ async def run(n: int, budget: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ids", type=int, default=2000)
-    parser.add_argument("--budget", default="status=10/0.1")
+    parser.add_argument("--budget", default="status:=10/0.1")
     args = parser.parse_args()
     anyio.run(run, args.ids, args.budget)
 

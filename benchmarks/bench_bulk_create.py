@@ -19,7 +19,7 @@ from typing import Any
 from moengage_async import RetryPolicy
 from moengage_async.sandbox import Sandbox
 
-LIFTED = "create_requests=1000000/1;create_success=1000000/1;search=1000000/1"
+LIFTED = "create_requests:=1000000/1;create_success:=1000000/1;search:=1000000/1"
 
 
 def _campaigns(n: int, template: dict[str, Any]) -> list[dict[str, Any]]:

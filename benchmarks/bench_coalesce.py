@@ -10,7 +10,7 @@ one request per event. Each saturation run first warms the shared connection poo
 and the sandbox with ten concurrent requests from another workspace (its own
 budget), so the figure is the steady state rather than TCP connects.
 
-    python benchmarks/bench_coalesce.py [--events 1000] [--budget status=10/0.5]
+    python benchmarks/bench_coalesce.py [--events 1000] [--budget status:=10/0.5]
         [--singles 300]
 """
 
@@ -49,7 +49,7 @@ async def one_per_event(client: MoEngageClient, ids: list[str]) -> float:
     return time.perf_counter() - started
 
 
-ROOMY = "status=100000/1"
+ROOMY = "status:=100000/1"
 
 
 async def lone_latencies(linger: float, singles: int) -> list[float]:
@@ -136,7 +136,7 @@ async def run(events: int, budget: str, singles: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1000)
-    parser.add_argument("--budget", default="status=10/0.5")
+    parser.add_argument("--budget", default="status:=10/0.5")
     parser.add_argument("--singles", type=int, default=300)
     args = parser.parse_args()
     anyio.run(run, args.events, args.budget, args.singles)

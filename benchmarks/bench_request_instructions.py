@@ -49,7 +49,7 @@ SIDES = {
 WARM_UP = 200
 #: The status budget with windows no run fills: the default limiter's full work
 #: (log, lanes, completion stamps) on every request, and never a wait.
-HUGE = "status=1000000000/1"
+HUGE = "status:=1000000000/1"
 
 
 async def _child(side: str, requests: int, base_url: str) -> None:

@@ -22,7 +22,7 @@ from moengage_async import DEFAULT_BUDGETS
 from moengage_async.sandbox import Sandbox
 
 STATUS = "/core-services/v1/campaigns/status"
-UNLIMITED = ";".join(f"{name}=100000000/1" for name in DEFAULT_BUDGETS)
+UNLIMITED = ";".join(f"{name}:=100000000/1" for name in DEFAULT_BUDGETS)
 
 
 async def _drive(

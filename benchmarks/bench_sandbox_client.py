@@ -4,7 +4,7 @@
 client given the documented table (``budgets=None``), so it waits out windows the
 sandbox does not have. The ratio is the baseline's seconds over the figure's.
 
-    python benchmarks/bench_sandbox_client.py --budget status=100/0.05,1000/1
+    python benchmarks/bench_sandbox_client.py --budget status:=100/0.05,1000/1
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ async def _run(campaigns: int, budget: str, **client_kwargs: Any) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--campaigns", type=int, default=1000)
-    parser.add_argument("--budget", default="status=100/0.05,1000/1")
+    parser.add_argument("--budget", default="status:=100/0.05,1000/1")
     args = parser.parse_args()
     own = asyncio.run(_run(args.campaigns, args.budget))
     documented = asyncio.run(_run(args.campaigns, args.budget, budgets=None))

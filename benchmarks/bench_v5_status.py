@@ -5,7 +5,7 @@ takes seconds; the ratio is what matters) and the same concurrency, against the
 loopback sandbox. V5 is the figure, V1 the baseline; the ratio is campaigns/s
 V1 over V5.
 
-    python benchmarks/bench_v5_status.py --campaigns 1000 --budget status=10/0.1,100/1
+    python benchmarks/bench_v5_status.py --campaigns 1000 --budget status:=10/0.1,100/1
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def _sender(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--campaigns", type=int, default=1000)
-    parser.add_argument("--budget", default="status=10/0.1,100/1")
+    parser.add_argument("--budget", default="status:=10/0.1,100/1")
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     v5 = asyncio.run(_run(5, args.campaigns, args.budget, args.concurrency))

@@ -48,10 +48,13 @@ from .budgets import Permit as Permit
 from .budgets import Priority as Priority
 from .budgets import RedisLimiter as RedisLimiter
 from .budgets import Reservation as Reservation
+from .budgets import StaticShare as StaticShare
 from .budgets import UnlimitedLimiter as UnlimitedLimiter
 from .budgets import Window as Window
 from .budgets import WindowUsage as WindowUsage
+from .budgets import WorkConserving as WorkConserving
 from .budgets import budgets_from_env as budgets_from_env
+from .budgets import exactly as exactly
 from .budgets import limiter_from_env as limiter_from_env
 from .budgets import parse_budgets as parse_budgets
 from .jobs import BulkCreateReport as BulkCreateReport
@@ -127,6 +130,7 @@ __all__ = [
     "RetryPolicy",
     "SearchStatistics",
     "ServerError",
+    "StaticShare",
     "StatusAction",
     "StatusFailure",
     "StatusOutcome",
@@ -139,8 +143,10 @@ __all__ = [
     "V5API",
     "Window",
     "WindowUsage",
+    "WorkConserving",
     "__version__",
     "budgets_from_env",
+    "exactly",
     "limiter_from_env",
     "new_session",
     "parse_budgets",

@@ -17,6 +17,7 @@ import pytest
 
 from moengage_async import Budget, FakeClock, MemoryLimiter, RateLimitError
 from moengage_async.budgets._limiter import Limiter, WindowUsage
+from moengage_async.budgets._policy import BulkPolicy
 from moengage_async.budgets._spec import resolve_budgets
 
 __all__ = ["BACKENDS", "Backend", "refused_at", "until_queued"]
@@ -35,13 +36,19 @@ class Backend:
         self._made: list[Any] = []
 
     def make(
-        self, budgets: str | Mapping[str, Budget], *, bulk_share: float = 0.8
+        self,
+        budgets: str | Mapping[str, Budget],
+        *,
+        bulk_share: float | None = None,
+        bulk_policy: BulkPolicy | None = None,
     ) -> Limiter:
         """A fresh limiter (a fresh key namespace in Redis) on ``self.clock``."""
         table = resolve_budgets(budgets) if isinstance(budgets, str) else budgets
         limiter: Any
         if self.kind == "memory":
-            limiter = MemoryLimiter(table, clock=self.clock, bulk_share=bulk_share)
+            limiter = MemoryLimiter(
+                table, clock=self.clock, bulk_share=bulk_share, bulk_policy=bulk_policy
+            )
         else:
             from moengage_async.budgets._redis import RedisLimiter
 
@@ -51,6 +58,7 @@ class Backend:
                 budgets=dict(table),
                 clock=self.clock,
                 bulk_share=bulk_share,
+                bulk_policy=bulk_policy,
                 key_prefix=f"c{os.getpid()}-{next(_prefixes)}",
                 use_server_time=False,
                 jitter_s=0.0,

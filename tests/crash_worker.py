@@ -15,7 +15,7 @@ from typing import Any
 
 from moengage_async import MoEngageClient, RetryPolicy
 
-FAST = "create_requests=1000/1;create_success=1000/1"
+FAST = "create_requests:=1000/1;create_success:=1000/1"
 
 
 def campaign(index: int, template: dict[str, Any] | None) -> dict[str, Any]:

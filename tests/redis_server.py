@@ -144,13 +144,19 @@ def worker_command(*args: str) -> list[str]:
 
 async def _spend(args: argparse.Namespace) -> None:
     """Pause the given campaigns through MoEngageClient, all on one shared budget."""
-    from moengage_async import APIError, FakeClock, MoEngageClient, new_session
+    from moengage_async import (
+        APIError,
+        FakeClock,
+        MoEngageClient,
+        exactly,
+        new_session,
+    )
     from moengage_async.budgets._redis import RedisLimiter
 
     clock = FakeClock(args.fake_now) if args.fake_now is not None else None
     limiter = RedisLimiter(
         args.redis,
-        budgets={"status": args.budget},
+        budgets={"status": exactly(args.budget)},
         key_prefix=args.prefix,
         clock=clock,
         use_server_time=clock is None,

@@ -48,7 +48,7 @@ async def test_a_slot_now_or_the_time_of_the_earliest(
 ) -> None:
     """Two slots of 2/10 s are handed out at once; the third question is answered
     at once with the seconds until a slot frees, and nothing is queued."""
-    async with client_on(sandbox, fake_clock, "status=2/10") as client:
+    async with client_on(sandbox, fake_clock, "status:=2/10") as client:
         first = await client.budgets.try_reserve(OP)
         second = await client.budgets.try_reserve(OP)
         with pytest.raises(BudgetExhausted) as info:
@@ -68,7 +68,7 @@ async def test_a_released_slot_comes_back_at_once(
     sandbox: Sandbox, fake_clock: FakeClock
 ) -> None:
     """Releasing an unused reservation frees its slot without stamping it."""
-    async with client_on(sandbox, fake_clock, "status=1/60") as client:
+    async with client_on(sandbox, fake_clock, "status:=1/60") as client:
         held = await client.budgets.try_reserve(OP)
         with pytest.raises(BudgetExhausted):
             await client.budgets.try_reserve(OP)
@@ -85,7 +85,7 @@ async def test_the_call_inside_the_block_takes_the_reserved_slot(
     """With the only slot of 1/60 s reserved, the call in the block goes out at
     once under it (asking the limiter again would have to wait 60 s)."""
     ids = sandbox.seed_campaigns(1)
-    async with client_on(sandbox, fake_clock, "status=1/60") as client:
+    async with client_on(sandbox, fake_clock, "status:=1/60") as client:
         reservation = await client.budgets.try_reserve(OP)
         async with reservation:
             await client.change_status("PAUSE", ids, timeout=5.0)
@@ -102,7 +102,7 @@ async def test_a_block_left_unused_gives_the_slot_back(
     sandbox: Sandbox, fake_clock: FakeClock
 ) -> None:
     """A reservation whose block sends nothing (or fails first) is released."""
-    async with client_on(sandbox, fake_clock, "status=1/60") as client:
+    async with client_on(sandbox, fake_clock, "status:=1/60") as client:
         with pytest.raises(KeyError):
             async with await client.budgets.try_reserve(OP):
                 raise KeyError("the handler failed before calling")
@@ -114,7 +114,7 @@ async def test_a_dropped_reservation_is_released_when_its_lease_ends(
     sandbox: Sandbox, fake_clock: FakeClock
 ) -> None:
     """Nobody uses or releases it: ``lease_s`` later its slot is free again."""
-    async with client_on(sandbox, fake_clock, "status=1/60") as client:
+    async with client_on(sandbox, fake_clock, "status:=1/60") as client:
         await client.budgets.try_reserve(OP)  # dropped on the floor
         assert client.budgets.outstanding_reservations == 1
         fake_clock.advance(client.budgets.lease_s / 2)
@@ -134,7 +134,7 @@ async def test_priorities_see_their_own_headroom(
 ) -> None:
     """Bulk questions see the bulk share (half of 4); interactive ones the rest."""
     async with sandbox.client(
-        budgets="status=4/10", bulk_share=0.5, clock=fake_clock
+        budgets="status:=4/10", bulk_share=0.5, clock=fake_clock
     ) as client:
         view = client.budgets
         bulk = [await view.try_reserve(OP, priority=Priority.BULK) for _ in range(2)]
@@ -153,7 +153,7 @@ async def test_reserve_waits_for_a_slot_within_its_timeout(
     """``reserve`` is the waiting form: it gets the slot when it frees, or refuses
     at once when it cannot within ``timeout``."""
     ids = sandbox.seed_campaigns(1)
-    async with client_on(sandbox, fake_clock, "status=1/10") as client:
+    async with client_on(sandbox, fake_clock, "status:=1/10") as client:
         await client.change_status("PAUSE", ids)
         with pytest.raises(RateLimitError) as info:
             await client.budgets.reserve(OP, timeout=5.0)
@@ -201,7 +201,7 @@ async def test_redis_answers_without_queueing(
 ) -> None:
     """On Redis: a slot now, or the time of the earliest without a ticket left
     in the queue; released slots and lapsed leases come back."""
-    limiter = make_limiter("status=2/10")
+    limiter = make_limiter("status:=2/10")
     view = BudgetView(limiter, "ws", clock=fake_clock, operations={OP: ("status",)})
     first = await view.try_reserve(OP)
     second = await view.try_reserve(OP)
@@ -237,7 +237,7 @@ async def test_redis_answers_without_queueing(
 async def test_redis_priorities_see_their_own_headroom(
     make_limiter: Any, fake_clock: FakeClock
 ) -> None:
-    limiter = make_limiter("status=4/10", bulk_share=0.5)
+    limiter = make_limiter("status:=4/10", bulk_share=0.5)
     view = BudgetView(limiter, "ws", clock=fake_clock, operations={OP: ("status",)})
     held = [await view.try_reserve(OP, priority=Priority.BULK) for _ in range(2)]
     with pytest.raises(BudgetExhausted):
@@ -254,7 +254,7 @@ async def test_redis_reservation_serves_a_call(
     make_limiter: Any, fake_clock: FakeClock, sandbox: Sandbox
 ) -> None:
     """The call inside the block goes out under the Redis permit and completes it."""
-    limiter = make_limiter("status=1/60")
+    limiter = make_limiter("status:=1/60")
     ids = sandbox.seed_campaigns(1)
     async with sandbox.client(limiter=limiter, clock=fake_clock) as client:
         async with await client.budgets.try_reserve(OP):
@@ -273,7 +273,7 @@ async def test_redis_unreachable_answers_from_the_local_fallback(
 
     local = RedisLimiter(
         "redis://127.0.0.1:9/0",
-        budgets="status=4/1",
+        budgets="status:=4/1",
         clock=fake_clock,
         on_unavailable="local",
         local_fraction=0.5,
@@ -286,7 +286,7 @@ async def test_redis_unreachable_answers_from_the_local_fallback(
     await view.aclose()
     assert not any(r.held for r in held)
     await local.aclose()
-    failing = RedisLimiter("redis://127.0.0.1:9/0", budgets="status=4/1")
+    failing = RedisLimiter("redis://127.0.0.1:9/0", budgets="status:=4/1")
     view = BudgetView(failing, "ws", operations={OP: ("status",)})
     with pytest.raises(BudgetBackendError):
         await view.try_reserve(OP)

@@ -19,7 +19,7 @@ async def test_client_reads_moengage_budgets_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Without budgets=, the default limiter applies MOENGAGE_BUDGETS."""
-    monkeypatch.setenv("MOENGAGE_BUDGETS", "status=3/1")
+    monkeypatch.setenv("MOENGAGE_BUDGETS", "status:=3/1")
     async with MoEngageClient("ws", "key", clock=FakeClock()) as client:
         assert isinstance(client.limiter, MemoryLimiter)
         assert client.limiter.budgets["status"].windows == ((3, 1.0),)
@@ -29,9 +29,9 @@ async def test_explicit_budgets_win_over_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """budgets= overrides MOENGAGE_BUDGETS."""
-    monkeypatch.setenv("MOENGAGE_BUDGETS", "status=3/1")
+    monkeypatch.setenv("MOENGAGE_BUDGETS", "status:=3/1")
     async with MoEngageClient(
-        "ws", "key", clock=FakeClock(), budgets="status=4/1"
+        "ws", "key", clock=FakeClock(), budgets="status:=4/1"
     ) as client:
         assert isinstance(client.limiter, MemoryLimiter)
         assert client.limiter.budgets["status"].windows == ((4, 1.0),)
@@ -54,7 +54,9 @@ async def test_budgets_snapshot_reports_the_clients_workspace() -> None:
     async with MoEngageClient("ws", "key", limiter=limiter, clock=clock) as client:
         rows = client.budgets.snapshot()
     status = [r for r in rows if r.budget == "status"]
-    assert status[0] == WindowUsage("status", 10, 1.0, 1, 0, 0, 0.0, 0.0)
+    # An interactive call was just made: bulk work leaves the floor (one) plus
+    # that demand (one) free.
+    assert status[0] == WindowUsage("status", 10, 1.0, 1, 0, 0, 0.0, 0.0, reserved=2)
     assert sum(r.in_flight for r in rows) == 0
 
 
@@ -64,12 +66,12 @@ async def test_throttle_hook_reports_the_budget_wait() -> None:
 
     seen: list[ThrottleInfo] = []
     clock = FakeClock()
-    sandbox = Sandbox(budgets="status=1/1", clock=clock)
+    sandbox = Sandbox(budgets="status:=1/1", clock=clock)
     async with sandbox, anyio.create_task_group() as tg:
         tg.start_soon(clock.autojump)
         ids = sandbox.seed_campaigns(2)
         async with sandbox.client(
-            clock=clock, budgets="status=1/1", hooks=Hooks(on_throttle=seen.append)
+            clock=clock, budgets="status:=1/1", hooks=Hooks(on_throttle=seen.append)
         ) as client:
             await client.change_status("PAUSE", [ids[0]])
             await client.change_status("PAUSE", [ids[1]])

@@ -16,10 +16,19 @@ from hypothesis import strategies as st
 from moengage_async import Budget, FakeClock, Priority, RateLimitError
 from moengage_async import Window as W
 from moengage_async.budgets._limiter import Limiter
+from moengage_async.budgets._policy import BulkPolicy, StaticShare, WorkConserving
 
 # Binary fractions: sums stay exact in floats and in Redis's microseconds.
 SECONDS = st.sampled_from([0.5, 1.0, 2.0, 3.75])
 TIMES = st.integers(0, 32).map(lambda x: x / 8)  # ties on purpose
+POLICIES = st.sampled_from(
+    [
+        WorkConserving(),
+        WorkConserving(floor=2, horizon_s=2.0, demand_s=0.5),
+        StaticShare(0.5),
+        StaticShare(0.8),
+    ]
+)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -82,10 +91,10 @@ def calls(names: list[str]) -> st.SearchStrategy[list[Call]]:
 
 
 async def run(
-    backend: Backend, table: dict[str, Budget], plan: list[Call], share: float
+    backend: Backend, table: dict[str, Budget], plan: list[Call], policy: BulkPolicy
 ) -> Limiter:
     clock = backend.clock
-    limiter = backend.make(table, bulk_share=share)
+    limiter = backend.make(table, bulk_policy=policy)
 
     async def call(c: Call) -> None:
         await clock.sleep(c.arrive)
@@ -126,11 +135,11 @@ async def run(
 
 
 async def run_and_look(
-    backend: Backend, table: dict[str, Budget], plan: list[Call], share: float
+    backend: Backend, table: dict[str, Budget], plan: list[Call], policy: BulkPolicy
 ) -> list[tuple[int, int]]:
     """Run the plan; return (in flight, queued) of every window afterwards."""
     try:
-        limiter = await run(backend, table, plan, share)
+        limiter = await run(backend, table, plan, policy)
         return [(u.in_flight, u.queued) for u in await backend.usage(limiter)]
     finally:
         await backend.aclose()
@@ -145,9 +154,12 @@ async def run_and_look(
         HealthCheck.function_scoped_fixture,  # only names the backend
     ],
 )
-@given(data=st.data(), share=st.sampled_from([0.5, 0.8, 1.0]))
+@given(data=st.data(), policy=POLICIES)
 def test_no_window_ever_sees_more_than_its_limit(
-    data: st.DataObject, share: float, kind: str, request: pytest.FixtureRequest
+    data: st.DataObject,
+    policy: BulkPolicy,
+    kind: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     """Whatever the network does between send and completion, no window overflows,
     quotas count only successes, waits are never negative, and nothing leaks:
@@ -155,7 +167,7 @@ def test_no_window_ever_sees_more_than_its_limit(
     table = data.draw(budgets())
     plan = data.draw(calls(list(table)))
     backend = backend_for(kind, FakeClock(), request)
-    left = anyio.run(run_and_look, backend, table, plan, share)
+    left = anyio.run(run_and_look, backend, table, plan, policy)
 
     for name, budget in table.items():
         mine = [c for c in plan if name in c.names and c.sent is not None]
@@ -211,5 +223,5 @@ def test_every_caller_without_deadline_is_served(
         for i in range(n)
     ]
     backend = backend_for(kind, FakeClock(), request)
-    anyio.run(run_and_look, backend, table, plan, 0.8)
+    anyio.run(run_and_look, backend, table, plan, WorkConserving())
     assert all(c.completed is not None for c in plan)

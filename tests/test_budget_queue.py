@@ -17,7 +17,7 @@ def limiter_for(text: str, clock: FakeClock, bulk_share: float = 0.8) -> MemoryL
 async def test_new_arrival_does_not_overtake_the_queue() -> None:
     """A caller arriving when a slot is free still queues behind earlier waiters."""
     clock = FakeClock()
-    limiter = limiter_for("status=1/1", clock)
+    limiter = limiter_for("status:=1/1", clock)
     first = await limiter.acquire("w", STATUS)
     order: list[str] = []
 
@@ -41,7 +41,7 @@ async def test_new_arrival_does_not_overtake_the_queue() -> None:
 async def test_interactive_passes_queued_bulk_work() -> None:
     """During a bulk backlog an interactive call is admitted at once."""
     clock = FakeClock()
-    limiter = limiter_for("status=10/1", clock)
+    limiter = limiter_for("status:=10/1", clock)
     bulk_admitted = 0
 
     async def bulk() -> None:
@@ -62,7 +62,7 @@ async def test_interactive_passes_queued_bulk_work() -> None:
 async def test_queued_interactive_goes_before_queued_bulk() -> None:
     """When a slot frees, a waiting interactive caller gets it before bulk."""
     clock = FakeClock()
-    limiter = limiter_for("status=2/1", clock, bulk_share=1.0)
+    limiter = limiter_for("status:=2/1", clock, bulk_share=1.0)
     permits = [await limiter.acquire("w", STATUS) for _ in range(2)]
     order: list[str] = []
 
@@ -85,7 +85,7 @@ async def test_queued_interactive_goes_before_queued_bulk() -> None:
 async def test_bulk_does_not_take_a_slot_an_interactive_waiter_needs() -> None:
     """A bulk arrival queues while an interactive caller waits on the budget."""
     clock = FakeClock()
-    limiter = limiter_for("create_requests=5/1;create_success=1/60", clock, 1.0)
+    limiter = limiter_for("create_requests:=5/1;create_success:=1/60", clock, 1.0)
     await limiter.acquire("w", ("create_success",))  # the quota is in use
     both = ("create_requests", "create_success")
     order: list[str] = []
@@ -106,7 +106,7 @@ async def test_bulk_does_not_take_a_slot_an_interactive_waiter_needs() -> None:
 async def test_cancelled_waiter_frees_its_place() -> None:
     """Cancelling a queued caller leaks no slot and lets the next one in."""
     clock = FakeClock()
-    limiter = limiter_for("status=1/1", clock)
+    limiter = limiter_for("status:=1/1", clock)
     first = await limiter.acquire("w", STATUS)
     admitted: list[str] = []
 
@@ -133,7 +133,7 @@ async def test_cancelled_waiter_frees_its_place() -> None:
 async def test_cancelled_head_does_not_block_the_queue() -> None:
     """Cancelling the waiter at the head while it sleeps wakes the one behind it."""
     clock = FakeClock()
-    limiter = limiter_for("status=1/1", clock)
+    limiter = limiter_for("status:=1/1", clock)
     first = await limiter.acquire("w", STATUS)
     await first.complete(success=True)
     admitted: list[float] = []
@@ -164,7 +164,7 @@ async def _in_scope(scope: anyio.CancelScope, fn: object) -> None:
 async def test_waiter_cancelled_right_after_its_turn_came_gives_the_slot_back() -> None:
     """A caller handed a slot but cancelled before running holds nothing."""
     clock = FakeClock()
-    limiter = limiter_for("gcg=10/60", clock)
+    limiter = limiter_for("gcg:=10/60", clock)
     first = await limiter.acquire("w", ("gcg",))
     got: list[str] = []
 
@@ -187,7 +187,7 @@ async def test_waiter_cancelled_right_after_its_turn_came_gives_the_slot_back() 
 async def test_a_freed_slot_is_handed_over_at_once() -> None:
     """When a completion frees the gate, the next waiter holds it at that instant."""
     clock = FakeClock()
-    limiter = limiter_for("gcg=10/60", clock)
+    limiter = limiter_for("gcg:=10/60", clock)
     first = await limiter.acquire("w", ("gcg",))
 
     async with anyio.create_task_group() as tg:

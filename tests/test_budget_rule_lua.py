@@ -18,6 +18,16 @@ from hypothesis import strategies as st
 from moengage_async import Budget, FakeClock, Priority, RateLimitError
 from moengage_async import Window as W
 from moengage_async.budgets._limiter import Limiter, Permit
+from moengage_async.budgets._policy import (
+    POLICY_LUA,
+    BulkPolicy,
+    DemandState,
+    StaticShare,
+    WorkConserving,
+    level,
+    lifts,
+    window_reserve,
+)
 from moengage_async.budgets._redis_scripts import _PRELUDE, _WINDOW
 from moengage_async.budgets._rule import RULE_LUA, admission_bound
 
@@ -164,11 +174,12 @@ async def step(
     return "done", now
 
 
-async def lockstep(redis_url: str, plan: list[Op]) -> None:
+async def lockstep(redis_url: str, plan: list[Op], policy: BulkPolicy) -> None:
     clock = FakeClock(1000.0)
     memory, remote = Backend("memory", clock, None), Backend("redis", clock, redis_url)
     try:
-        pair = [memory.make(TABLE), remote.make(TABLE)]
+        pair = [memory.make(TABLE, bulk_policy=policy)]
+        pair.append(remote.make(TABLE, bulk_policy=policy))
         held: list[list[Permit]] = [[], []]
         for op in plan:
             if op.kind == "advance":
@@ -192,6 +203,7 @@ async def lockstep(redis_url: str, plan: list[Op]) -> None:
                 )
                 assert u.next_free_in == pytest.approx(v.next_free_in, abs=2e-6), key
                 assert u.blocked_for == v.blocked_for == 0
+                assert u.reserved == v.reserved, key
     finally:
         await memory.aclose()
         await remote.aclose()
@@ -202,8 +214,74 @@ async def lockstep(redis_url: str, plan: list[Op]) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(plan=st.lists(ops, min_size=1, max_size=30))
-def test_both_backends_decide_and_report_alike(plan: list[Op], redis_url: str) -> None:
+@given(
+    plan=st.lists(ops, min_size=1, max_size=30),
+    policy=st.sampled_from(
+        [WorkConserving(floor=1, horizon_s=4.0, demand_s=1.0), StaticShare(0.5)]
+    ),
+)
+def test_both_backends_decide_and_report_alike(
+    plan: list[Op], policy: BulkPolicy, redis_url: str
+) -> None:
     """The same history gives the same admissions, the same ``retry_at`` and the
-    same snapshot (used, in flight, queued, next free) in memory and in Redis."""
-    anyio.run(lockstep, redis_url, plan)
+    same snapshot (used, in flight, queued, next free, reserved) in memory and in
+    Redis, under either bulk policy."""
+    anyio.run(lockstep, redis_url, plan, policy)
+
+
+# -- the bulk policy in Lua ----------------------------------------------------------
+
+_POLICY_PROBE = (
+    _PRELUDE
+    + POLICY_LUA
+    + """
+local st = {}
+for i = 1, 5 do st[i] = tonumber(ARGV[i]) end
+local now, floor = tonumber(ARGV[6]), tonumber(ARGV[7])
+local horizon, demand = tonumber(ARGV[8]), tonumber(ARGV[9])
+local span = tonumber(ARGV[10])
+local lvl = level(st, now, horizon)
+local out = {lvl, window_reserve(lvl, span, floor, demand)}
+local steps = lifts(st, now, horizon)
+for j = 1, #steps do
+  out[#out + 1] = s(steps[j][1])
+  out[#out + 1] = steps[j][2]
+end
+return out
+"""
+)
+
+
+@st.composite
+def demand_states(draw: st.DrawFn) -> tuple[DemandState, int, int, int, int, int]:
+    demand = draw(st.integers(1, 10_000_000))
+    horizon = draw(st.integers(1, 60_000_000))
+    now = draw(st.integers(0, 10**12))
+    last = draw(st.integers(max(0, now - 2 * horizon), now))
+    bucket = draw(st.integers(max(0, last // demand - 1), last // demand))
+    cur, prev = draw(st.integers(0, 5)), draw(st.integers(0, 5))
+    state = (last, bucket, cur, prev, cur + prev + draw(st.integers(0, 5)))
+    span = draw(st.integers(1, 100_000_000))
+    return state, now, draw(st.integers(0, 3)), horizon, demand, span
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(case=demand_states())
+def test_lua_policy_answers_as_the_python_policy(
+    case: tuple[DemandState, int, int, int, int, int], conn: redis.Redis
+) -> None:
+    """Same demand state and time: the same level, window reserve and steps down
+    (times in microseconds on both sides, as the scripts keep them)."""
+    state, now, floor, horizon, demand, span = case
+    got = conn.eval(  # type: ignore[no-untyped-call]
+        _POLICY_PROBE, 0, *state, now, floor, horizon, demand, span
+    )
+    lvl = level(state, now, horizon, demand)
+    held = window_reserve(lvl, span / 1e6, floor, demand / 1e6)
+    assert got[:2] == [lvl, held]
+    steps = lifts(state, now, horizon, demand)
+    assert [int(x) for x in got[2:]] == [int(v) for step in steps for v in step]

@@ -15,7 +15,7 @@ from moengage_async import (
 )
 
 WINDOWS = [(10, 1.0), (30, 6.0)]
-BUDGETS = "status=10/1,30/6"
+BUDGETS = "status:=10/1,30/6"
 
 
 async def run_bulk(clock: FakeClock, url: str, calls: int) -> list[str]:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from moengage_async import DEFAULT_BUDGETS, Window, budgets_from_env, parse_budgets
+from moengage_async import (
+    DEFAULT_BUDGETS,
+    Window,
+    budgets_from_env,
+    exactly,
+    parse_budgets,
+)
 from moengage_async.budgets._spec import format_budgets, resolve_budgets
 
 STANDARD = (Window(10, 1.0), Window(100, 60.0), Window(6000, 3600.0))
@@ -46,11 +54,54 @@ def test_preview_is_10000_per_minute() -> None:
 
 def test_parse_reads_several_budgets() -> None:
     """The string syntax sets windows per budget, separated by semicolons."""
-    parsed = parse_budgets("status=10/1,100/60, 6000/3600; create_requests=5/1")
+    parsed = parse_budgets("status=9/1,90/60, 5000/3600; create_requests=4/1")
     assert parsed == {
-        "status": STANDARD,
-        "create_requests": (Window(5, 1.0),),
+        "status": (Window(9, 1.0), Window(90, 60.0), Window(5000, 3600.0)),
+        "create_requests": (Window(4, 1.0), Window(25, 60.0), Window(100, 3600.0)),
     }
+
+
+def test_an_override_changes_its_window_and_keeps_the_others() -> None:
+    """status=5/1 tightens the 1-second window; the minute and hour windows stay."""
+    expected = (Window(5, 1.0), Window(100, 60.0), Window(6000, 3600.0))
+    assert parse_budgets("status=5/1") == {"status": expected}
+    assert resolve_budgets("status=5/1")["status"].windows == expected
+    assert resolve_budgets({"status": [(5, 1)]})["status"].windows == expected
+    assert resolve_budgets({"status": "5/1"})["status"].windows == expected
+
+
+def test_a_new_window_length_adds_a_window() -> None:
+    """A length the budget does not have is added to its windows."""
+    windows = resolve_budgets("status=50/10")["status"].windows
+    assert windows == (*STANDARD, Window(50, 10.0))
+
+
+def test_replacing_the_whole_set_is_explicit() -> None:
+    """name:=... (string) or exactly(...) (Python) keeps only the windows given."""
+    only = (Window(5, 1.0),)
+    assert parse_budgets("status:=5/1") == {"status": only}
+    assert resolve_budgets("status:=5/1")["status"].windows == only
+    assert resolve_budgets({"status": exactly("5/1")})["status"].windows == only
+    assert resolve_budgets({"status": exactly([(5, 1.0)])})["status"].windows == only
+    assert resolve_budgets("status:=5/1")["update"].windows == STANDARD
+
+
+def test_two_windows_of_one_length_are_refused() -> None:
+    """One override cannot set the same window twice."""
+    with pytest.raises(ValueError, match="two windows of 1 s"):
+        resolve_budgets("status=5/1,6/1")
+
+
+def test_a_limit_above_the_documented_table_is_accepted_and_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A workspace with raised limits: the override applies, and says so once."""
+    caplog.set_level(logging.INFO, logger="moengage_async.budgets")
+    for _ in range(3):
+        assert resolve_budgets("search=37/1")["search"].windows[0] == Window(37, 1.0)
+    raised = [r for r in caplog.records if "above MoEngage's documented" in r.message]
+    assert len(raised) == 1
+    assert "search" in raised[0].message and "37" in raised[0].message
 
 
 @pytest.mark.parametrize(
@@ -74,10 +125,10 @@ def test_malformed_text_names_the_bad_part(text: str, culprit: str) -> None:
 
 def test_mapping_override_keeps_quota_and_gate_flags() -> None:
     """Overriding windows keeps successes_only and concurrency of the bucket."""
-    table = resolve_budgets({"create_success": [(2, 1.0)], "gcg": "3/0.5"})
+    table = resolve_budgets({"create_success": exactly([(2, 1.0)]), "gcg": "3/0.5"})
     assert table["create_success"].windows == (Window(2, 1.0),)
     assert table["create_success"].successes_only
-    assert table["gcg"].windows == (Window(3, 0.5),)
+    assert table["gcg"].windows == (Window(10, 60.0), Window(3, 0.5))
     assert table["gcg"].concurrency == 1
 
 
@@ -97,15 +148,18 @@ def test_mapping_override_rejects_unknown_budget() -> None:
 
 
 def test_format_round_trips_through_parse() -> None:
-    """format_budgets writes what parse_budgets reads back."""
+    """format_budgets writes what resolve_budgets reads back, dropped windows too."""
     text = format_budgets(DEFAULT_BUDGETS)
     assert resolve_budgets(text) == dict(DEFAULT_BUDGETS)
+    scaled = resolve_budgets("status:=10/0.05,100/3;search=5/1")
+    assert resolve_budgets(format_budgets(scaled)) == scaled
 
 
 def test_env_variable_overrides_the_table() -> None:
     """MOENGAGE_BUDGETS overrides windows; other buckets keep their defaults."""
-    table = budgets_from_env({"MOENGAGE_BUDGETS": "status=5/1"})
-    assert table["status"].windows == (Window(5, 1.0),)
+    table = budgets_from_env({"MOENGAGE_BUDGETS": "status=5/1;search:=7/1"})
+    assert table["status"].windows == (Window(5, 1.0), *STANDARD[1:])
+    assert table["search"].windows == (Window(7, 1.0),)
     assert table["update"].windows == STANDARD
 
 

@@ -25,7 +25,7 @@ def limiter_for(text: str, clock: FakeClock, bulk_share: float = 0.8) -> MemoryL
 async def test_expiry_counts_from_the_completion_stamp() -> None:
     """A slot frees one window after its response completed, not after its send."""
     clock = FakeClock()
-    limiter = limiter_for("status=1/1", clock)
+    limiter = limiter_for("status:=1/1", clock)
     permit = await limiter.acquire("w", ("status",))
     clock.advance(5.0)
     await permit.complete(success=True)
@@ -48,7 +48,7 @@ async def test_expiry_counts_from_the_completion_stamp() -> None:
 async def test_in_flight_requests_hold_their_slot() -> None:
     """An unanswered request keeps its slot however long it takes."""
     clock = FakeClock()
-    limiter = limiter_for("status=1/1", clock)
+    limiter = limiter_for("status:=1/1", clock)
     permit = await limiter.acquire("w", ("status",))
     admitted: list[float] = []
 
@@ -88,7 +88,7 @@ async def test_spent_day_quota_fails_at_once_with_retry_at() -> None:
 async def test_queued_caller_fails_at_its_deadline() -> None:
     """A caller still waiting when its deadline comes fails then and leaves."""
     clock = FakeClock()
-    limiter = limiter_for("gcg=10/60", clock)
+    limiter = limiter_for("gcg:=10/60", clock)
     await limiter.acquire("w", ("gcg",))  # the concurrency gate of one is taken
     failed: list[float] = []
 
@@ -108,7 +108,7 @@ async def test_queued_caller_fails_at_its_deadline() -> None:
 async def test_concurrency_gate_admits_one_at_a_time() -> None:
     """The GCG gate lets the next job start only when the previous one completes."""
     clock = FakeClock()
-    limiter = limiter_for("gcg=10/60", clock)
+    limiter = limiter_for("gcg:=10/60", clock)
     permit = await limiter.acquire("w", ("gcg",))
     admitted: list[float] = []
 
@@ -129,7 +129,7 @@ async def test_concurrency_gate_admits_one_at_a_time() -> None:
 async def test_block_holds_every_caller_until_it_ends() -> None:
     """After block(), nobody is admitted to those budgets until it ends."""
     clock = FakeClock()
-    limiter = limiter_for("status=10/1", clock)
+    limiter = limiter_for("status:=10/1", clock)
     await limiter.block("w", ("status",), 30.0)
     with pytest.raises(RateLimitError) as caught:
         await limiter.acquire("w", ("status",), deadline=29.0)
@@ -150,7 +150,7 @@ async def test_block_holds_every_caller_until_it_ends() -> None:
 async def test_block_of_zero_seconds_changes_nothing() -> None:
     """A 429 without Retry-After blocks for 0 s: the windows alone decide."""
     clock = FakeClock()
-    limiter = limiter_for("status=10/1", clock)
+    limiter = limiter_for("status:=10/1", clock)
     await limiter.block("w", ("status",), 0.0)
     await limiter.acquire("w", ("status",), deadline=0.0)
 
@@ -158,7 +158,7 @@ async def test_block_of_zero_seconds_changes_nothing() -> None:
 async def test_permit_completes_once() -> None:
     """Completing a permit twice stamps it once."""
     clock = FakeClock()
-    limiter = limiter_for("status=2/1", clock)
+    limiter = limiter_for("status:=2/1", clock)
     permit: Permit = await limiter.acquire("w", ("status",))
     await permit.complete(success=True)
     await permit.complete(success=True)
@@ -168,14 +168,14 @@ async def test_permit_completes_once() -> None:
 async def test_workspaces_have_separate_budgets() -> None:
     """Spending one workspace's budget leaves another's untouched."""
     clock = FakeClock()
-    limiter = limiter_for("status=1/1", clock)
+    limiter = limiter_for("status:=1/1", clock)
     await limiter.acquire("a", ("status",))
     await limiter.acquire("b", ("status",), deadline=0.0)
 
 
 async def test_unknown_budget_is_refused() -> None:
     """Acquiring an unknown budget raises ValueError naming it."""
-    limiter = limiter_for("status=1/1", FakeClock())
+    limiter = limiter_for("status:=1/1", FakeClock())
     with pytest.raises(ValueError, match="'nope'"):
         await limiter.acquire("w", ("nope",))
 
@@ -192,7 +192,7 @@ async def test_wait_decisions_are_logged_at_debug(
 ) -> None:
     """Every wait decision leaves a debug line naming workspace and budget."""
     clock = FakeClock()
-    limiter = limiter_for("status=1/1", clock)
+    limiter = limiter_for("status:=1/1", clock)
     caplog.set_level(logging.DEBUG, logger="moengage_async.budgets")
     permit = await limiter.acquire("w", ("status",))
     await permit.complete(success=True)
@@ -203,7 +203,7 @@ async def test_wait_decisions_are_logged_at_debug(
 
 async def test_snapshot_lists_unused_budgets_as_idle() -> None:
     """Budgets never used show zero use and no wait, without creating state."""
-    limiter = limiter_for("status=2/1", FakeClock())
+    limiter = limiter_for("status:=2/1", FakeClock())
     rows = limiter.snapshot("nobody")
     assert rows and all(r.used == r.in_flight == r.queued == 0 for r in rows)
     assert limiter._workspaces == {}

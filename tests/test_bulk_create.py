@@ -20,7 +20,7 @@ from moengage_async import (
 from moengage_async.jobs._create_items import BULK_TAG_PREFIX, bulk_request_id
 from moengage_async.jobs._journal import ItemState, Journal
 
-FAST = "create_requests=1000/1;create_success=1000/1"
+FAST = "create_requests:=1000/1;create_success:=1000/1"
 
 
 def _client(url: str, *, max_retries: int = 3) -> MoEngageClient:

@@ -20,7 +20,7 @@ from test_bulk_create_fake import FakeMoEngage, push, serve
 from moengage_async import FakeClock, MoEngageClient, RetryPolicy
 from moengage_async.jobs import CreateItemStatus
 
-FAST = "create_requests=100000/1;create_success=100000/1"
+FAST = "create_requests:=100000/1;create_success:=100000/1"
 
 
 def _client(

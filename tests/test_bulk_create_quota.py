@@ -20,7 +20,7 @@ from moengage_async import (
 from moengage_async.budgets._schedule import earliest_finish_s
 
 T = TypeVar("T")
-QUOTA = "create_requests=1000/1;create_success=5/60"
+QUOTA = "create_requests:=1000/1;create_success:=5/60"
 
 
 def _client(url: str, clock: FakeClock, budgets: str | None = QUOTA) -> MoEngageClient:
@@ -158,7 +158,7 @@ async def test_a_refusal_after_a_lost_answer_keeps_the_item_open(
         "patience_s": 1,
         "reuse_windows_s": {"PUSH": 0.0},
     }
-    budgets = "create_requests=1/60;create_success=100/60"
+    budgets = "create_requests:=1/60;create_success:=100/60"
     async with serve(fake) as url, _client(url, clock, budgets) as client:
         first = await client.bulk_create(_campaigns(1), **options)
         clock.advance(60)

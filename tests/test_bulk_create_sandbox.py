@@ -29,7 +29,7 @@ from moengage_async.models import v1
 from moengage_async.sandbox import Sandbox
 
 WORKER = Path(__file__).with_name("crash_worker.py")
-FAST = "create_requests=1000/1;create_success=1000/1"
+FAST = "create_requests:=1000/1;create_success:=1000/1"
 COUNT = 30
 
 
@@ -76,7 +76,7 @@ async def test_the_sandbox_quota_and_the_client_agree_on_stop_and_resume(
 ) -> None:
     """Under 5 creations a minute, stop/advance/rerun creates 5, 10, then all 12."""
     clock = FakeClock()
-    quota = "create_requests=1000/1;create_success=5/60"
+    quota = "create_requests:=1000/1;create_success:=5/60"
     counts = []
     async with (
         Sandbox(budgets=quota, clock=clock) as sandbox,

@@ -21,7 +21,7 @@ from moengage_async import (
 from moengage_async.sandbox import Sandbox
 
 #: The documented status windows scaled down so a few hundred requests take < 1 s.
-FAST = "status=100/0.05,1000/1"
+FAST = "status:=100/0.05,1000/1"
 RETRY = RetryPolicy(testing=True, max_retries=8)
 
 

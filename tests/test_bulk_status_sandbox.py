@@ -8,7 +8,7 @@ from moengage_async import Progress, RetryPolicy
 from moengage_async.sandbox import Sandbox
 
 #: The documented status windows scaled down so a few hundred requests take < 1 s.
-FAST = "status=100/0.05,1000/1"
+FAST = "status:=100/0.05,1000/1"
 FLAKY = "error_rate=0.1,reset_rate=0.05,jitter=0.002"
 RETRY = RetryPolicy(testing=True, max_retries=8)
 
@@ -49,9 +49,9 @@ async def test_invalid_ids_in_a_batch_fail_alone() -> None:
 
 async def test_no_request_is_rate_limited_under_the_budget() -> None:
     """The client's budget keeps the sandbox from ever answering 429."""
-    async with Sandbox(budgets="status=10/0.05,30/0.3") as sandbox:
+    async with Sandbox(budgets="status:=10/0.05,30/0.3") as sandbox:
         ids = sandbox.seed_campaigns(400)
-        async with sandbox.client(budgets="status=10/0.05,30/0.3", retry=RETRY) as c:
+        async with sandbox.client(budgets="status:=10/0.05,30/0.3", retry=RETRY) as c:
             report = await c.bulk_change_status("PAUSE", ids)
         statuses = Counter(
             r.status for r in sandbox.ledger.requests("v1.change_status")
@@ -85,9 +85,9 @@ async def test_progress_ends_with_every_id_and_an_eta_of_zero() -> None:
 
 async def test_budget_waits_longer_than_the_timeout_do_not_fail_ids() -> None:
     """A bulk job waits for budget slots beyond the call timeout instead of failing."""
-    async with Sandbox(budgets="status=1/0.1") as sandbox:
+    async with Sandbox(budgets="status:=1/0.1") as sandbox:
         ids = sandbox.seed_campaigns(40)
-        async with sandbox.client(budgets="status=1/0.1", timeout=0.05) as client:
+        async with sandbox.client(budgets="status:=1/0.1", timeout=0.05) as client:
             report = await client.bulk_change_status("PAUSE", ids, concurrency=4)
     assert report.failures == []
     assert report.applied == 40

@@ -17,7 +17,7 @@ from conftest import spec_example
 
 from moengage_async.sandbox import Sandbox
 
-BUDGET = "status=100/0.05,1000/1"
+BUDGET = "status:=100/0.05,1000/1"
 
 
 class ThreadedSandbox:
@@ -359,7 +359,7 @@ def test_ctrl_c_prints_the_partial_summary_and_the_rerun_finishes(
     ]
     # A slow client-side budget (10 requests per 0.1 s) leaves time to interrupt.
     with subprocess.Popen(
-        [sys.executable, "-m", "moengage_async", *args, "--budget", "status=10/0.1"],
+        [sys.executable, "-m", "moengage_async", *args, "--budget", "status:=10/0.1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -48,7 +48,7 @@ def test_budgets_and_limiter_are_exclusive() -> None:
     from moengage_async import UnlimitedLimiter
 
     with pytest.raises(ValueError, match="budgets"):
-        MoEngageClient("ws", "k", limiter=UnlimitedLimiter(), budgets="status=1/1")
+        MoEngageClient("ws", "k", limiter=UnlimitedLimiter(), budgets="status:=1/1")
 
 
 def test_repr_hides_the_key() -> None:

@@ -7,7 +7,7 @@ import anyio
 from moengage_async import BadRequestError, FakeClock, MoEngageError, RetryPolicy
 from moengage_async.sandbox import Faults, Sandbox
 
-FAST = "status=100/0.05,1000/1"
+FAST = "status:=100/0.05,1000/1"
 
 
 async def test_thousand_concurrent_pauses_take_about_a_hundred_requests() -> None:
@@ -96,7 +96,7 @@ async def test_pauses_batch_while_the_budget_has_no_slot(
     """Once the budget is spent, pauses wait together and share the next slot."""
     async with Sandbox() as sandbox:
         ids = sandbox.seed_campaigns(8)
-        async with sandbox.client(budgets="status=1/20", clock=fake_clock) as client:
+        async with sandbox.client(budgets="status:=1/20", clock=fake_clock) as client:
             await client.pause(ids[0])
             async with anyio.create_task_group() as tg:
                 for campaign_id in ids[1:]:
@@ -157,7 +157,7 @@ async def test_closing_the_client_fails_batches_still_waiting_for_a_slot(
     outcomes: list[MoEngageError] = []
     async with Sandbox() as sandbox:
         ids = sandbox.seed_campaigns(2)
-        client = sandbox.client(budgets="status=1/20", clock=fake_clock)
+        client = sandbox.client(budgets="status:=1/20", clock=fake_clock)
         await client.pause(ids[0])
 
         async def late() -> None:

@@ -10,7 +10,7 @@ from moengage_async.budgets._spec import Window
 from moengage_async.cli._demo import demo, render_table
 from moengage_async.cli._plot import rolling_counts, rolling_series
 
-FAST = "status=10/0.02,100/0.5"
+FAST = "status:=10/0.02,100/0.5"
 
 
 async def test_demo_pauses_everything_without_a_429() -> None:

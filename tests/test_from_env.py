@@ -30,7 +30,7 @@ async def test_the_variables_configure_the_client(env: pytest.MonkeyPatch) -> No
     """Workspace, key, data center and budgets come from the environment; the
     key shows in no repr."""
     env.setenv("MOENGAGE_DATA_CENTER", "03")
-    env.setenv("MOENGAGE_BUDGETS", "status=7/60")
+    env.setenv("MOENGAGE_BUDGETS", "status:=7/60")
     async with MoEngageClient.from_env() as client:
         assert client.workspace_id == "WS_ENV"
         assert client.base_url == "https://api-03.moengage.com"
@@ -45,12 +45,12 @@ async def test_the_variables_configure_the_client(env: pytest.MonkeyPatch) -> No
 async def test_explicit_arguments_win(env: pytest.MonkeyPatch) -> None:
     """An argument that is not ``None`` wins over its variable; ``None`` defers."""
     env.setenv("MOENGAGE_DATA_CENTER", "03")
-    env.setenv("MOENGAGE_BUDGETS", "status=7/60")
+    env.setenv("MOENGAGE_BUDGETS", "status:=7/60")
     async with MoEngageClient.from_env(
         workspace_id="WS_ARG",
         api_key=None,
         data_center="02",
-        budgets="status=3/1",
+        budgets="status:=3/1",
         timeout=5.0,
     ) as client:
         assert client.workspace_id == "WS_ARG"
@@ -98,7 +98,7 @@ def test_malformed_budgets_name_the_variable(env: pytest.MonkeyPatch) -> None:
 async def test_an_environ_mapping_replaces_os_environ(env: pytest.MonkeyPatch) -> None:
     """``environ=`` is read instead of ``os.environ``: its absent budgets mean the
     documented table, not ``os.environ``'s ``MOENGAGE_BUDGETS``."""
-    env.setenv("MOENGAGE_BUDGETS", "status=7/60")
+    env.setenv("MOENGAGE_BUDGETS", "status:=7/60")
     environ = {"MOENGAGE_WORKSPACE_ID": "W2", "MOENGAGE_API_KEY": "k2"}
     async with MoEngageClient.from_env(environ=environ) as client:
         assert client.workspace_id == "W2"
@@ -112,7 +112,7 @@ def test_a_redis_url_makes_a_limiter_the_client_closes(
     """``MOENGAGE_REDIS_URL``: a ``RedisLimiter`` with the environment's budgets,
     owned by the client (``close_limiter=True``); ``redis_url=`` wins."""
     env.setenv("MOENGAGE_REDIS_URL", "redis://env-host:6379/0")
-    env.setenv("MOENGAGE_BUDGETS", "status=4/1")
+    env.setenv("MOENGAGE_BUDGETS", "status:=4/1")
     settings = settings_from_env()
     limiter = settings["limiter"]
     assert isinstance(limiter, RedisLimiter)

@@ -72,7 +72,7 @@ async def test_a_budget_wait_comes_before_its_attempt() -> None:
     """A call the budgets delay: throttle between call_start and attempt_start."""
     events, hooks = _recording()
     clock = FakeClock()
-    async with Sandbox(budgets="status=1/10", clock=clock) as sandbox:
+    async with Sandbox(budgets="status:=1/10", clock=clock) as sandbox:
         ids = sandbox.seed_campaigns(2)
         async with sandbox.client(hooks=hooks, clock=clock) as client:
             await client.change_status("PAUSE", ids[:1])

@@ -223,7 +223,7 @@ async def test_a_429_the_ledger_did_not_predict_is_unexpected_and_retried(
     reset would hold the retry until the window frees.)"""
     clock = FakeClock()
     async with Sandbox(
-        budgets="status=2/60", clock=clock, rate_limit_headers=False
+        budgets="status:=2/60", clock=clock, rate_limit_headers=False
     ) as sandbox:
         ids = sandbox.seed_campaigns(1)
         sandbox.foreign_usage("status", 2)
@@ -266,7 +266,7 @@ async def test_a_429_on_the_last_slot_of_the_ledger_is_expected(otel: OTel) -> N
     (Without the x-ratelimit headers, which would have told the ledger of the
     foreign usage and kept the call from being sent.)"""
     async with Sandbox(
-        budgets="status=2/60", clock=FakeClock(), rate_limit_headers=False
+        budgets="status:=2/60", clock=FakeClock(), rate_limit_headers=False
     ) as sandbox:
         ids = sandbox.seed_campaigns(2)
         sandbox.foreign_usage("status", 1)
@@ -294,7 +294,7 @@ async def test_a_429_on_the_last_slot_of_the_ledger_is_expected(otel: OTel) -> N
 
 async def test_a_429_of_an_unwatched_client_is_counted_as_unknown(otel: OTel) -> None:
     """Without ``watch`` there is no ledger to ask: ``expected=unknown``."""
-    async with Sandbox(budgets="status=1/60", clock=FakeClock()) as sandbox:
+    async with Sandbox(budgets="status:=1/60", clock=FakeClock()) as sandbox:
         ids = sandbox.seed_campaigns(1)
         sandbox.foreign_usage("status", 1)
         async with sandbox.client(
@@ -316,7 +316,7 @@ async def test_a_budget_wait_is_a_span_inside_the_call_and_a_histogram_point(
     """The second call of a 1-per-10 s budget waits 10 s (fake): a
     ``moengage.budget_wait`` span inside its call span, before its attempt."""
     clock = FakeClock()
-    async with Sandbox(budgets="status=1/10", clock=clock) as sandbox:
+    async with Sandbox(budgets="status:=1/10", clock=clock) as sandbox:
         ids = sandbox.seed_campaigns(2)
         async with sandbox.client(hooks=otel.telemetry.hooks, clock=clock) as client:
             await client.change_status("PAUSE", ids[:1])
@@ -349,7 +349,7 @@ async def test_a_budget_wait_is_a_span_inside_the_call_and_a_histogram_point(
 async def test_budget_gauges_read_the_limiter_snapshot(otel: OTel) -> None:
     """Remaining per window, in flight and queued per budget, per workspace."""
     clock = FakeClock()
-    async with Sandbox(budgets="status=3/10,5/60", clock=clock) as sandbox:
+    async with Sandbox(budgets="status:=3/10,5/60", clock=clock) as sandbox:
         ids = sandbox.seed_campaigns(2)
         async with sandbox.client(hooks=otel.telemetry.hooks, clock=clock) as client:
             otel.telemetry.watch(client)

@@ -122,7 +122,7 @@ async def test_client_plans_with_its_own_budgets() -> None:
     from moengage_async import MoEngageClient, Priority
     from moengage_async.jobs._plan import bulk_windows
 
-    async with MoEngageClient("ws", "key", budgets="status=10/1") as client:
+    async with MoEngageClient("ws", "key", budgets="status:=10/1") as client:
         plan = client.plan_status_change(200, priority=Priority.INTERACTIVE)
         assert (plan.requests, plan.earliest_finish_s) == (20, 1.0)
         v5 = client.plan_status_change(

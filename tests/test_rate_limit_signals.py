@@ -76,7 +76,7 @@ async def test_foreign_usage_tightens_the_ledger_and_the_burst_draws_no_429(
     the ledger, and of a burst of 9 the 4 that fit are sent, the rest refused
     before sending: no 429. Without the headers (the control) the burst draws
     five 429s."""
-    budgets = "status=10/60"
+    budgets = "status:=10/60"
     sandbox = Sandbox(budgets=budgets, rate_limit_headers=headers)
     limiter = backend(budgets, clock=MonotonicClock())
     async with sandbox:
@@ -102,7 +102,7 @@ async def test_the_tightening_is_seen_by_every_limiter_on_the_redis(
 ) -> None:
     """One process reads ``remaining``; another, sharing the Redis, finds the
     window full without having sent anything."""
-    budgets = "status=10/60"
+    budgets = "status:=10/60"
     ours, other = make_limiter(budgets), make_limiter(budgets)
     async with Sandbox(budgets=budgets, clock=fake_clock) as sandbox:
         ids = sandbox.seed_campaigns(1)
@@ -124,7 +124,7 @@ async def test_observe_counts_only_what_the_ledger_did_not_see(
 ) -> None:
     """``observe`` adds ``limit - counted - remaining`` once; a second look at
     the same numbers adds nothing."""
-    limiter = backend("status=10/1,100/60")
+    limiter = backend("status:=10/1,100/60")
     permit = await limiter.acquire("ws", ["status"])
     await permit.complete(success=True)
     first = await limiter.observe("ws", ("status",), 10, 5, 0.4)
@@ -142,9 +142,9 @@ async def test_a_raised_limit_is_logged_once_and_shown_in_the_snapshot(
     """The server allows 20/60, the client is configured for 10/60: logged once,
     visible as ``server_limit``, and the limit in force stays 10 (the 11th call
     is refused before sending)."""
-    limiter = backend("status=10/60", clock=MonotonicClock())
+    limiter = backend("status:=10/60", clock=MonotonicClock())
     caplog.set_level(logging.WARNING, "moengage_async")
-    async with Sandbox(budgets="status=20/60") as sandbox:
+    async with Sandbox(budgets="status:=20/60") as sandbox:
         ids = sandbox.seed_campaigns(11)
         async with sandbox.client(
             limiter=limiter, retry=NO_RETRY, timeout=5.0
@@ -163,8 +163,8 @@ async def test_a_raised_limit_is_logged_once_and_shown_in_the_snapshot(
 async def test_learn_limits_adopts_a_raised_limit(backend: Backend) -> None:
     """With ``learn_limits=True`` the 20/60 the server reports is used at once:
     18 calls go out without waiting, none refused."""
-    limiter = backend("status=10/60", clock=MonotonicClock(), learn_limits=True)
-    async with Sandbox(budgets="status=20/60") as sandbox:
+    limiter = backend("status:=10/60", clock=MonotonicClock(), learn_limits=True)
+    async with Sandbox(budgets="status:=20/60") as sandbox:
         ids = sandbox.seed_campaigns(18)
         async with sandbox.client(
             limiter=limiter, retry=NO_RETRY, timeout=5.0
@@ -179,8 +179,8 @@ async def test_learn_limits_adopts_a_raised_limit(backend: Backend) -> None:
 async def test_a_lower_limit_is_adopted_at_once(backend: Backend) -> None:
     """The server allows 5/60, the client thinks 10/60: from the first answer the
     limit in force is 5; of a burst of 8, the 4 that fit are sent, no 429."""
-    limiter = backend("status=10/60", clock=MonotonicClock())
-    async with Sandbox(budgets="status=5/60") as sandbox:
+    limiter = backend("status:=10/60", clock=MonotonicClock())
+    async with Sandbox(budgets="status:=5/60") as sandbox:
         ids = sandbox.seed_campaigns(9)
         async with sandbox.client(
             limiter=limiter, retry=NO_RETRY, timeout=5.0
@@ -201,12 +201,12 @@ async def test_a_429_without_retry_after_waits_for_reset(
     the budget until the server's window frees, beyond the client's own 1 s."""
     clock = autojump
     started = clock.now()
-    sandbox = Sandbox(budgets="search=2/60", clock=clock, rate_limit_reset=form)
+    sandbox = Sandbox(budgets="search:=2/60", clock=clock, rate_limit_reset=form)
     async with sandbox:
         sandbox.foreign_usage("search", 2)
         async with sandbox.client(
             clock=clock,
-            budgets="search=10/1",
+            budgets="search:=10/1",
             retry=RetryPolicy(max_retries=1),
             timeout=None,
         ) as client:
@@ -227,12 +227,12 @@ async def test_a_reset_beyond_max_retry_after_is_capped_and_logged(
     clock = autojump
     caplog.set_level(logging.WARNING, "moengage_async")
     started = clock.now()
-    sandbox = Sandbox(budgets="search=1/3600", clock=clock, rate_limit_reset=form)
+    sandbox = Sandbox(budgets="search:=1/3600", clock=clock, rate_limit_reset=form)
     policy = RetryPolicy(max_retries=1, max_retry_after_s=120.0)
     async with sandbox:
         sandbox.foreign_usage("search", 1)
         async with sandbox.client(
-            clock=clock, budgets="search=10/1", retry=policy, timeout=None
+            clock=clock, budgets="search:=10/1", retry=policy, timeout=None
         ) as client:
             with pytest.raises(RateLimitError):
                 await client.search_campaigns({"limit": 1, "page": 1})
@@ -247,11 +247,11 @@ async def test_the_data_api_429_is_a_rate_limit_error_that_tightens(
     """The Data API's ``status: fail`` 429 is a ``RateLimitError`` named by its
     type, and its headers still reach the ledger."""
     clock = autojump
-    sandbox = Sandbox(budgets="search=1/60", clock=clock, rate_limit_body="data_api")
+    sandbox = Sandbox(budgets="search:=1/60", clock=clock, rate_limit_body="data_api")
     async with sandbox:
         sandbox.foreign_usage("search", 1)
         async with sandbox.client(
-            clock=clock, budgets="search=1/60", retry=NO_RETRY, timeout=None
+            clock=clock, budgets="search:=1/60", retry=NO_RETRY, timeout=None
         ) as client:
             with pytest.raises(RateLimitError) as info:
                 await client.search_campaigns({"limit": 1, "page": 1})
@@ -264,7 +264,7 @@ async def test_the_data_api_429_is_a_rate_limit_error_that_tightens(
 async def _saturated_run(clock: FakeClock, headers: bool) -> float:
     """300 status calls at once through 10/1 and 100/60, with uplink jitter:
     the fake seconds it takes, after checking it drew no 429."""
-    budgets = "status=10/1,100/60"
+    budgets = "status:=10/1,100/60"
     sandbox = Sandbox(
         budgets=budgets,
         clock=clock,

@@ -17,7 +17,7 @@ from moengage_async.sandbox import Sandbox
 async def test_v1_change_status_raw_gives_the_rate_limit_headers() -> None:
     """``change_status`` returns ``None``; its raw response has the status, the
     ``x-ratelimit-*`` headers (case-insensitive), the body and our request id."""
-    async with Sandbox(budgets="status=5/60") as sandbox:
+    async with Sandbox(budgets="status:=5/60") as sandbox:
         ids = sandbox.seed_campaigns(2)
         async with sandbox.client() as client:
             raw = await client.v1.with_raw_response.change_status(
@@ -57,7 +57,7 @@ async def test_v5_raw_response_has_the_response_id_and_the_parsed_result() -> No
 
 async def test_raw_calls_spend_the_same_budgets() -> None:
     """A raw call is the same call: it goes through the client's limiter."""
-    async with Sandbox(budgets="search=2/60") as sandbox:
+    async with Sandbox(budgets="search:=2/60") as sandbox:
         sandbox.seed_campaigns(3)
         async with sandbox.client() as client:
             raw = await client.with_raw_response.search_campaigns(

@@ -24,7 +24,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning"),
 ]
 
-BUDGET = "status=5/0.3"
+BUDGET = "status:=5/0.3"
 
 
 async def test_over_budget_tasks_are_deferred_not_slept(

@@ -72,7 +72,7 @@ async def run(
     async with (
         serving(server) as url,
         MoEngageClient(
-            "ws", "key", base_url=url, budgets=f"status={budget[0]}/{budget[1]}"
+            "ws", "key", base_url=url, budgets=f"status:={budget[0]}/{budget[1]}"
         ) as client,
     ):
         queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=100)

@@ -58,7 +58,7 @@ async def test_block_is_shared_by_every_instance(
     make_limiter: Make, fake_clock: FakeClock
 ) -> None:
     """A 429 seen by one process closes the gate for the others until Retry-After."""
-    one, two = make_limiter("status=100/1"), make_limiter("status=100/1")
+    one, two = make_limiter("status:=100/1"), make_limiter("status:=100/1")
     await one.block("ws", ["status"], 30.0)
     assert await refused_at(two, ["status"]) == pytest.approx(1030.0)
     fake_clock.advance(30.001)
@@ -67,7 +67,7 @@ async def test_block_is_shared_by_every_instance(
 
 async def test_block_records_the_unexpected_429_as_usage(make_limiter: Make) -> None:
     """The 429 counts as a phantom call in the shared ledger."""
-    one, two = make_limiter("status=2/10"), make_limiter("status=2/10")
+    one, two = make_limiter("status:=2/10"), make_limiter("status:=2/10")
     await (await one.acquire("ws", ["status"])).complete(success=True)
     await one.block("ws", ["status"], 0.0)
     await refused_at(two, ["status"])
@@ -77,7 +77,7 @@ async def test_every_key_expires(
     make_limiter: Make, client: aioredis.Redis, redis_prefix: str
 ) -> None:
     """Nothing the limiter writes lives forever."""
-    limiter = make_limiter("status=2/1")
+    limiter = make_limiter("status:=2/1")
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
     await limiter.acquire("ws", ["status"])  # in flight
     await refused_at(limiter, ["status"])  # leaves a (short-lived) ticket
@@ -92,7 +92,7 @@ async def test_keys_share_the_workspace_hash_slot(
     make_limiter: Make, client: aioredis.Redis, redis_prefix: str
 ) -> None:
     """All keys of one workspace carry its hash tag (one Redis Cluster slot)."""
-    limiter = make_limiter("status=5/1")
+    limiter = make_limiter("status:=5/1")
     await (await limiter.acquire("ws-7", ["status"])).complete(success=True)
     keys = [k async for k in client.scan_iter(match=f"{redis_prefix}:*")]
     assert keys
@@ -103,9 +103,9 @@ async def test_lapsed_lease_frees_a_dead_holders_slot(
     make_limiter: Make, fake_clock: FakeClock
 ) -> None:
     """A permit never completed counts until its lease ends, then one window more."""
-    crashed = make_limiter("status=1/1", max_request_s=10.0)
+    crashed = make_limiter("status:=1/1", max_request_s=10.0)
     await crashed.acquire("ws", ["status"])  # its process dies here
-    survivor = make_limiter("status=1/1", max_request_s=10.0)
+    survivor = make_limiter("status:=1/1", max_request_s=10.0)
     fake_clock.advance(10.5)
     assert await refused_at(survivor, ["status"]) == pytest.approx(1011.0)
     fake_clock.advance(0.6)
@@ -116,7 +116,7 @@ async def test_waiters_are_served_first_come_first_served(
     make_limiter: Make, fake_clock: FakeClock
 ) -> None:
     """Across instances, the earliest waiter gets the next free slot."""
-    limiters = [make_limiter("status=1/1") for _ in range(3)]
+    limiters = [make_limiter("status:=1/1") for _ in range(3)]
     await (await limiters[0].acquire("ws", ["status"])).complete(success=True)
     order: list[int] = []
 
@@ -146,7 +146,7 @@ async def test_newcomer_does_not_jump_the_queue(
     make_limiter: Make, fake_clock: FakeClock
 ) -> None:
     """A fresh call waits behind a queued one even when a slot just freed."""
-    first, second = make_limiter("status=1/1"), make_limiter("status=1/1")
+    first, second = make_limiter("status:=1/1"), make_limiter("status:=1/1")
     await (await first.acquire("ws", ["status"])).complete(success=True)
     with pytest.raises(RateLimitError):
         await first.acquire("ws", ["status"], deadline=fake_clock.now() + 0.5)
@@ -164,8 +164,8 @@ async def test_stalled_waiter_does_not_idle_a_free_slot(
     """A waiter overdue past its wake-up (a stalled process) lets the next one in."""
     stalled_clock = FakeClock(1000.0)  # never advanced: its owner is stuck
     stalled, second = (
-        make_limiter("status=1/1", clock=stalled_clock),
-        make_limiter("status=1/1"),
+        make_limiter("status:=1/1", clock=stalled_clock),
+        make_limiter("status:=1/1"),
     )
     await (await second.acquire("ws", ["status"])).complete(success=True)
     async with anyio.create_task_group() as tg:
@@ -182,7 +182,7 @@ async def test_survives_a_script_cache_flush(
     make_limiter: Make, client: aioredis.Redis
 ) -> None:
     """NOSCRIPT after a restart or SCRIPT FLUSH reloads the script transparently."""
-    limiter = make_limiter("status=5/1")
+    limiter = make_limiter("status:=5/1")
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
     await client.script_flush()
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
@@ -190,7 +190,7 @@ async def test_survives_a_script_cache_flush(
 
 async def test_fetch_snapshot_reports_shared_usage(make_limiter: Make) -> None:
     """A snapshot read from Redis shows the other instance's calls."""
-    one, two = make_limiter("status=5/1"), make_limiter("status=5/1")
+    one, two = make_limiter("status:=5/1"), make_limiter("status:=5/1")
     await (await one.acquire("ws", ["status"])).complete(success=True)
     await one.acquire("ws", ["status"])
     usage = {u.budget: u for u in await two.fetch_snapshot("ws")}
@@ -240,7 +240,7 @@ async def test_unreachable_redis_can_fall_back_to_a_local_fraction(
     """on_unavailable='local' admits locally, at local_fraction of each limit."""
     limiter = RedisLimiter(
         "redis://127.0.0.1:9/0",
-        budgets="status=4/1",
+        budgets="status:=4/1",
         clock=fake_clock,
         on_unavailable="local",
         local_fraction=0.5,
@@ -283,7 +283,7 @@ async def test_limiter_from_env(
 
 def test_limiter_from_env_reads_budget_overrides() -> None:
     """MOENGAGE_BUDGETS applies to the Redis limiter as to the in-memory one."""
-    env = {"MOENGAGE_REDIS_URL": "redis://h/0", "MOENGAGE_BUDGETS": "status=3/1"}
+    env = {"MOENGAGE_REDIS_URL": "redis://h/0", "MOENGAGE_BUDGETS": "status:=3/1"}
     limiter = limiter_from_env(env=env)
     assert limiter is not None
     assert limiter._budgets["status"].windows == ((3, 1.0),)

@@ -24,13 +24,13 @@ async def test_unexpected_429_makes_the_whole_fleet_back_off(
     Without the x-ratelimit headers, which would have warned the ledger before
     the 429 (tests/test_rate_limit_signals.py).
     """
-    async with Sandbox(budgets="status=2/30", rate_limit_headers=False) as sandbox:
+    async with Sandbox(budgets="status:=2/30", rate_limit_headers=False) as sandbox:
         ids = sandbox.seed_campaigns(3, status="ACTIVE")
         async with sandbox.client(limiter=UnlimitedLimiter()) as outsider:
             await outsider.change_status("PAUSE", [ids[0]])
         # The fleet believes in 3 calls; the server allows 2 (one spent outside).
-        ours = RedisLimiter(redis_url, budgets="status=3/30", key_prefix=redis_prefix)
-        other = RedisLimiter(redis_url, budgets="status=3/30", key_prefix=redis_prefix)
+        ours = RedisLimiter(redis_url, budgets="status:=3/30", key_prefix=redis_prefix)
+        other = RedisLimiter(redis_url, budgets="status:=3/30", key_prefix=redis_prefix)
         async with sandbox.client(
             limiter=ours, retry=RetryPolicy(max_retries=0)
         ) as client:
@@ -51,7 +51,7 @@ async def test_plans_use_the_redis_limiters_budgets(
 ) -> None:
     """A client on a ``RedisLimiter`` plans against that limiter's budgets (its
     public ``budgets``), not the documented table."""
-    limiter = RedisLimiter(redis_url, budgets="status=5/60", key_prefix=redis_prefix)
+    limiter = RedisLimiter(redis_url, budgets="status:=5/60", key_prefix=redis_prefix)
     async with (
         Sandbox() as sandbox,
         sandbox.client(limiter=limiter, close_limiter=True) as client,

@@ -66,7 +66,7 @@ async def test_ten_thousand_callers_on_a_saturated_budget(
     """10,000 concurrent acquires, 1,000 of them waiting for a full budget: every one
     is served, none fails, and at most ``max_connections`` connections are open."""
     limiter = make_limiter(
-        "status=9000/1",
+        "status:=9000/1",
         redis=named(redis_url, connections.name),
         max_request_s=0.5,  # permits never completed: their leases lapse
     )
@@ -98,7 +98,7 @@ async def test_more_callers_than_connections_on_an_empty_budget(
 ) -> None:
     """150 concurrent acquires through 8 connections: all admitted, no error."""
     limiter = make_limiter(
-        "status=1000/1", redis=named(redis_url, connections.name), max_connections=8
+        "status:=1000/1", redis=named(redis_url, connections.name), max_connections=8
     )
 
     async def one() -> None:
@@ -122,7 +122,7 @@ async def test_a_thousand_waiters_take_turns_without_errors(
     connections: Connections,
 ) -> None:
     """1,000 callers on a budget of 100 a second: ten windows of 100, no failure."""
-    limiter = make_limiter("status=100/1", redis=named(redis_url, connections.name))
+    limiter = make_limiter("status:=100/1", redis=named(redis_url, connections.name))
     served: list[float] = []
 
     async def one() -> None:
@@ -156,7 +156,7 @@ async def test_local_fallback_never_triggers_with_redis_healthy(
     """on_unavailable='local' under 1,000 concurrent acquires through 10
     connections: every decision is Redis's, none is local."""
     limiter = make_limiter(
-        "status=1000/1",
+        "status:=1000/1",
         redis=named(redis_url, connections.name),
         on_unavailable="local",
         max_connections=10,
@@ -179,7 +179,7 @@ async def test_a_pool_shared_with_other_code(
     pool = aioredis.ConnectionPool.from_url(redis_url, max_connections=4)
     client = aioredis.Redis(connection_pool=pool)
     limiter = make_limiter(
-        "status=1000/1", redis=client, op_timeout_s=0.3, on_unavailable="local"
+        "status:=1000/1", redis=client, op_timeout_s=0.3, on_unavailable="local"
     )
     held = [await pool.get_connection() for _ in range(3)]
 

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.redis
 
 Make = Callable[..., RedisLimiter]
 
-#: "status=2/1" with the default 300 s lease: 1 s window + 1 s slack + the lease
+#: "status:=2/1" with the default 300 s lease: 1 s window + 1 s slack + the lease
 TTL_MS = 1000 + 1000 + 300_000
 
 
@@ -52,8 +52,8 @@ async def command_calls(client: aioredis.Redis) -> dict[str, int]:
 async def test_uncontended_calls_stay_few_inside_redis(
     make_limiter: Make, client: aioredis.Redis
 ) -> None:
-    """Nothing in flight, queued or blocked: an acquire makes 4 calls, a complete 4."""
-    limiter = make_limiter("status=1000/1")
+    """Nothing in flight, queued or blocked: an acquire makes 6 calls, a complete 4."""
+    limiter = make_limiter("status:=1000/1")
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
     await client.config_resetstat()
     for _ in range(5):
@@ -62,9 +62,12 @@ async def test_uncontended_calls_stay_few_inside_redis(
     calls = await command_calls(client)
     assert calls.pop("evalsha") == 10
     calls.pop("config|resetstat", None)
-    # acquire: EXISTS, ZCOUNT, ZADD, PEXPIRE (its flight key is new each time);
+    # acquire: EXISTS, ZCOUNT, ZADD, PEXPIRE (its flight key is new each time),
+    # GET and SET of the interactive demand the bulk policy follows;
     # complete: ZREM, ZADD, PTTL, ZREMRANGEBYSCORE.
     assert calls == {
+        "get": 5,
+        "set": 5,
         "exists": 5,
         "zcount": 5,
         "zadd": 10,
@@ -79,7 +82,7 @@ async def test_ttls_are_rearmed_when_they_run_short(
     make_limiter: Make, client: aioredis.Redis, redis_prefix: str
 ) -> None:
     """A TTL read as too short is set again, with headroom, so keys outlive windows."""
-    limiter = make_limiter("status=2/1")
+    limiter = make_limiter("status:=2/1")
     held = await limiter.acquire("ws", ["status"])  # keeps the flight key alive
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
     stamps, flight = key(redis_prefix, "stamps"), key(redis_prefix, "flight")
@@ -97,7 +100,7 @@ async def test_snapshot_shows_the_newest_reply_of_any_budget_set(
     make_limiter: Make,
 ) -> None:
     """Replies decoded late are applied oldest first, whatever budgets they named."""
-    limiter = make_limiter("status=100/1;update=100/1")
+    limiter = make_limiter("status:=100/1;update:=100/1")
     for _ in range(3):
         await limiter.acquire("ws", ["status"])
     await limiter.acquire("ws", ["update", "status"])  # left 4 in flight, 1 update
@@ -109,7 +112,7 @@ async def test_snapshot_shows_the_newest_reply_of_any_budget_set(
 
 async def test_fetched_snapshot_supersedes_older_replies(make_limiter: Make) -> None:
     """A snapshot read from Redis is newer than any reply kept before it."""
-    limiter, other = make_limiter("status=100/1"), make_limiter("status=100/1")
+    limiter, other = make_limiter("status:=100/1"), make_limiter("status:=100/1")
     await limiter.acquire("ws", ["status"])  # left one in flight
     await other.acquire("ws", ["status"])
     fetched = {u.budget: u for u in await limiter.fetch_snapshot("ws")}
@@ -120,7 +123,7 @@ async def test_fetched_snapshot_supersedes_older_replies(make_limiter: Make) -> 
 async def test_a_decoding_client_works_too(make_limiter: Make, redis_url: str) -> None:
     """A caller's client with decode_responses=True gets str replies: same results."""
     conn = aioredis.Redis.from_url(redis_url, decode_responses=True)
-    limiter = make_limiter("status=2/1", redis=conn)
+    limiter = make_limiter("status:=2/1", redis=conn)
     await (await limiter.acquire("ws", ["status"])).complete(success=True)
     await limiter.acquire("ws", ["status"])
     with pytest.raises(RateLimitError, match="cannot admit"):
@@ -139,7 +142,7 @@ async def refused_at(limiter: RedisLimiter, budgets: list[str]) -> float:
 
 async def test_a_later_budget_with_several_windows_binds(make_limiter: Make) -> None:
     """The options of the second budget of a call are read at the right offsets."""
-    limiter = make_limiter("update=100/1;status=2/1,3/10")
+    limiter = make_limiter("update:=100/1;status:=2/1,3/10")
     both = ["update", "status"]
     for _ in range(2):
         await (await limiter.acquire("ws", both)).complete(success=True)
@@ -151,7 +154,7 @@ async def test_a_later_budget_with_several_windows_binds(make_limiter: Make) -> 
 
 async def test_a_concurrency_cap_holds_in_a_later_budget(make_limiter: Make) -> None:
     """gcg admits one call at a time, also when named after another budget."""
-    limiter = make_limiter("status=5/1;gcg=10/60")
+    limiter = make_limiter("status:=5/1;gcg:=10/60")
     first = await limiter.acquire("ws", ["status", "gcg"])
     await limiter.acquire("ws", ["status"])
     await refused_at(limiter, ["status", "gcg"])

@@ -65,8 +65,8 @@ async def on_fake_time(
 async def test_a_job_outlives_a_redis_restart(server: RedisProcess) -> None:
     """Redis stopped mid-job and back within the max wait: every call goes out,
     none fails, and the server never sees a window over its limit."""
-    limiter = RedisLimiter(server.url, budgets="status=10/0.25", max_outage_wait_s=10)
-    async with Sandbox(budgets="status=10/0.25") as sandbox:
+    limiter = RedisLimiter(server.url, budgets="status:=10/0.25", max_outage_wait_s=10)
+    async with Sandbox(budgets="status:=10/0.25") as sandbox:
         ids = sandbox.seed_campaigns(40, status="ACTIVE")
         todo, done = list(ids), []
         async with sandbox.client(
@@ -111,7 +111,7 @@ async def test_an_outage_past_the_max_wait_fails_closed(
         options["max_outage_wait_s"] = max_wait
     limiter = RedisLimiter(
         server.url,
-        budgets="status=5/1",
+        budgets="status:=5/1",
         clock=clock,
         use_server_time=False,
         key_prefix=redis_prefix,
@@ -161,7 +161,7 @@ async def test_callers_stop_calling_a_redis_that_is_down(
     clock = FakeClock(1000.0)
     limiter = RedisLimiter(
         server.url,
-        budgets="status=1000/1",
+        budgets="status:=1000/1",
         clock=clock,
         use_server_time=False,
         key_prefix=redis_prefix,
@@ -208,7 +208,7 @@ async def test_a_completion_waits_for_redis_to_record_it(
     """A response that completes during an outage is stamped once Redis is back,
     not dropped (its slot would otherwise count until the lease lapses)."""
     limiter = RedisLimiter(
-        server.url, budgets="status=5/60", key_prefix=redis_prefix, max_request_s=300
+        server.url, budgets="status:=5/60", key_prefix=redis_prefix, max_request_s=300
     )
     permit = await limiter.acquire("ws", ["status"])
     server.stop()
@@ -227,7 +227,7 @@ async def frozen(
     """A limiter on 5 connections with a 0.2 s op timeout, its server frozen."""
     limiter = RedisLimiter(
         server.url,
-        budgets="status=1000/1",
+        budgets="status:=1000/1",
         key_prefix=redis_prefix,
         max_connections=5,
         op_timeout_s=0.2,

@@ -11,7 +11,7 @@ import pytest
 import redis.asyncio as aioredis
 from redis_server import worker_command
 
-from moengage_async import FakeClock, RateLimitError
+from moengage_async import FakeClock, RateLimitError, exactly
 from moengage_async.budgets._redis import RedisLimiter
 from moengage_async.sandbox import Sandbox
 
@@ -35,7 +35,7 @@ async def test_four_processes_share_one_budget_exactly(
     """
     budget = f"{LIMIT}/{SPAN}"
     async with Sandbox(
-        budgets=f"status={budget}",
+        budgets=f"status:={budget}",
         faults="latency=0.001,jitter=0.002",
         validate=False,  # schema checks are not under test here; they cost CPU
     ) as sandbox:
@@ -111,7 +111,7 @@ async def test_killed_process_leaks_no_slot(redis_url: str, redis_prefix: str) -
     await proc.aclose()
     survivor = RedisLimiter(
         redis_url,
-        budgets={"status": "5/0.2"},
+        budgets={"status": exactly("5/0.2")},
         key_prefix=redis_prefix,
         clock=clock,
         use_server_time=False,

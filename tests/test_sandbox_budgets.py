@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import SandboxHTTP
 
-from moengage_async import FakeClock, Window
+from moengage_async import FakeClock, Window, exactly
 from moengage_async.budgets._spec import Budget
 from moengage_async.sandbox import Sandbox
 from moengage_async.sandbox._counting import WindowCounter
@@ -54,7 +54,7 @@ def _body(ids: list[str]) -> dict[str, object]:
     return {"request_id": "r", "action": "PAUSE", "campaign_ids": ids}
 
 
-@pytest.mark.moengage_sandbox(budgets="status=3/0.05,5/10", clock=FakeClock(100.0))
+@pytest.mark.moengage_sandbox(budgets="status:=3/0.05,5/10", clock=FakeClock(100.0))
 async def test_the_request_past_the_limit_gets_the_documented_429(
     sandbox_http: SandboxHTTP,
 ) -> None:
@@ -71,7 +71,7 @@ async def test_the_request_past_the_limit_gets_the_documented_429(
     ]
 
 
-@pytest.mark.moengage_sandbox(budgets="status=2/0.05", clock=FakeClock())
+@pytest.mark.moengage_sandbox(budgets="status:=2/0.05", clock=FakeClock())
 async def test_a_rate_limited_request_is_not_applied(
     sandbox_http: SandboxHTTP,
 ) -> None:
@@ -82,7 +82,7 @@ async def test_a_rate_limited_request_is_not_applied(
     assert sandbox_http.sandbox.campaign(ids[2]).status == "ACTIVE"
 
 
-@pytest.mark.moengage_sandbox(budgets="status=2/0.05")
+@pytest.mark.moengage_sandbox(budgets="status:=2/0.05")
 async def test_the_window_frees_as_time_passes(sandbox_http: SandboxHTTP) -> None:
     """After the window's length passes, the budget admits requests again."""
     sandbox = sandbox_http.sandbox
@@ -97,7 +97,7 @@ async def test_the_window_frees_as_time_passes(sandbox_http: SandboxHTTP) -> Non
     assert statuses == [200, 200, 429, 200]
 
 
-@pytest.mark.moengage_sandbox(budgets="status=2/1")
+@pytest.mark.moengage_sandbox(budgets="status:=2/1")
 async def test_the_ledger_records_accepted_and_rejected_arrivals(
     sandbox_http: SandboxHTTP,
 ) -> None:
@@ -112,7 +112,7 @@ async def test_the_ledger_records_accepted_and_rejected_arrivals(
     assert (record.accepted, record.rejected) == ([7.0, 7.0], [7.0, 7.0, 7.0])
 
 
-@pytest.mark.moengage_sandbox(budgets="status=1/1")
+@pytest.mark.moengage_sandbox(budgets="status:=1/1")
 async def test_unauthenticated_requests_spend_no_budget(
     sandbox_http: SandboxHTTP,
 ) -> None:
@@ -124,7 +124,7 @@ async def test_unauthenticated_requests_spend_no_budget(
     assert code == 200
 
 
-@pytest.mark.moengage_sandbox(budgets={"status": [(1, 60.0)]})
+@pytest.mark.moengage_sandbox(budgets={"status": exactly([(1, 60.0)])})
 async def test_a_second_workspace_has_its_own_budget(
     moengage_sandbox: Sandbox,
 ) -> None:
@@ -149,7 +149,7 @@ def test_max_in_window_counts_the_busiest_interval() -> None:
     assert ledger.max_in_window("status", 0.5) == 3
 
 
-@pytest.mark.moengage_sandbox(budgets="status=5/0.05")
+@pytest.mark.moengage_sandbox(budgets="status:=5/0.05")
 async def test_no_window_ever_admits_more_than_its_limit(
     sandbox_http: SandboxHTTP,
 ) -> None:

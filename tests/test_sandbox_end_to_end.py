@@ -9,7 +9,7 @@ from moengage_async import RetryPolicy
 from moengage_async.sandbox import Sandbox
 
 RETRY_HARD = RetryPolicy(max_retries=40, testing=True)
-UNLIMITED = "status=100000/1;create_requests=100000/1;create_success=100000/1"
+UNLIMITED = "status:=100000/1;create_requests:=100000/1;create_success:=100000/1"
 
 
 @pytest.mark.moengage_sandbox(

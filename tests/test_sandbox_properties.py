@@ -21,7 +21,7 @@ from moengage_async import DEFAULT_BUDGETS
 from moengage_async.sandbox._schemas import iter_operations
 
 V1 = "/core-services/v1"
-UNLIMITED = ";".join(f"{name}=1000000/1" for name in DEFAULT_BUDGETS)
+UNLIMITED = ";".join(f"{name}:=1000000/1" for name in DEFAULT_BUDGETS)
 
 
 def _cases() -> list[tuple[int, str, str, Any]]:

@@ -55,7 +55,7 @@ async def test_headers_follow_the_tightest_window(
 ) -> None:
     """Limit/remaining are the fullest window's; reset is when it frees a slot."""
     clock = FakeClock()
-    async with Sandbox(clock=clock, budgets="search=3/10,5/60") as sandbox:
+    async with Sandbox(clock=clock, budgets="search:=3/10,5/60") as sandbox:
         seen = [_limits((await _search(session, sandbox))[1]) for _ in range(3)]
         assert seen == [("3", "2", "10"), ("3", "1", "10"), ("3", "0", "10")]
         clock.advance(4.0)
@@ -71,7 +71,7 @@ async def test_headers_come_with_v5_answers_and_retry_after(
 ) -> None:
     """A V5 429 carries the headers next to its ``Retry-After``."""
     clock = FakeClock()
-    async with Sandbox(clock=clock, budgets="search=1/0.25") as sandbox:
+    async with Sandbox(clock=clock, budgets="search:=1/0.25") as sandbox:
         status, signals, _ = await _search(session, sandbox, version=5)
         assert (status, _limits(signals)) == (200, ("1", "0", "0.250"))
         clock.advance(0.125)
@@ -92,7 +92,7 @@ async def test_reset_can_be_a_unix_time(session: aiohttp.ClientSession) -> None:
     """``rate_limit_reset="epoch"``: reset is the wall-clock second a slot frees."""
     clock = FakeClock()
     async with Sandbox(
-        clock=clock, budgets="search=2/30", rate_limit_reset="epoch"
+        clock=clock, budgets="search:=2/30", rate_limit_reset="epoch"
     ) as sandbox:
         before = time.time()
         _, signals, _ = await _search(session, sandbox)
@@ -107,7 +107,7 @@ async def test_a_429_in_the_data_api_shape(
     session: aiohttp.ClientSession, version: int
 ) -> None:
     """``rate_limit_body="data_api"``: ``status: fail`` with the Data API's type."""
-    async with Sandbox(budgets="search=1/60", rate_limit_body="data_api") as sandbox:
+    async with Sandbox(budgets="search:=1/60", rate_limit_body="data_api") as sandbox:
         await _search(session, sandbox, version)
         status, signals, body = await _search(session, sandbox, version)
     assert status == 429
@@ -120,8 +120,8 @@ async def test_a_429_in_the_data_api_shape(
 async def test_the_client_raises_rate_limit_error_on_a_data_api_429() -> None:
     """A real client meeting the Data API 429 shape raises ``RateLimitError``."""
     async with (
-        Sandbox(budgets="search=1/60", rate_limit_body="data_api") as sandbox,
-        sandbox.client(budgets="search=10/1", retry=NO_RETRY) as client,
+        Sandbox(budgets="search:=1/60", rate_limit_body="data_api") as sandbox,
+        sandbox.client(budgets="search:=10/1", retry=NO_RETRY) as client,
     ):
         await client.search_campaigns({"limit": 1, "page": 1})
         with pytest.raises(RateLimitError):
@@ -134,7 +134,7 @@ async def test_foreign_usage_spends_slots_the_client_never_saw(
 ) -> None:
     """Slots spent by "another integration" lower remaining, then refuse the client."""
     clock = FakeClock()
-    async with Sandbox(clock=clock, budgets="status=10/1") as sandbox:
+    async with Sandbox(clock=clock, budgets="status:=10/1") as sandbox:
         (campaign_id,) = sandbox.seed_campaigns(1)
         sandbox.foreign_usage("status", 9)
         async with session.post(
@@ -158,7 +158,7 @@ async def test_foreign_usage_over_http_and_its_errors(
     session: aiohttp.ClientSession,
 ) -> None:
     """``POST /_sandbox/foreign_usage`` spends slots; a bad budget is a 400."""
-    async with Sandbox(budgets="search=4/60") as sandbox:
+    async with Sandbox(budgets="search:=4/60") as sandbox:
         route = f"{sandbox.url}/_sandbox/foreign_usage"
         async with session.post(route, json={"budget": "search", "count": 3}) as ok:
             assert ok.status == 200

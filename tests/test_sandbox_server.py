@@ -89,7 +89,7 @@ async def test_serve_prints_where_and_serves_until_cancelled() -> None:
     out = io.StringIO()
     with redirect_stdout(out):
         async with anyio.create_task_group() as tg:
-            tg.start_soon(lambda: serve(port=port, budgets="status=5/1", seed=3))
+            tg.start_soon(lambda: serve(port=port, budgets="status:=5/1", seed=3))
             while "sandbox on" not in out.getvalue():
                 await anyio.sleep(0.001)
             async with (

@@ -24,7 +24,7 @@ from moengage_async.cli._main import build_parser
 from moengage_async.sandbox import Sandbox, SandboxStartError, parse_faults
 from moengage_async.sandbox.__main__ import parser as sandbox_parser
 
-SCALED = "status=100/0.05,1000/1"
+SCALED = "status:=100/0.05,1000/1"
 _CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("MOENGAGE_")}
 
 
@@ -130,7 +130,7 @@ async def test_seed_pausable_gives_ids_a_file_and_a_command(tmp_path: Path) -> N
         assert args.ids_file == str(setup.ids_file)
         assert args.base_url == sandbox.url
         assert (args.workspace_id, args.api_key) == ("SANDBOX_WS", "sandbox-key")
-        assert args.budget == "status=100/0.05,1000/1"
+        assert args.budget == "status:=100/0.05,1000/1"
         async with sandbox.client() as client:
             report = await client.bulk_change_status("PAUSE", list(setup.ids))
         assert (report.applied, report.failed) == (25, 0)
@@ -140,7 +140,7 @@ async def test_seed_pausable_gives_ids_a_file_and_a_command(tmp_path: Path) -> N
 async def test_the_client_budgets_with_the_sandbox_table() -> None:
     """``sandbox.client()`` paces itself to the sandbox's scaled budgets."""
     async with (
-        Sandbox(budgets="status=7/0.5;search=3/0.25") as sandbox,
+        Sandbox(budgets="status:=7/0.5;search:=3/0.25") as sandbox,
         sandbox.client() as client,
     ):
         windows = {(u.budget, u.limit, u.seconds) for u in client.budgets.snapshot()}
@@ -152,8 +152,8 @@ async def test_the_client_budgets_with_the_sandbox_table() -> None:
 async def test_explicit_client_budgets_still_win() -> None:
     """``sandbox.client(budgets=...)`` keeps the caller's budgets."""
     async with (
-        Sandbox(budgets="status=7/0.5") as sandbox,
-        sandbox.client(budgets="status=2/1") as client,
+        Sandbox(budgets="status:=7/0.5") as sandbox,
+        sandbox.client(budgets="status:=2/1") as client,
     ):
         windows = {(u.budget, u.limit, u.seconds) for u in client.budgets.snapshot()}
         assert ("status", 2, 1.0) in windows

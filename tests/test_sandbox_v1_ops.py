@@ -121,7 +121,7 @@ async def test_after_a_failed_create_the_same_request_id_creates(
 
 
 @pytest.mark.moengage_sandbox(
-    budgets="create_success=2/60;create_requests=100/1", clock=FakeClock()
+    budgets="create_success:=2/60;create_requests:=100/1", clock=FakeClock()
 )
 async def test_the_success_quota_refuses_the_third_creation(
     sandbox_http: SandboxHTTP,

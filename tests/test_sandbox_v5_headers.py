@@ -100,7 +100,7 @@ async def test_a_v5_create_request_id_replays_within_the_hour(
     assert again[1]["data"]["id"] == first[1]["data"]["id"]
 
 
-@pytest.mark.moengage_sandbox(budgets="status=1/0.05", clock=FakeClock())
+@pytest.mark.moengage_sandbox(budgets="status:=1/0.05", clock=FakeClock())
 async def test_a_v5_429_carries_retry_after_in_seconds(
     sandbox_http: SandboxHTTP,
 ) -> None:
@@ -114,7 +114,7 @@ async def test_a_v5_429_carries_retry_after_in_seconds(
     assert float(headers["Retry-After"]) == pytest.approx(0.05)
 
 
-@pytest.mark.moengage_sandbox(budgets="status=1/90", clock=FakeClock())
+@pytest.mark.moengage_sandbox(budgets="status:=1/90", clock=FakeClock())
 async def test_a_long_wait_is_whole_seconds(sandbox_http: SandboxHTTP) -> None:
     """A wait of a second or more is sent as whole seconds, rounded up."""
     clock = sandbox_http.sandbox.state.clock
@@ -130,7 +130,7 @@ async def test_a_long_wait_is_whole_seconds(sandbox_http: SandboxHTTP) -> None:
     assert headers["Retry-After"] == "90"
 
 
-@pytest.mark.moengage_sandbox(budgets="create_success=1/60", clock=FakeClock())
+@pytest.mark.moengage_sandbox(budgets="create_success:=1/60", clock=FakeClock())
 async def test_a_rate_limited_key_is_not_remembered(sandbox_http: SandboxHTTP) -> None:
     """A 429'd create retried with its key after the window creates, not replays."""
     clock = sandbox_http.sandbox.state.clock

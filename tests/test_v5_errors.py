@@ -246,17 +246,17 @@ async def test_publishing_an_incomplete_draft_is_unprocessable(
     ("budgets", "call"),
     [
         pytest.param(
-            "status=1/60",
+            "status:=1/60",
             lambda c, cid: c.v5.change_status(cid, "PAUSE"),
             id="status",
         ),
         pytest.param(
-            "create_requests=1/60",
+            "create_requests:=1/60",
             lambda c, _: c.v5.create_draft(push_draft()),
             id="create",
         ),
         pytest.param(
-            "preview=1/60",
+            "preview:=1/60",
             lambda c, _: c.v5.personalized_preview(preview_request()),
             id="preview",
         ),

@@ -103,7 +103,7 @@ async def test_a_lost_reply_is_applied_once(
 @pytest.mark.moengage_sandbox(
     faults="error_rate=0.25,reset_rate=0.15,lost_reply_rate=0.2",
     seed=7,
-    budgets="status=1000/1",
+    budgets="status:=1000/1",
 )
 async def test_seeded_faults_never_apply_a_status_change_twice(
     moengage_sandbox: Sandbox,
@@ -111,7 +111,7 @@ async def test_seeded_faults_never_apply_a_status_change_twice(
     """Under random 5xx, resets and lost replies: one key per call, one change each."""
     ids = moengage_sandbox.seed_campaigns(20, api=5, delivery_type="PERIODIC")
     async with moengage_sandbox.client(
-        retry=RetryPolicy(testing=True, max_retries=20), budgets="status=1000/1"
+        retry=RetryPolicy(testing=True, max_retries=20), budgets="status:=1000/1"
     ) as client:
         for cid in ids:
             await client.v5.change_status(cid, "PAUSE")

@@ -23,7 +23,7 @@ from moengage_async.sandbox import Sandbox
 from tests.recording_server import RecordingServer
 
 #: Relaxed so 167 page requests pass without waiting; still counted per request.
-FAST_SEARCH = "search=1000/1"
+FAST_SEARCH = "search:=1000/1"
 
 
 @pytest.mark.moengage_sandbox(budgets=FAST_SEARCH)

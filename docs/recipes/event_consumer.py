@@ -99,7 +99,7 @@ async def consume(
 async def _demo() -> None:
     from moengage_async.sandbox import Sandbox
 
-    budget = "status=10/0.5"
+    budget = "status:=10/0.5"
     async with Sandbox(budgets=budget) as sandbox:
         ids = sandbox.seed_campaigns(500)
         async with sandbox.client(budgets=budget) as client:

@@ -152,7 +152,7 @@ class Requestor:
         limiter: Limiter | None = None,
         close_limiter: bool | None = None,
         budgets: BudgetOverrides | None = None,
-        bulk_share: float = 0.8,
+        bulk_share: float | None = None,
         clock: Clock | None = None,
         retry: RetryPolicy | None = None,
         timeout: float | None = DEFAULT_TIMEOUT_S,

@@ -12,6 +12,9 @@ from ._limiter import UnlimitedLimiter as UnlimitedLimiter
 from ._limiter import WindowUsage as WindowUsage
 from ._limiter import fast_path as fast_path
 from ._memory import MemoryLimiter as MemoryLimiter
+from ._policy import BulkPolicy as BulkPolicy
+from ._policy import StaticShare as StaticShare
+from ._policy import WorkConserving as WorkConserving
 from ._redis import BudgetBackendError as BudgetBackendError
 from ._redis import RedisLimiter as RedisLimiter
 from ._redis import limiter_from_env as limiter_from_env
@@ -22,6 +25,7 @@ from ._reserve import Reservation as Reservation
 from ._rule import bulk_limit as bulk_limit
 from ._rule import bulk_windows as bulk_windows
 from ._schedule import PriorUsage as PriorUsage
+from ._schedule import bulk_view as bulk_view
 from ._schedule import earliest_finish as earliest_finish
 from ._schedule import earliest_finish_s as earliest_finish_s
 from ._schedule import prior_from_snapshot as prior_from_snapshot
@@ -32,6 +36,7 @@ from ._spec import BudgetOverrides as BudgetOverrides
 from ._spec import Priority as Priority
 from ._spec import Window as Window
 from ._spec import budgets_from_env as budgets_from_env
+from ._spec import exactly as exactly
 from ._spec import format_budgets as format_budgets
 from ._spec import parse_budgets as parse_budgets
 from ._spec import resolve_budgets as resolve_budgets
@@ -43,6 +48,7 @@ __all__ = [
     "BudgetExhausted",
     "BudgetOverrides",
     "BudgetView",
+    "BulkPolicy",
     "CURRENT_RESERVATION",
     "DEFAULT_BUDGETS",
     "DEFAULT_LEASE_S",
@@ -54,14 +60,18 @@ __all__ = [
     "RedisLimiter",
     "Reservation",
     "SignalObserver",
+    "StaticShare",
     "UnlimitedLimiter",
     "Window",
     "WindowUsage",
+    "WorkConserving",
     "budgets_from_env",
     "bulk_limit",
+    "bulk_view",
     "bulk_windows",
     "earliest_finish",
     "earliest_finish_s",
+    "exactly",
     "fast_path",
     "format_budgets",
     "limiter_from_env",

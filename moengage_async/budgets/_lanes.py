@@ -7,6 +7,7 @@ from collections import deque
 import anyio
 
 from ._limiter import Permit
+from ._policy import BulkPolicy
 from ._spec import Budget
 from ._window_log import BudgetState
 
@@ -41,13 +42,13 @@ class LaneBudget(BudgetState):
 
     __slots__ = ("lanes",)
 
-    def __init__(self, spec: Budget, bulk_share: float) -> None:
+    def __init__(self, spec: Budget, policy: BulkPolicy) -> None:
         super().__init__(
             spec.name,
             spec.windows,
             successes_only=spec.successes_only,
             concurrency=spec.concurrency,
-            bulk_share=bulk_share,
+            policy=policy,
         )
         self.lanes: tuple[deque[Waiter], deque[Waiter]] | None = None
 

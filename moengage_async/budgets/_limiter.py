@@ -47,7 +47,9 @@ class WindowUsage:
     requests hold it: their slots free ``seconds`` after they complete), and
     ``blocked_for`` the seconds left of a server-imposed block. ``server_limit``
     is the limit MoEngage's ``x-ratelimit-limit`` reported for this window when it
-    differs from the configured one (``None`` otherwise).
+    differs from the configured one (``None`` otherwise). ``reserved`` is how many
+    slots of the window bulk callers leave free for interactive ones now (the bulk
+    policy's headroom; 0 when bulk work may use it all).
     """
 
     budget: str
@@ -59,6 +61,7 @@ class WindowUsage:
     next_free_in: float
     blocked_for: float
     server_limit: int | None = None
+    reserved: int = 0
 
 
 @runtime_checkable

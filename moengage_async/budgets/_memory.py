@@ -8,8 +8,9 @@ jitter, while a leaky bucket (aiolimiter) lets about twice the limit into some
 window.
 
 Waiting: callers queue FIFO per budget in two lanes. An interactive caller never
-waits behind bulk work, and bulk may fill only ``bulk_share`` of each window, so a
-"pause now" click is served at once during a 20,000-id bulk job. Only the caller at
+waits behind bulk work, and bulk leaves the headroom the bulk policy keeps for
+interactive calls (``_policy``), so a "pause now" click is served at once during a
+20,000-id bulk job while a job alone uses the whole budget. Only the caller at
 the head of its queues sleeps on the clock, until the next moment its windows
 open; everyone else sleeps until a completion, a departure or their deadline
 wakes them. No polling, no background task.
@@ -28,6 +29,7 @@ from .._clock import Clock, MonotonicClock
 from .._errors import RateLimitError
 from ._lanes import LaneBudget, Waiter, names_of
 from ._limiter import Permit, WindowUsage
+from ._policy import BulkPolicy, StaticShare, policy_for, static_cap
 from ._reserve import exhausted
 from ._signals import (
     Departures,
@@ -91,8 +93,12 @@ class MemoryLimiter:
     Args:
         budgets: the budget table (default: MoEngage's documented one).
         clock: where time comes from and sleeps happen (``FakeClock`` in tests).
-        bulk_share: the fraction (0, 1] of each window that ``Priority.BULK``
-            callers may fill; the rest stays free for interactive calls.
+        bulk_share: a static fraction (0, 1] of each window that
+            ``Priority.BULK`` callers may fill, the rest kept for interactive
+            calls whether or not any come (``StaticShare``).
+        bulk_policy: how bulk and interactive callers share the windows; the
+            default, ``WorkConserving()``, lends bulk work every slot
+            interactive calls are not observed to need.
         learn_limits: adopt a higher limit MoEngage reports in
             ``x-ratelimit-limit`` (see ``observe``); off, nothing ever loosens.
     """
@@ -102,15 +108,14 @@ class MemoryLimiter:
         budgets: Mapping[str, Budget] | None = None,
         *,
         clock: Clock | None = None,
-        bulk_share: float = 0.8,
+        bulk_share: float | None = None,
+        bulk_policy: BulkPolicy | None = None,
         learn_limits: bool = False,
     ) -> None:
-        if not 0.0 < bulk_share <= 1.0:
-            raise ValueError(f"bulk_share must be in (0, 1], got {bulk_share!r}")
+        self._policy = policy_for(bulk_share, bulk_policy)
         self._budgets = dict(DEFAULT_BUDGETS if budgets is None else budgets)
         self._clock: Clock = clock or MonotonicClock()
         self._now = self._clock.now
-        self._bulk_share = bulk_share
         self._workspaces: dict[str, _Workspace] = {}
         self._server_limits = ServerLimits(self._budgets, learn=learn_limits)
         self._departures = Departures(self._budgets)
@@ -128,8 +133,14 @@ class MemoryLimiter:
 
     @property
     def bulk_share(self) -> float:
-        """The fraction of each window bulk callers may fill."""
-        return self._bulk_share
+        """The static fraction of each window bulk callers may fill (1.0 under
+        the work-conserving policy: bulk work alone may fill every window)."""
+        return self._policy.share if isinstance(self._policy, StaticShare) else 1.0
+
+    @property
+    def bulk_policy(self) -> BulkPolicy:
+        """How bulk and interactive callers share the windows."""
+        return self._policy
 
     def _states(self, workspace: str, names: Sequence[str]) -> tuple[LaneBudget, ...]:
         ws = self._workspaces.get(workspace)
@@ -150,7 +161,7 @@ class MemoryLimiter:
             if spec is None:
                 known = ", ".join(sorted(self._budgets))
                 raise ValueError(f"unknown budget {name!r}; known budgets: {known}")
-            state = ws.states[name] = LaneBudget(spec, self._bulk_share)
+            state = ws.states[name] = LaneBudget(spec, self._policy)
         return state
 
     async def acquire(
@@ -203,7 +214,7 @@ class MemoryLimiter:
             if not state.admits(now, bulk):
                 return None
         for state in states:
-            state.in_flight += 1
+            state.take(now, bulk)
         return _Permit(self, states)
 
     async def acquire_nowait(
@@ -305,8 +316,9 @@ class MemoryLimiter:
 
     def _admit(self, waiter: Waiter) -> None:
         """Reserve the waiter's slots and take it out of its queues."""
+        now = self._now()
         for state in waiter.states:
-            state.in_flight += 1
+            state.take(now, waiter.bulk)
         self._dequeue(waiter)
         waiter.permit = _Permit(self, waiter.states)
 
@@ -436,9 +448,7 @@ class MemoryLimiter:
         adopted = self._server_limits.note(workspace, found, limit)
         if adopted is not None:
             window.limit = adopted
-            window.bulk_limit = max(
-                1, min(adopted, math.floor(adopted * self._bulk_share))
-            )
+            window.bulk_limit = static_cap(self._policy, adopted)
             self._grant(states)
         now = self._now()
         window.expire(now)
@@ -478,14 +488,27 @@ class MemoryLimiter:
             state = None if ws is None else ws.states.get(name)
             if state is None:
                 rows.extend(
-                    WindowUsage(name, w.limit, w.seconds, 0, 0, 0, 0.0, 0.0)
+                    WindowUsage(
+                        name,
+                        w.limit,
+                        w.seconds,
+                        0,
+                        0,
+                        0,
+                        0.0,
+                        0.0,
+                        reserved=w.limit - static_cap(self._policy, w.limit),
+                    )
                     for w in spec.windows
                 )
                 continue
             blocked_for = max(0.0, state.blocked_until - now)
             queued = state.queued()
+            demand = state.level(now)
             for window in state.windows:
-                free_at, _ = window.admission_bound(now, state.in_flight, 0, False)
+                free_at, _ = window.admission_bound(
+                    now, state.in_flight, 0, window.limit
+                )
                 rows.append(
                     WindowUsage(
                         name,
@@ -496,6 +519,7 @@ class MemoryLimiter:
                         queued,
                         max(free_at, state.blocked_until, now) - now,
                         blocked_for,
+                        reserved=window.limit - state.cap(window, True, demand),
                     )
                 )
         return self._server_limits.annotate(workspace, rows)
@@ -507,5 +531,5 @@ class MemoryLimiter:
     def __repr__(self) -> str:
         return (
             f"MemoryLimiter(budgets={len(self._budgets)}, "
-            f"bulk_share={self._bulk_share!r}, workspaces={len(self._workspaces)})"
+            f"bulk_policy={self._policy!r}, workspaces={len(self._workspaces)})"
         )

@@ -22,6 +22,7 @@ import anyio
 from .._clock import Clock, MonotonicClock
 from .._errors import RateLimitError
 from ._limiter import Limiter, Permit, WindowUsage
+from ._policy import BulkPolicy, StaticShare, WorkConserving, policy_for, static_cap
 from ._redis_observe import OBSERVE
 from ._redis_outage import Outage
 from ._redis_scripts import ACQUIRE, BLOCK, COMPLETE, FORGET, KEYS_PER_BUDGET, SNAPSHOT
@@ -40,7 +41,6 @@ from ._redis_support import (
     with_count,
 )
 from ._reserve import exhausted
-from ._rule import bulk_limit
 from ._signals import Candidate, Observed, ServerLimits, match_window
 from ._spec import (
     Budget,
@@ -113,7 +113,7 @@ class _Plan:
     ) -> None:
         self.workspace = workspace
         self.names = names
-        per = KEYS_PER_BUDGET  # stamps, flight, gate, q0, q1, ql
+        per = KEYS_PER_BUDGET  # stamps, flight, gate, q0, q1, ql, dem
         budgets = range(len(names))
         self.acquire_keys = with_count([*keys, ticket_key])
         self.complete_keys = with_count(
@@ -123,7 +123,7 @@ class _Plan:
             p.encode() for n in names for p in specs[n][1].split(",")
         )
         self.forget_keys = with_count(
-            [k for i, k in enumerate(keys) if i % per not in (0, 2)]
+            [k for i, k in enumerate(keys) if i % per in (1, 3, 4, 5)]
         )
         self.block_keys = with_count(
             [k for i in budgets for k in (keys[per * i + 2], keys[per * i])]
@@ -163,7 +163,11 @@ class RedisLimiter:
             closes that connection pool) or an existing ``redis.asyncio.Redis``.
         budgets: overrides of the documented table (mapping or string syntax), or
             a complete mapping of ``Budget`` objects.
-        bulk_share: the part of each window ``Priority.BULK`` may fill.
+        bulk_share: a static part of each window ``Priority.BULK`` may fill
+            (``StaticShare``), whether or not interactive calls come.
+        bulk_policy: how bulk and interactive callers share the windows; the
+            default, ``WorkConserving()``, lends bulk work every slot the
+            fleet's interactive calls are not observed to need.
         clock: sleeps and deadlines; defaults to the monotonic clock.
         key_prefix: namespace of every key (no braces).
         on_unavailable: ``"fail"`` raises ``BudgetBackendError`` when Redis cannot be
@@ -200,7 +204,8 @@ class RedisLimiter:
         redis: str | Redis,
         *,
         budgets: BudgetOverrides | Mapping[str, Budget] | None = None,
-        bulk_share: float = 0.8,
+        bulk_share: float | None = None,
+        bulk_policy: BulkPolicy | None = None,
         clock: Clock | None = None,
         key_prefix: str = "moengage",
         on_unavailable: Literal["fail", "local"] = "fail",
@@ -216,8 +221,12 @@ class RedisLimiter:
         learn_limits: bool = False,
     ) -> None:
         aioredis, errors = import_redis()
-        if not 0 < bulk_share <= 1:
-            raise ValueError("bulk_share must be in (0, 1]")
+        self._policy = policy_for(bulk_share, bulk_policy)
+        wc = self._policy
+        if not isinstance(wc, WorkConserving):
+            wc = WorkConserving()
+        #: the work-conserving policy's floor, horizon and bucket (us), for Lua
+        self._demand = (wc.floor, us(wc.horizon_s), us(wc.demand_s))
         if not 0 < local_fraction <= 1:
             raise ValueError("local_fraction must be in (0, 1]")
         if on_unavailable not in ("fail", "local"):
@@ -245,7 +254,6 @@ class RedisLimiter:
         self._budgets = budget_table(budgets)
         self._clock: Clock = clock or MonotonicClock()
         self._now = self._clock.now
-        self._bulk_share = bulk_share
         self._prefix = key_prefix
         self._on_unavailable = on_unavailable
         self._local_fraction = local_fraction
@@ -500,7 +508,7 @@ class RedisLimiter:
         """Usage as last seen from Redis by this process (see ``fetch_snapshot``)."""
         self._read(workspace)
         seen = self._seen.get(workspace, {})
-        rows = usage_from_seen(self._budgets, seen, self._clock.now())
+        rows = usage_from_seen(self._budgets, self._policy, seen, self._clock.now())
         return self._server_limits.annotate(workspace, rows)
 
     async def fetch_snapshot(self, workspace: str) -> list[WindowUsage]:
@@ -511,13 +519,14 @@ class RedisLimiter:
             SNAPSHOT,
             with_count(keys),
             self._now_arg(),
+            ",".join(str(x) for x in self._demand),
             *(self._specs[n][0] for n in names),
         )
         self._unread.pop(workspace, None)  # older than this reply
         seen = self._seen[workspace] = seen_from_reply(
             self._budgets, names, reply, self._clock.now()
         )
-        rows = usage_from_seen(self._budgets, seen, self._clock.now())
+        rows = usage_from_seen(self._budgets, self._policy, seen, self._clock.now())
         return self._server_limits.annotate(workspace, rows)
 
     async def aclose(self) -> None:
@@ -538,8 +547,14 @@ class RedisLimiter:
 
     @property
     def bulk_share(self) -> float:
-        """The fraction of each window bulk callers may fill."""
-        return self._bulk_share
+        """The static fraction of each window bulk callers may fill (1.0 under
+        the work-conserving policy: bulk work alone may fill every window)."""
+        return self._policy.share if isinstance(self._policy, StaticShare) else 1.0
+
+    @property
+    def bulk_policy(self) -> BulkPolicy:
+        """How bulk and interactive callers share the windows."""
+        return self._policy
 
     def __repr__(self) -> str:
         return (
@@ -566,7 +581,7 @@ class RedisLimiter:
         keys = [
             f"{self._prefix}:{{{workspace}}}:{name}:{part}"
             for name in names
-            for part in ("stamps", "flight", "gate", "q0", "q1", "ql")
+            for part in ("stamps", "flight", "gate", "q0", "q1", "ql", "dem")
         ]
         self._keys[(workspace, names)] = keys
         return keys
@@ -590,6 +605,7 @@ class RedisLimiter:
         with the limits ``workspace`` learned (``learn_limits``)."""
         nums: list[float] = [int(priority), self._lease_us]
         nums += [self._grace_us, self._poll_us, self._tolerance_us, len(names)]
+        nums += [0 if isinstance(self._policy, StaticShare) else 1, *self._demand]
         for name in names:
             spec = [float(p) for p in self._specs[name][0].split(",")]
             windows = self._budgets[name].windows
@@ -597,8 +613,7 @@ class RedisLimiter:
             for window, span in zip(windows, spec[5::2], strict=True):
                 learned = self._server_limits.learned(workspace, name, window.seconds)
                 limit = window.limit if learned is None else learned
-                cap = bulk_limit(limit, self._bulk_share)
-                nums += [limit, cap, span]
+                nums += [limit, static_cap(self._policy, limit), span]
         return struct.pack(f"<{len(nums)}d", *nums)
 
     def _seq_key(self, workspace: str) -> str:
@@ -682,7 +697,7 @@ class RedisLimiter:
             self._local = MemoryLimiter(
                 scaled_budgets(self._budgets, self._local_fraction),
                 clock=self._clock,
-                bulk_share=self._bulk_share,
+                bulk_policy=self._policy,
             )
         return self._local
 
@@ -709,10 +724,18 @@ class RedisLimiter:
             pos = 0
             for name in names:
                 k = len(self._budgets[name].windows)
-                flying, queued, blocked = stats[pos : pos + 3]
-                rows = stats[pos + 3 : pos + 3 + 2 * k]
-                seen[name] = (flying, queued, blocked, rows[0::2], rows[1::2], at)
-                pos += 3 + 2 * k
+                flying, queued, blocked, reserve = stats[pos : pos + 4]
+                rows = stats[pos + 4 : pos + 4 + 2 * k]
+                seen[name] = (
+                    flying,
+                    queued,
+                    blocked,
+                    reserve,
+                    rows[0::2],
+                    rows[1::2],
+                    at,
+                )
+                pos += 4 + 2 * k
 
 
 def _call_slots(redis: Any, wanted: int) -> int:

@@ -8,7 +8,8 @@ Keys per budget (all share the workspace's hash tag, so one cluster slot):
 ``stamps`` (zset: completion stamps, member = permit id, score = time),
 ``flight`` (zset: in-flight permits scored by lease deadline), ``gate`` (string:
 blocked until), ``q0``/``q1`` (zset: waiting tickets per priority lane) and
-``ql`` (zset: each waiter's lease, so a dead waiter leaves the queue).
+``ql`` (zset: each waiter's lease, so a dead waiter leaves the queue) and
+``dem`` (string: the interactive demand the bulk policy follows).
 
 The uncontended path (nothing in flight, queued or blocked) makes as few
 ``redis.call``s as it can: each costs microseconds inside Redis. ``keep``
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 
+from ._policy import POLICY_LUA
 from ._rule import RULE_LUA
 
 __all__ = [
@@ -31,8 +33,8 @@ __all__ = [
     "Script",
 ]
 
-#: stamps, flight, gate, q0, q1, ql
-KEYS_PER_BUDGET = 6
+#: stamps, flight, gate, q0, q1, ql, dem
+KEYS_PER_BUDGET = 7
 
 
 class Script:
@@ -107,6 +109,29 @@ local function reap(stamps, flight, nows, ttl)
 end
 """
 
+#: The interactive demand of one budget (``_policy.DemandState``) in Redis: the
+#: string "last bucket cur prev peak" (times in us), read by every acquire and written
+#: by interactive admissions, so the whole fleet follows the same demand.
+_DEMAND = """
+local function demand_state(key)
+  local v = redis.call('GET', key)
+  if not v then return {-1, 0, 0, 0, 0} end
+  local out = {}
+  for x in string.gmatch(v, '%S+') do out[#out + 1] = tonumber(x) end
+  return out
+end
+local function hear(key, st, now, demand, horizon)
+  local last, bucket, cur, prev = roll(st[1], st[2], st[3], st[4], now, demand)
+  local peak = st[5]
+  if last < 0 or not (now < last + horizon) then peak = 0 end
+  peak = math.max(peak, cur + 1 + prev)
+  local new = {now, bucket, cur + 1, prev, peak}
+  redis.call('SET', key, table.concat({s(now), s(bucket), s(cur + 1), s(prev),
+    s(peak)}, ' '), 'PX', math.floor((horizon + 2 * demand) / 1000) + 1000)
+  return new
+end
+"""
+
 #: Reads a budget spec: the hot scripts take packed numbers instead.
 _SPEC = """
 local function spec(text)
@@ -119,27 +144,33 @@ end
 # Budget spec: "quota,concurrency,horizon_us,ttl_ms,limit1,span1_us,limit2,..."
 # ARGV: id | options | now (optional) | ticket (optional); options are doubles
 #       packed little-endian: priority, lease_us, grace_us, poll_us, tolerance_us,
-#       budget count, then per budget quota, concurrency, horizon_us, ttl_ms,
-#       window count, then limit, bulk cap, span_us per window (one C call
-#       unpacks them all: splitting strings in Lua costs more than the rest of
-#       the script). The bulk cap comes from ``_rule.bulk_limit``, never from Lua.
-# KEYS: 6 per budget, then the workspace's ticket counter.
+#       budget count, the bulk policy (mode: 0 static share, 1 work-conserving;
+#       floor, horizon_us, demand_us), then per budget quota, concurrency,
+#       horizon_us, ttl_ms, window count, then limit, static bulk cap, span_us
+#       per window (one C call unpacks them all: splitting strings in Lua costs
+#       more than the rest of the script). The static cap comes from
+#       ``_rule.bulk_limit``; the work-conserving one from ``POLICY_LUA``.
+# KEYS: 7 per budget, then the workspace's ticket counter.
 # Returns one space-separated status string (cheaper to parse than an array or
 # a bulk string):
 # "1 now stats..." when admitted,
 # "0 now ticket lower_bound_us sleep_us stats..." otherwise;
 # stats per budget, as they stand after this call: in_flight, queued,
-# blocked_us, then used and next_free_us per window.
+# blocked_us, the interactive demand level (``_policy.level``), then used and
+# next_free_us per window.
 _ACQUIRE = (
     _PRELUDE
     + RULE_LUA
+    + POLICY_LUA
     + _WINDOW
+    + _DEMAND
     + """
 local id, o = ARGV[1], {struct.unpack(string.rep('<d', #ARGV[2] / 8), ARGV[2])}
 local now = clock(ARGV[3])
 local ticket = tonumber(ARGV[4])
 local prio, lease = o[1], o[2]
 local grace, poll, tol = o[3], o[4], o[5]
+local mode, floor, horizon, demand = o[7], o[8], o[9], o[10]
 local nows = s(now)
 -- Waiters ahead that are overdue by more than ``tol`` (a stalled process) do not
 -- hold back the ones behind: they keep their ticket, not an idle slot.
@@ -162,14 +193,42 @@ end
 local fresh = ticket == nil
 if fresh then ticket = 0 end
 local firm, sleep = 0, 0
-local specs, flying, queued, blocks, used = {}, {}, {}, {}, {}
-local pos = 7
+local specs, flying, queued, blocks, used, states = {}, {}, {}, {}, {}, {}
+-- One budget's bound under ``reserved``: the admission time (absolute) and how
+-- long to sleep before looking again.
+local function bound(b, stamps, counts, f, ahead, quota, lvl)
+  local at, nap, j = now, 0, 0
+  for w = b + 5, b + 4 + 3 * o[b + 4], 3 do
+    j = j + 1
+    local limit, span = o[w], o[w + 2]
+    local cap = limit
+    if prio == 1 then
+      if mode == 0 then
+        cap = o[w + 1]
+      else
+        cap = bulk_cap(limit, window_reserve(lvl, span, floor, demand))
+      end
+    end
+    aim(stamps, now, span)
+    local t, waits = admission_bound(now, span, cap, limit, counts[j], f, ahead,
+                                     expiry_of)
+    at = math.max(at, t)
+    if waits and quota then
+      -- A failed call releases its reservation at once: look again soon.
+      nap = math.max(nap, math.min(t - now, poll))
+    else
+      nap = math.max(nap, t - now)
+    end
+  end
+  return at, nap
+end
+local pos = 11
 for i = 1, o[6] do
   -- This budget's numbers start at o[b]: quota, concurrency, horizon, ttl, windows.
   local b = pos
   specs[i] = b
   pos = b + 5 + 3 * o[b + 4]
-  local k = (i - 1) * 6
+  local k = (i - 1) * 7
   local stamps, flight, gate = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
   local q0, q1, ql = KEYS[k + 4], KEYS[k + 5], KEYS[k + 6]
   local quota, conc = o[b] == 1, o[b + 1]
@@ -216,28 +275,36 @@ for i = 1, o[6] do
   local counts = {}
   used[i] = counts
   for w = b + 5, pos - 1, 3 do
-    local limit, span = o[w], o[w + 2]
-    local cap = limit
-    if prio == 1 then cap = o[w + 1] end
-    local n = window(stamps, now, span)
-    counts[#counts + 1] = n
-    local at, waits = admission_bound(now, span, cap, limit, n, f, ahead,
-                                      expiry_of)
-    at = at - now
-    firm = math.max(firm, at)
-    if waits and quota then
-      -- A failed call releases its reservation at once: look again soon.
-      sleep = math.max(sleep, math.min(at, poll))
-    else
-      sleep = math.max(sleep, at)
+    counts[#counts + 1] = window(stamps, now, o[w + 2])
+  end
+  local st = {-1, 0, 0, 0}
+  if mode == 1 then st = demand_state(KEYS[k + 7]) end
+  states[i] = st
+  local lvl = -1
+  if prio == 1 and mode == 1 then
+    lvl = level(st, now, horizon)
+  end
+  local at, nap = bound(b, stamps, counts, f, ahead, quota, lvl)
+  if lvl >= 0 then
+    -- The headroom may fall before that: bulk could go then.
+    local steps = lifts(st, now, horizon)
+    for j = 1, #steps do
+      local when, after = steps[j][1], steps[j][2]
+      if when >= at then break end
+      local t, t_nap = bound(b, stamps, counts, f, ahead, quota, after)
+      if math.max(t, when) < at then
+        at, nap = math.max(t, when), math.max(t_nap, when - now)
+      end
     end
   end
+  firm = math.max(firm, at - now)
+  sleep = math.max(sleep, nap)
 end
 local admitted = sleep <= 0
 if admitted then
   local due = s(now + lease)
   for i = 1, #specs do
-    local k = (i - 1) * 6
+    local k = (i - 1) * 7
     local flight, ttl = KEYS[k + 2], o[specs[i] + 3] + math.floor(lease / 1000)
     redis.call('ZADD', flight, due, id)
     if flying[i] == 0 then  -- the ZADD made the key: it has no TTL yet
@@ -252,6 +319,9 @@ if admitted then
       redis.call('ZREM', KEYS[k + 6], id)
       queued[i] = queued[i] - 1
     end
+    if prio == 0 and mode == 1 then
+      states[i] = hear(KEYS[k + 7], states[i], now, demand, horizon)
+    end
   end
 else
   local ttl = math.floor((sleep + grace) / 1000) + 1000
@@ -261,7 +331,7 @@ else
     redis.call('PEXPIRE', KEYS[#KEYS], 86400000)
   end
   for i = 1, #specs do
-    local k = (i - 1) * 6
+    local k = (i - 1) * 7
     local q = KEYS[k + 4 + prio]
     queued[i] = queued[i] + redis.call('ZADD', q, 'NX', s(ticket), id)
     redis.call('ZADD', KEYS[k + 6], s(now + sleep + grace), id)
@@ -277,12 +347,14 @@ for i = 1, #specs do
   stats[#stats + 1] = queued[i]
   -- Counts print exactly through table.concat (%.14g); a long block may not.
   stats[#stats + 1] = s(blocks[i])
+  local st = states[i]
+  stats[#stats + 1] = level(st, now, horizon)
   local j = 0
   for w = b + 5, b + 4 + 3 * o[b + 4], 3 do
     j = j + 1
     local n = used[i][j]
     stats[#stats + 1] = n
-    stats[#stats + 1] = s(next_free(KEYS[(i - 1) * 6 + 1], now, o[w + 2], o[w], n,
+    stats[#stats + 1] = s(next_free(KEYS[(i - 1) * 7 + 1], now, o[w + 2], o[w], n,
                                     flying[i], blocks[i]))
   end
 end
@@ -346,29 +418,34 @@ for i = 1, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
 return 1
 """
 
-# KEYS: 6 per budget. ARGV: now | spec per budget.
-# Returns per budget: in_flight, queued, blocked_us, then used, next_free_us per
-# window: the same numbers as the acquire script's stats.
+# KEYS: 7 per budget. ARGV: now | policy "floor,horizon_us,demand_us" | spec per
+# budget. Returns per budget: in_flight, queued, blocked_us, demand level, then used,
+# next_free_us per window: the same numbers as the acquire script's stats.
 _SNAPSHOT = (
     _PRELUDE
     + _SPEC
     + RULE_LUA
+    + POLICY_LUA
     + _WINDOW
+    + _DEMAND
     + """
 local now = clock(ARGV[1])
 local nows = s(now)
+local p = spec(ARGV[2])
 local out = {now}
-for i = 1, #ARGV - 1 do
-  local b = spec(ARGV[1 + i])
-  local k = (i - 1) * 6
+for i = 1, #ARGV - 2 do
+  local b = spec(ARGV[2 + i])
+  local k = (i - 1) * 7
   local stamps, flight = KEYS[k + 1], KEYS[k + 2]
   local f = redis.call('ZCARD', flight)
   if f > 0 then f = f - reap(stamps, flight, nows, b[4]) end
   local queued = redis.call('ZCARD', KEYS[k + 4]) + redis.call('ZCARD', KEYS[k + 5])
   local blocked = math.max(0, tonumber(redis.call('GET', KEYS[k + 3]) or '0') - now)
+  local st = demand_state(KEYS[k + 7])
   out[#out + 1] = f
   out[#out + 1] = queued
   out[#out + 1] = blocked
+  out[#out + 1] = level(st, now, p[2])
   for w = 5, #b, 2 do
     local limit, span = b[w], b[w + 1]
     local n = window(stamps, now, span)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._errors import MoEngageError
 from ._limiter import WindowUsage
+from ._policy import BulkPolicy, held_back
 from ._redis_scripts import Script
 from ._spec import Budget, BudgetOverrides, Window, resolve_budgets
 
@@ -339,9 +340,10 @@ def with_count(keys: Sequence[str]) -> tuple[bytes, ...]:
     return (b"%d" % len(keys), *(k.encode() for k in keys))
 
 
-#: Per budget, as last seen: in flight, queued, blocked (us), then per window
-#: used and next free (us), and the clock time of the reply that said so.
-Seen = dict[str, tuple[int, int, int, list[int], list[int], float]]
+#: Per budget, as last seen: in flight, queued, blocked (us), the interactive
+#: demand level the bulk policy follows, then per window used and next free
+#: (us), and the clock time of the reply that said so.
+Seen = dict[str, tuple[int, int, int, int, list[int], list[int], float]]
 
 
 def import_redis() -> tuple[Any, Any]:
@@ -404,7 +406,7 @@ def budget_table(
 
 
 def usage_from_seen(
-    budgets: Mapping[str, Budget], seen: Seen, now: float
+    budgets: Mapping[str, Budget], policy: BulkPolicy, seen: Seen, now: float
 ) -> list[WindowUsage]:
     """Window usage from the last script replies, their waits aged to ``now``.
 
@@ -412,7 +414,8 @@ def usage_from_seen(
     comes off it, so it stays one (``WindowUsage.next_free_in``).
     """
     out: list[WindowUsage] = []
-    for name, (flying, queued, blocked_us, used, free, at) in sorted(seen.items()):
+    for name, row in sorted(seen.items()):
+        flying, queued, blocked_us, reserve, used, free, at = row
         gone = max(0.0, now - at)
         blocked = max(0.0, blocked_us / US - gone)
         for window, n, free_us in zip(budgets[name].windows, used, free, strict=True):
@@ -426,6 +429,7 @@ def usage_from_seen(
                     queued,
                     max(0.0, free_us / US - gone),
                     blocked,
+                    reserved=held_back(policy, window.limit, window.seconds, reserve),
                 )
             )
     return out
@@ -441,10 +445,10 @@ def seen_from_reply(
     seen: Seen = {}
     pos = 1
     for name in names:
-        flying, queued, blocked = (int(x) for x in reply[pos : pos + 3])
-        pos += 3
+        flying, queued, blocked, reserve = (int(x) for x in reply[pos : pos + 4])
+        pos += 4
         k = len(budgets[name].windows)
         rows = [int(x) for x in reply[pos : pos + 2 * k]]
         pos += 2 * k
-        seen[name] = (flying, queued, blocked, rows[0::2], rows[1::2], at)
+        seen[name] = (flying, queued, blocked, reserve, rows[0::2], rows[1::2], at)
     return seen

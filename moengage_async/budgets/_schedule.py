@@ -10,6 +10,7 @@ instant: a million ids under the documented status budget is ~10,000 groups.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from ._spec import Budget, Window
 
 __all__ = [
     "PriorUsage",
+    "bulk_view",
     "earliest_finish",
     "earliest_finish_s",
     "prior_from_snapshot",
@@ -161,3 +163,17 @@ def earliest_finish_s(
     stamps = PriorUsage(tuple(sent))
     lanes = [(Window(int(lim), float(sec)), stamps) for lim, sec in windows]
     return earliest_finish(lanes, items, start=now) - now
+
+
+def bulk_view(budget: Budget, usage: Iterable[WindowUsage]) -> Budget:
+    """``budget`` as a ``Priority.BULK`` caller may fill it now: every window less
+    the slots the limiter's bulk policy keeps free for interactive calls
+    (``WindowUsage.reserved``; all of it when the limiter reports none)."""
+    reserved = {
+        (u.limit, u.seconds): u.reserved for u in usage if u.budget == budget.name
+    }
+    windows = tuple(
+        Window(max(1, w.limit - reserved.get((w.limit, w.seconds), 0)), w.seconds)
+        for w in budget.windows
+    )
+    return dataclasses.replace(budget, windows=windows)

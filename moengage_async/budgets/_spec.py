@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import logging
 import math
 import os
 from collections.abc import Iterable, Mapping
@@ -14,9 +15,11 @@ __all__ = [
     "Budget",
     "BudgetOverrides",
     "DEFAULT_BUDGETS",
+    "Exactly",
     "Priority",
     "Window",
     "budgets_from_env",
+    "exactly",
     "format_budgets",
     "parse_budgets",
     "resolve_budgets",
@@ -94,27 +97,116 @@ DEFAULT_BUDGETS: Mapping[str, Budget] = {
     )
 }
 
-WindowsLike = Iterable[tuple[int, float]] | str
+
+@dataclass(frozen=True)
+class Exactly:
+    """An override that replaces a budget's whole set of windows (see ``exactly``).
+
+    A plain override only changes the windows it names and adds new lengths; this
+    one also drops the windows it does not name.
+    """
+
+    windows: tuple[Window, ...]
+
+
+WindowsLike = Iterable[tuple[int, float]] | str | Exactly
 BudgetOverrides = Mapping[str, WindowsLike] | str
+
+#: ``name:=windows`` in the string syntax replaces the whole set.
+_EXACT = ":"
+
+log = logging.getLogger("moengage_async.budgets")
+_raised_logged: set[tuple[str, float, int]] = set()
+
+
+def exactly(windows: Iterable[tuple[int, float]] | str) -> Exactly:
+    """Mark windows as the budget's complete set: ``{"status": exactly("5/1")}``
+    keeps only a 1-second window of 5 (the string form is ``status:=5/1``)."""
+    if isinstance(windows, str):
+        return Exactly(_parse_windows("exactly", windows))
+    return Exactly(_windows_from_pairs("exactly", windows))
 
 
 def parse_budgets(text: str) -> dict[str, tuple[Window, ...]]:
-    """Parse ``"status=10/1,100/60;create_requests=5/1"`` into windows per budget.
+    """Parse ``"status=5/1;create_requests=5/1,20/60"`` into the windows each named
+    budget ends up with on MoEngage's documented table.
 
-    Raises ``ValueError`` naming the malformed part.
+    ``name=LIMIT/SECONDS[,...]`` changes the windows of those lengths and adds
+    new lengths; every other window of the budget stays. ``name:=...`` replaces
+    the budget's whole set. Raises ``ValueError`` naming the malformed part.
     """
-    result: dict[str, tuple[Window, ...]] = {}
+    return {
+        name: _apply(name, DEFAULT_BUDGETS[name].windows, windows, exact)
+        for name, (windows, exact) in _parse_overrides(text).items()
+    }
+
+
+def _parse_overrides(text: str) -> dict[str, tuple[tuple[Window, ...], bool]]:
+    result: dict[str, tuple[tuple[Window, ...], bool]] = {}
     for part in (p.strip() for p in text.split(";")):
         if not part:
             continue
         name, sep, spec = part.partition("=")
         name = name.strip()
+        exact = name.endswith(_EXACT)
+        name = name.removesuffix(_EXACT).strip()
         if not sep or not name:
-            raise ValueError(f"budget {part!r}: expected NAME=LIMIT/SECONDS[,...]")
+            raise ValueError(
+                f"budget {part!r}: expected NAME=LIMIT/SECONDS[,...] "
+                "(or NAME:=... to replace every window)"
+            )
         if name not in DEFAULT_BUDGETS:
             raise ValueError(f"budget {part!r}: unknown budget {name!r}")
-        result[name] = _parse_windows(name, spec)
+        result[name] = (_parse_windows(name, spec), exact)
     return result
+
+
+def _apply(
+    name: str,
+    base: tuple[Window, ...],
+    given: tuple[Window, ...],
+    exact: bool,
+) -> tuple[Window, ...]:
+    """``given`` merged onto ``base`` (same length: new limit; new length: added),
+    or ``given`` alone when ``exact``."""
+    by_length: dict[float, Window] = {}
+    for window in given:
+        if window.seconds in by_length:
+            raise ValueError(
+                f"budget {name!r}: two windows of {window.seconds:g} s given"
+            )
+        by_length[window.seconds] = window
+    if exact:
+        merged = tuple(given)
+    else:
+        lengths = {w.seconds for w in base}
+        merged = tuple(by_length.get(w.seconds, w) for w in base) + tuple(
+            w for w in given if w.seconds not in lengths
+        )
+    _log_raised(name, merged)
+    return merged
+
+
+def _log_raised(name: str, windows: tuple[Window, ...]) -> None:
+    """Log, once per process, a limit above MoEngage's documented table."""
+    documented = DEFAULT_BUDGETS.get(name)
+    if documented is None:
+        return
+    table = {w.seconds: w.limit for w in documented.windows}
+    for window in windows:
+        key = (name, window.seconds, window.limit)
+        allowed = table.get(window.seconds)
+        if allowed is None or window.limit <= allowed or key in _raised_logged:
+            continue
+        _raised_logged.add(key)
+        log.info(
+            "budget %s: %d per %g s is above MoEngage's documented %d; using it "
+            "(a workspace with raised limits)",
+            name,
+            window.limit,
+            window.seconds,
+            allowed,
+        )
 
 
 def _parse_windows(name: str, spec: str) -> tuple[Window, ...]:
@@ -142,29 +234,41 @@ def _parse_windows(name: str, spec: str) -> tuple[Window, ...]:
 
 
 def resolve_budgets(overrides: BudgetOverrides | None = None) -> dict[str, Budget]:
-    """Merge overrides (a mapping or the string syntax) onto the documented table."""
+    """Apply overrides (a mapping or the string syntax) to the documented table.
+
+    An override changes the windows of the lengths it names and adds new
+    lengths; it never drops a window unless it says so (``exactly(...)``, or
+    ``name:=...`` in the string syntax). A limit above the documented table is
+    accepted and logged once.
+    """
     budgets = dict(DEFAULT_BUDGETS)
     if overrides is None:
         return budgets
-    parsed = parse_budgets(overrides) if isinstance(overrides, str) else None
-    items = parsed.items() if parsed is not None else _normalise(overrides).items()
-    for name, windows in items:
+    if isinstance(overrides, str):
+        items = _parse_overrides(overrides)
+    else:
+        items = _normalise(overrides)
+    for name, (windows, exact) in items.items():
         base = budgets[name]
-        budgets[name] = Budget(name, windows, base.successes_only, base.concurrency)
+        merged = _apply(name, base.windows, windows, exact)
+        budgets[name] = Budget(name, merged, base.successes_only, base.concurrency)
     return budgets
 
 
-def _normalise(overrides: BudgetOverrides) -> dict[str, tuple[Window, ...]]:
-    assert not isinstance(overrides, str)
-    result: dict[str, tuple[Window, ...]] = {}
+def _normalise(
+    overrides: Mapping[str, WindowsLike],
+) -> dict[str, tuple[tuple[Window, ...], bool]]:
+    result: dict[str, tuple[tuple[Window, ...], bool]] = {}
     for name, windows in overrides.items():
         if name not in DEFAULT_BUDGETS:
             known = ", ".join(sorted(DEFAULT_BUDGETS))
             raise ValueError(f"unknown budget {name!r}; known budgets: {known}")
-        if isinstance(windows, str):
-            result[name] = _parse_windows(name, windows)
+        if isinstance(windows, Exactly):
+            result[name] = (windows.windows, True)
+        elif isinstance(windows, str):
+            result[name] = (_parse_windows(name, windows), False)
         else:
-            result[name] = _windows_from_pairs(name, windows)
+            result[name] = (_windows_from_pairs(name, windows), False)
     return result
 
 
@@ -205,8 +309,9 @@ def budgets_from_env(
     """Return the documented table with ``MOENGAGE_BUDGETS`` overrides applied.
 
     Operators tune budgets without a deploy (``status=5/1,50/60`` for a workspace
-    that shares its budget with another integration). Malformed text raises
-    ``ValueError`` naming the bad part.
+    that shares its budget with another integration: the hour window stays).
+    Same syntax as ``parse_budgets``. Malformed text raises ``ValueError``
+    naming the bad part.
     """
     env = os.environ if environ is None else environ
     text = env.get(BUDGETS_ENV, "").strip()
@@ -214,9 +319,19 @@ def budgets_from_env(
 
 
 def format_budgets(budgets: Mapping[str, Budget]) -> str:
-    """Render budgets in the string syntax (the inverse of ``parse_budgets``)."""
-    return ";".join(
-        f"{name}=" + ",".join(f"{w.limit}/{w.seconds:g}" for w in b.windows)
-        for name, b in budgets.items()
-        if b.windows
-    )
+    """Render budgets in the string syntax (``resolve_budgets`` reads it back):
+    ``name:=`` where a documented window length is missing, else ``name=``."""
+    parts = []
+    for name, b in budgets.items():
+        if not b.windows:
+            continue
+        documented = DEFAULT_BUDGETS.get(name)
+        lengths = {w.seconds for w in b.windows}
+        keeps = documented is not None and all(
+            w.seconds in lengths for w in documented.windows
+        )
+        op = "=" if keeps else ":="
+        parts.append(
+            name + op + ",".join(f"{w.limit}/{w.seconds:g}" for w in b.windows)
+        )
+    return ";".join(parts)

@@ -21,6 +21,18 @@ import sys
 from array import array
 from typing import Any
 
+from ._policy import (
+    QUIET,
+    BulkPolicy,
+    DemandState,
+    StaticShare,
+    WorkConserving,
+    bulk_cap,
+    heard,
+    level,
+    lifts,
+    window_reserve,
+)
 from ._rule import admission_bound, bulk_limit
 
 __all__ = ["BudgetState", "EXACT_UP_TO", "SLICES", "WindowLog"]
@@ -152,12 +164,12 @@ class WindowLog:
             index = (index + 1) % self._cap
 
     def admission_bound(
-        self, now: float, flying: int, ahead: int, bulk: bool
+        self, now: float, flying: int, ahead: int, cap: int
     ) -> tuple[float, bool]:
-        """Return a lower bound on when one more request fits, and whether that
-        waits on an in-flight request's completion (``_rule.admission_bound``)."""
+        """Return a lower bound on when one more request fits under ``cap``, and
+        whether that waits on an in-flight request's completion
+        (``_rule.admission_bound``)."""
         self.expire(now)
-        cap = self.bulk_limit if bulk else self.limit
         return admission_bound(
             now,
             self.seconds,
@@ -176,14 +188,20 @@ class WindowLog:
 
 
 class BudgetState:
-    """One budget of one workspace: its windows, in-flight count and server block."""
+    """One budget of one workspace: its windows, in-flight count, server block and
+    the interactive demand the bulk policy follows (``_policy``)."""
 
     __slots__ = (
         "blocked_until",
         "concurrency",
+        "demand",
+        "demand_s",
+        "floor",
         "gate",
+        "horizon_s",
         "in_flight",
         "name",
+        "static",
         "successes_only",
         "windows",
     )
@@ -195,15 +213,37 @@ class BudgetState:
         *,
         successes_only: bool = False,
         concurrency: int | None = None,
-        bulk_share: float = 1.0,
+        policy: BulkPolicy | None = None,
     ) -> None:
+        policy = WorkConserving() if policy is None else policy
         self.name = name
-        self.windows = tuple(WindowLog(lim, sec, bulk_share) for lim, sec in windows)
+        share = policy.share if isinstance(policy, StaticShare) else 1.0
+        self.windows = tuple(WindowLog(lim, sec, share) for lim, sec in windows)
         self.successes_only = successes_only
         self.concurrency = concurrency
         self.gate = sys.maxsize if concurrency is None else concurrency
         self.in_flight = 0
         self.blocked_until = -math.inf
+        self.static = isinstance(policy, StaticShare)
+        wc = policy if isinstance(policy, WorkConserving) else WorkConserving()
+        self.floor, self.horizon_s, self.demand_s = wc.floor, wc.horizon_s, wc.demand_s
+        self.demand: DemandState = QUIET
+
+    def level(self, now: float) -> int:
+        """The interactive demand the policy follows now (-1: none within the
+        horizon, or a static share)."""
+        if self.static:
+            return -1
+        return level(self.demand, now, self.horizon_s, self.demand_s)
+
+    def cap(self, window: WindowLog, bulk: bool, demand: int) -> int:
+        """What a caller of this priority may fill of ``window`` at ``demand``."""
+        if not bulk:
+            return window.limit
+        if self.static:
+            return window.bulk_limit
+        held = window_reserve(demand, window.seconds, self.floor, self.demand_s)
+        return bulk_cap(window.limit, held)
 
     def admits(self, now: float, bulk: bool) -> bool:
         """Return whether one more request may be sent at ``now`` in this lane."""
@@ -212,12 +252,19 @@ class BudgetState:
         flying = self.in_flight
         if flying >= self.gate:
             return False
+        demand = self.level(now) if bulk else -1
         for window in self.windows:
             if now >= window.next_expiry:
                 window.expire(now)
-            if flying + window.used >= (window.bulk_limit if bulk else window.limit):
+            if flying + window.used >= self.cap(window, bulk, demand):
                 return False
         return True
+
+    def take(self, now: float, bulk: bool) -> None:
+        """Hold a slot for a request about to be sent (an interactive one is heard)."""
+        self.in_flight += 1
+        if not bulk and not self.static:
+            self.demand = heard(self.demand, now, self.horizon_s, self.demand_s)
 
     def complete(self, now: float, success: bool) -> None:
         """Turn one in-flight request into a stamp (or release a failed quota)."""
@@ -235,16 +282,30 @@ class BudgetState:
         that needs an in-flight request to complete first.
 
         ``ahead`` callers queued in front each take one slot first (see
-        ``WindowLog.admission_bound``).
+        ``_rule.admission_bound``). A bulk caller's bound also counts on the
+        headroom falling when the policy lets it (``_policy.change_at``).
         """
-        at = max(now, self.blocked_until)
-        waits_completion = False
         flying = self.in_flight
-        if self.concurrency is not None and flying + ahead >= self.concurrency:
-            waits_completion = True
+        waits = self.concurrency is not None and flying + ahead >= self.concurrency
+        demand = self.level(now) if bulk else -1
+        at, needs = self._bound(now, flying, ahead, bulk, demand)
+        if demand >= 0:  # the headroom may fall before that: bulk could go then
+            steps = lifts(self.demand, now, self.horizon_s, self.demand_s)
+            for when, level in steps:
+                if when >= at:
+                    break
+                then, then_needs = self._bound(now, flying, ahead, bulk, level)
+                if max(then, when) < at:
+                    at, needs = max(then, when), then_needs
+        return max(at, self.blocked_until), waits or needs
+
+    def _bound(
+        self, now: float, flying: int, ahead: int, bulk: bool, demand: int
+    ) -> tuple[float, bool]:
+        at, waits = now, False
         for window in self.windows:
-            when, needs = window.admission_bound(now, flying, ahead, bulk)
-            if when > at:
-                at = when
-            waits_completion = waits_completion or needs
-        return at, waits_completion
+            cap = self.cap(window, bulk, demand)
+            when, needs = window.admission_bound(now, flying, ahead, cap)
+            at = max(at, when)
+            waits = waits or needs
+        return at, waits

@@ -26,7 +26,7 @@ from ..jobs import (
 __all__ = ["DEMO_BUDGETS", "DemoResult", "demo", "run_demo"]
 
 #: The documented status budget (10/s, 100/min, 6000/h) scaled down 5x.
-DEMO_BUDGETS = "status=10/0.2,100/12,6000/720"
+DEMO_BUDGETS = "status:=10/0.2,100/12,6000/720"
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,9 @@ def render_table(result: DemoResult) -> str:
         (
             "bulk share",
             f"{result.bulk_share:.0%} of each window (the rest is kept for "
-            "interactive calls)",
+            "interactive calls)"
+            if result.bulk_share < 1.0
+            else "every slot no interactive call needs (work-conserving)",
         ),
         (
             "achieved rate",

@@ -24,7 +24,7 @@ from .._clock import Clock
 from .._constants import DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S
 from .._errors import APIError, MoEngageError, PayloadValidationError, RateLimitError
 from ..api import V1API, RetryPolicy
-from ..budgets import DEFAULT_BUDGETS, Priority, Window, bulk_windows
+from ..budgets import DEFAULT_BUDGETS, Budget, Priority, Window, bulk_view
 from ._create_items import (
     REUSE_WINDOWS_S,
     BulkCreateReport,
@@ -426,14 +426,14 @@ class _Job:
 
     def _eta(self, remaining: int, now: float) -> float:
         """Earliest finish the create budgets allow, given this run's sends."""
-        planner = self.parts.planner
-        windows = [
-            (w.limit, w.seconds) for w in planner.usage() if w.budget in _CREATE_BUDGETS
-        ] or [w for b in _CREATE_BUDGETS for w in DEFAULT_BUDGETS[b].windows]
-        # Bulk work may fill only the limiter's bulk share of each window.
-        share = planner.bulk_share_for(self.priority)
-        if share < 1.0:
-            windows = list(bulk_windows([Window(*w) for w in windows], share))
+        usage = self.parts.planner.usage()
+        windows: list[Window] = []
+        for name in _CREATE_BUDGETS:  # the limiter's windows, else the documented
+            rows = tuple(Window(u.limit, u.seconds) for u in usage if u.budget == name)
+            budget = Budget(name, rows) if rows else DEFAULT_BUDGETS[name]
+            if self.priority is Priority.BULK:  # less what is kept for interactive
+                budget = bulk_view(budget, usage)
+            windows += budget.windows
         # Sends older than the longest window no longer hold anything back.
         horizon = now - max(sec for _, sec in windows)
         self.run.sent = [t for t in self.run.sent if t > horizon]

@@ -15,8 +15,10 @@ from .._constants import MAX_STATUS_BATCH
 from ..api import OPERATIONS
 from ..budgets import (
     Budget,
+    Priority,
     PriorUsage,
     WindowUsage,
+    bulk_view,
     bulk_windows,
     earliest_finish,
     prior_from_snapshot,
@@ -92,12 +94,15 @@ def plan_requests(
     usage: Iterable[WindowUsage] = (),
     now: float = 0.0,
     bulk_share: float = 1.0,
+    priority: Priority = Priority.INTERACTIVE,
 ) -> Plan:
     """Plan ``requests`` requests of ``operation`` (a name in the operation table).
 
-    ``bulk_share`` below 1 plans a ``Priority.BULK`` job, which may fill only that
-    share of each window.
+    A ``Priority.BULK`` plan leaves free what the limiter's bulk policy keeps for
+    interactive calls (``usage``'s ``reserved``); ``bulk_share`` below 1 plans
+    against a static share of each window.
     """
+    usage = list(usage)
     names = OPERATIONS[operation].budgets
     chosen = {
         name: dataclasses.replace(
@@ -105,6 +110,8 @@ def plan_requests(
         )
         for name in names
     }
+    if priority is Priority.BULK:
+        chosen = {name: bulk_view(b, usage) for name, b in chosen.items()}
     windows, blocked = prior_from_snapshot(
         [u for u in usage if u.budget in chosen], chosen, now
     )

@@ -55,7 +55,7 @@ class Planner:
             self.budgets_in_use(),
             usage=self.usage(),
             now=self._clock.now(),
-            bulk_share=self.bulk_share_for(priority),
+            priority=priority,
         )
 
     def plan_status_change(

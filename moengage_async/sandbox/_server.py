@@ -21,6 +21,7 @@ from ..budgets import (
     DEFAULT_BUDGETS,
     Budget,
     BudgetOverrides,
+    exactly,
     format_budgets,
     resolve_budgets,
 )
@@ -258,7 +259,7 @@ class Sandbox:
         kwargs.setdefault("base_url", self.url)
         if "budgets" not in kwargs and kwargs.get("limiter") is None:
             kwargs["budgets"] = {
-                name: [(w.limit, w.seconds) for w in budget.windows]
+                name: exactly([(w.limit, w.seconds) for w in budget.windows])
                 for name, budget in self._state.budgets.items()
             }
         workspace_id = kwargs.pop("workspace_id", self._workspace_id)

@@ -7,7 +7,7 @@ or ``@pytest.mark.anyio``) or pytest-asyncio.
 
 Options come from a marker, or from indirect parametrization::
 
-    @pytest.mark.moengage_sandbox(budgets="status=10/0.05", faults="error_rate=0.1")
+    @pytest.mark.moengage_sandbox(budgets="status:=10/0.05", faults="error_rate=0.1")
     async def test_pause(moengage_sandbox): ...
 """
 

@@ -42,6 +42,7 @@ from .budgets import (
     Budget,
     BudgetOverrides,
     BudgetView,
+    BulkPolicy,
     Limiter,
     Priority,
     parse_budgets,
@@ -115,6 +116,7 @@ ENVIRONMENT = (
     "MOENGAGE_DATA_CENTER",
     "MOENGAGE_BUDGETS",
     "MOENGAGE_REDIS_URL",
+    "MOENGAGE_BULK_SHARE",
 )
 
 
@@ -158,6 +160,9 @@ def settings_from_env(
         settings.setdefault("data_center", data_center)
     if "limiter" in settings:
         return settings
+    share = _env_text(env, "MOENGAGE_BULK_SHARE")
+    if share is not None and not {"bulk_share", "bulk_policy"} & settings.keys():
+        settings["bulk_share"] = _share_from_env(share)
     if "budgets" not in settings:
         text = _env_text(env, "MOENGAGE_BUDGETS")
         if text is not None:
@@ -171,17 +176,34 @@ def settings_from_env(
     url = redis_url or _env_text(env, "MOENGAGE_REDIS_URL")
     if url is not None:
         options: dict[str, Any] = {
-            k: settings.pop(k) for k in ("bulk_share", "clock") if k in settings
+            k: settings.pop(k)
+            for k in ("bulk_share", "bulk_policy", "clock", "learn_limits")
+            if k in settings
         }
         settings["limiter"] = _redis_limiter(url, settings.pop("budgets"), options)
         settings.setdefault("close_limiter", True)
     return settings
 
 
+def _share_from_env(text: str) -> float:
+    """``MOENGAGE_BULK_SHARE``: a fraction in (0, 1], else a typed error."""
+    try:
+        share = float(text)
+    except ValueError:
+        share = -1.0
+    if not 0.0 < share <= 1.0:  # also NaN
+        raise PayloadValidationError(
+            "MOENGAGE_BULK_SHARE must be a number in (0, 1], the share of each "
+            "window bulk jobs may fill"
+        )
+    return share
+
+
 def _redis_limiter(
     url: str, budgets: BudgetOverrides, options: Mapping[str, Any]
 ) -> Limiter:
-    """A ``RedisLimiter`` at ``url``; ``options``: the client's bulk_share, clock."""
+    """A ``RedisLimiter`` at ``url``; ``options``: the client's bulk policy, clock
+    and ``learn_limits``."""
     try:
         from .budgets import RedisLimiter
 
@@ -216,7 +238,13 @@ class MoEngageClient:
         close_limiter: close ``limiter`` in ``aclose()``; by default only a
             limiter the client made itself is closed.
         budgets: overrides of the documented budgets for the default limiter.
-        bulk_share: the share of each window bulk jobs may fill.
+        bulk_share: a static share (0, 1] of each window bulk jobs may fill, the
+            rest kept for interactive calls this client cannot see (a web app
+            with its own limiter); ``StaticShare``.
+        bulk_policy: how bulk jobs and interactive calls share the default
+            limiter's windows. The default, ``WorkConserving()``, lends bulk
+            work every slot interactive calls are not observed to need: a job
+            alone uses the whole budget (docs/budgets.md).
         clock: the clock of deadlines, budgets and backoff (``FakeClock`` in tests).
         retry: the default ``RetryPolicy``.
         timeout: the default per-call deadline in seconds (``None``: none).
@@ -244,7 +272,8 @@ class MoEngageClient:
         limiter: Limiter | None = None,
         close_limiter: bool | None = None,
         budgets: BudgetOverrides | None = None,
-        bulk_share: float = 0.8,
+        bulk_share: float | None = None,
+        bulk_policy: BulkPolicy | None = None,
         clock: Clock | None = None,
         retry: RetryPolicy | None = None,
         timeout: float | None = DEFAULT_TIMEOUT_S,
@@ -268,6 +297,7 @@ class MoEngageClient:
             close_limiter=close_limiter,
             budgets=budgets,
             bulk_share=bulk_share,
+            bulk_policy=bulk_policy,
             clock=clock,
             retry=retry,
             timeout=timeout,

@@ -10,8 +10,10 @@ from moengage_async import (
     Hooks,
     MemoryLimiter,
     MoEngageClient,
+    StaticShare,
     ThrottleInfo,
     WindowUsage,
+    WorkConserving,
 )
 
 
@@ -42,6 +44,36 @@ async def test_client_passes_bulk_share_to_its_limiter() -> None:
     async with MoEngageClient("ws", "key", bulk_share=0.5) as client:
         assert isinstance(client.limiter, MemoryLimiter)
         assert client.limiter.bulk_share == 0.5
+
+
+async def test_the_default_client_lends_bulk_work_the_whole_budget() -> None:
+    """With no policy given, the client's limiter is work-conserving: a bulk job
+    alone may fill every window (no static 80 %)."""
+    async with MoEngageClient("ws", "key", clock=FakeClock()) as client:
+        assert isinstance(client.limiter, MemoryLimiter)
+        assert client.limiter.bulk_policy == WorkConserving()
+        assert client.limiter.bulk_share == 1.0
+        plan = client.plan_status_change(1000)
+    # 100 requests under 10/s, 100/min at full windows: the 100th at 9 s.
+    assert plan.earliest_finish_s == 9.0
+
+
+async def test_client_passes_bulk_policy_to_its_limiter() -> None:
+    """bulk_policy= reaches the default limiter."""
+    policy = WorkConserving(floor=3, horizon_s=60.0)
+    async with MoEngageClient("ws", "key", bulk_policy=policy) as client:
+        assert isinstance(client.limiter, MemoryLimiter)
+        assert client.limiter.bulk_policy == policy
+
+
+@pytest.mark.parametrize(
+    "option", [{"bulk_share": 0.5}, {"bulk_policy": StaticShare(0.5)}]
+)
+def test_a_policy_with_a_given_limiter_is_refused(option: dict[str, object]) -> None:
+    """The policy configures the default limiter; with limiter= it would be
+    silently ignored, so it is a ValueError."""
+    with pytest.raises(ValueError, match="configure the policy on the limiter"):
+        MoEngageClient("ws", "key", limiter=MemoryLimiter(), **option)  # type: ignore[arg-type]
 
 
 async def test_budgets_snapshot_reports_the_clients_workspace() -> None:

@@ -9,6 +9,8 @@ from moengage_async import (
     MoEngageClient,
     PayloadValidationError,
     RedisLimiter,
+    StaticShare,
+    WorkConserving,
 )
 from moengage_async._client import ENVIRONMENT, settings_from_env
 from moengage_async.sandbox import Sandbox
@@ -161,3 +163,41 @@ async def test_the_redis_limiter_budgets_calls_and_closes_with_the_client(
             await store.aclose()
     assert keys
     assert client.limiter._closed  # type: ignore[attr-defined]
+
+
+def test_bulk_share_from_the_environment(env: pytest.MonkeyPatch) -> None:
+    """``MOENGAGE_BULK_SHARE`` leaves headroom for traffic the client cannot see;
+    an argument wins; unset, the policy is work-conserving."""
+    assert "bulk_share" not in settings_from_env()
+    env.setenv("MOENGAGE_BULK_SHARE", "0.75")
+    assert settings_from_env()["bulk_share"] == 0.75
+    assert settings_from_env(bulk_share=0.5)["bulk_share"] == 0.5
+    policy = WorkConserving(floor=2)
+    chosen = settings_from_env(bulk_policy=policy)
+    assert "bulk_share" not in chosen and chosen["bulk_policy"] == policy
+    given = MemoryLimiter()
+    assert "bulk_share" not in settings_from_env(limiter=given)
+
+
+@pytest.mark.parametrize("text", ["0", "1.5", "-0.2", "half", "nan"])
+def test_a_bad_bulk_share_names_the_variable(
+    env: pytest.MonkeyPatch, text: str
+) -> None:
+    env.setenv("MOENGAGE_BULK_SHARE", text)
+    with pytest.raises(PayloadValidationError, match="MOENGAGE_BULK_SHARE"):
+        settings_from_env()
+
+
+def test_a_redis_limiter_gets_the_policy_and_learn_limits(
+    env: pytest.MonkeyPatch,
+) -> None:
+    """With a Redis URL the policy options go to the ``RedisLimiter``."""
+    env.setenv("MOENGAGE_REDIS_URL", "redis://env-host:6379/0")
+    env.setenv("MOENGAGE_BULK_SHARE", "0.6")
+    limiter = settings_from_env()["limiter"]
+    assert isinstance(limiter, RedisLimiter)
+    assert limiter.bulk_policy == StaticShare(0.6)
+    env.delenv("MOENGAGE_BULK_SHARE")
+    settings = settings_from_env(learn_limits=True)
+    assert "learn_limits" not in settings
+    assert settings["limiter"].bulk_policy == WorkConserving()

@@ -38,6 +38,7 @@ from .._hooks import (
 from ..budgets import (
     CURRENT_RESERVATION,
     BudgetOverrides,
+    BulkPolicy,
     Limiter,
     MemoryLimiter,
     Permit,
@@ -153,6 +154,7 @@ class Requestor:
         close_limiter: bool | None = None,
         budgets: BudgetOverrides | None = None,
         bulk_share: float | None = None,
+        bulk_policy: BulkPolicy | None = None,
         clock: Clock | None = None,
         retry: RetryPolicy | None = None,
         timeout: float | None = DEFAULT_TIMEOUT_S,
@@ -175,6 +177,11 @@ class Requestor:
             raise ValueError(
                 "budgets= configures the default limiter; with limiter= "
                 "configure the budgets on the limiter itself"
+            )
+        if limiter is not None and (bulk_share is not None or bulk_policy is not None):
+            raise ValueError(
+                "bulk_share= and bulk_policy= configure the default limiter; with "
+                "limiter= configure the policy on the limiter itself"
             )
         if limiter is not None and learn_limits:
             raise ValueError(
@@ -206,6 +213,7 @@ class Requestor:
                 table,
                 clock=self._clock,
                 bulk_share=bulk_share,
+                bulk_policy=bulk_policy,
                 learn_limits=learn_limits,
             )
         self._limiter: Limiter = limiter

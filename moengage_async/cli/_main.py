@@ -22,15 +22,14 @@ import anyio
 import msgspec
 
 from .._errors import MoEngageError, PayloadValidationError
-from ..budgets import BudgetOverrides, parse_budgets, resolve_budgets
+from ..budgets import BudgetOverrides, parse_budgets
 from ..jobs import (
     DEFAULT_MAX_QUOTA_WAIT_S,
     BulkStatusReport,
     JournalMismatchError,
+    Plan,
     StatusFailure,
     format_duration,
-    plan_requests,
-    status_change_requests,
 )
 from ..models import v1 as models_v1
 from ._io import (
@@ -88,6 +87,7 @@ def _client(args: argparse.Namespace) -> Any:
             data_center=args.data_center,
             base_url=args.base_url,
             budgets=_budget_flag(args),
+            bulk_share=_bulk_share_flag(args),
             redis_url=redis_url,
             proxy=args.proxy,
             ca_bundle=args.ca_bundle,
@@ -98,6 +98,15 @@ def _client(args: argparse.Namespace) -> Any:
         raise UsageError(str(exc)) from None
     except MoEngageError as exc:  # the redis extra is missing
         raise UsageError(str(exc)) from None
+
+
+def _bulk_share_flag(args: argparse.Namespace) -> float | None:
+    """``--bulk-share``, checked; ``None`` leaves ``MOENGAGE_BULK_SHARE`` to the
+    client, else the work-conserving policy."""
+    share: float | None = getattr(args, "bulk_share", None)
+    if share is not None and not 0.0 < share <= 1.0:  # also NaN
+        raise UsageError(f"--bulk-share must be in (0, 1], got {share}")
+    return share
 
 
 def _budget_flag(args: argparse.Namespace) -> BudgetOverrides | None:
@@ -185,10 +194,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     if total == 0:
         raise UsageError("no campaign ids given (arguments, --ids-file or stdin)")
     if args.dry_run:
-        budgets = resolve_budgets(_budgets(args))
-        requests = status_change_requests(total, api_version=args.api_version)
-        op = f"v{args.api_version}.change_status"
-        _print_plan(plan_requests(op, total, requests, budgets).describe(), args)
+        _print_plan(_dry_run(args, "status", total), args)
         return 0
     client = _client(args)
     action = args.action.upper()
@@ -225,9 +231,54 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _print_plan(text: str, args: argparse.Namespace) -> None:
+def _dry_run(args: argparse.Namespace, job: str, items: int) -> Plan:
+    """``--dry-run``: the plan of the client the command would run (its budgets,
+    bulk policy and, on a shared Redis budget, the fleet's current usage), from
+    the same planner as the run's progress ETA. Nothing is sent to MoEngage."""
+
+    async def plan() -> Plan:
+        async with _plan_client(args) as client:
+            fetch = getattr(client.limiter, "fetch_snapshot", None)
+            if fetch is not None:  # a shared budget: start from its usage now
+                await fetch(client.workspace_id)
+            if job == "status":
+                return client.plan_status_change(  # type: ignore[no-any-return]
+                    items, api_version=args.api_version
+                )
+            return client.plan_creation(items)  # type: ignore[no-any-return]
+
+    try:
+        return anyio.run(plan)
+    except MoEngageError as exc:  # Redis unreachable: the plan cannot read it
+        raise UsageError(f"cannot plan: {exc}") from None
+
+
+def _plan_client(args: argparse.Namespace) -> Any:
+    """The command's client for a plan: no API key is needed (nothing is sent),
+    nor a workspace id unless a shared Redis budget must be read."""
+    args = argparse.Namespace(**vars(args))
+    args.api_key = args.api_key or "dry-run (never sent)"
+    try:
+        return _client(args)
+    except UsageError:
+        if getattr(args, "redis_url", None) or os.environ.get("MOENGAGE_REDIS_URL"):
+            raise  # the fleet's usage is per workspace
+        args.workspace_id = "dry-run"
+        return _client(args)
+
+
+def _print_plan(plan: Plan, args: argparse.Namespace) -> None:
+    text = plan.describe()
     if args.json:
-        sys.stdout.write(_json.encode({"plan": text}).decode() + "\n")
+        doc = {
+            "plan": text,
+            "operation": plan.operation,
+            "items": plan.items,
+            "requests": plan.requests,
+            "budgets": list(plan.budgets),
+            "earliest_finish_s": plan.earliest_finish_s,
+        }
+        sys.stdout.write(_json.encode(doc).decode() + "\n")
     else:
         sys.stdout.write(text + "\n")
 
@@ -235,9 +286,7 @@ def _print_plan(text: str, args: argparse.Namespace) -> None:
 def _cmd_create(args: argparse.Namespace) -> int:
     items = read_jsonl(args.file)
     if args.dry_run:
-        budgets = resolve_budgets(_budgets(args))
-        plan = plan_requests("v1.create_campaign", len(items), len(items), budgets)
-        _print_plan(plan.describe(), args)
+        _print_plan(_dry_run(args, "create", len(items)), args)
         return 0
     client = _client(args)
     bulk_create: Callable[..., Any] | None = getattr(client, "bulk_create", None)
@@ -374,10 +423,23 @@ def _common(parser: argparse.ArgumentParser, *, credentials: bool = True) -> Non
         parser.add_argument("--ca-bundle", help="PEM file of CAs to trust for TLS")
     parser.add_argument(
         "--budget",
-        help="budget overrides, e.g. 'status=10/1,100/60' (or MOENGAGE_BUDGETS)",
+        help="budget overrides, e.g. 'status=5/1' (changes the 1 s window, keeps "
+        "the others; e.g. 'status:=5/1' replaces them all) (or MOENGAGE_BUDGETS)",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
+
+
+def _bulk_share_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--bulk-share",
+        type=float,
+        metavar="FRACTION",
+        help="fill at most FRACTION of each window, leaving the rest to a web app "
+        "on the same workspace that does not share --redis-url (or "
+        "MOENGAGE_BULK_SHARE); default: the whole budget, less what interactive "
+        "calls on a shared Redis budget are seen to need",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -401,6 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--job-id", help="names the job in the journal (default: the action)"
     )
     status.add_argument("--dry-run", action="store_true", help="print the plan only")
+    _bulk_share_option(status)
     _common(status)
     status.set_defaults(run=_cmd_status)
 
@@ -420,6 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
         "a creation (default: %(default)g)",
     )
     create.add_argument("--dry-run", action="store_true", help="print the plan only")
+    _bulk_share_option(create)
     _common(create)
     create.set_defaults(run=_cmd_create)
 

@@ -22,7 +22,8 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=LIMIT/SECONDS[,...]",
-        help="override a budget, e.g. status=10/1,100/60 (repeatable)",
+        help="override a budget, e.g. status=5/1 or, replacing every window, "
+        "status:=10/0.5 (repeatable)",
     )
     p.add_argument(
         "--faults",

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from moengage_async.budgets._spec import Window
 from moengage_async.cli._demo import demo, render_table
 from moengage_async.cli._plot import rolling_counts, rolling_series
@@ -19,12 +21,16 @@ async def test_demo_pauses_everything_without_a_429() -> None:
     assert (result.applied, result.failed, result.rate_limited) == (300, 0, 0)
     assert result.requests == 30
     assert result.elapsed_s >= result.minimum_s
+    # Alone, the job is planned (and its ETA computed) at the full windows.
+    assert result.minimum_s > 0
+    assert result.planned_s == pytest.approx(result.minimum_s, abs=1e-9)
 
 
 async def test_demo_table_reports_rate_and_minimum() -> None:
     """The closing table names requests, 429s, rate vs budget and time vs minimum."""
     text = render_table(await demo(150, budgets=FAST))
-    for label in ("requests", "429 responses", "achieved rate", "theoretical minimum"):
+    labels = ("requests", "429 responses", "achieved rate", "theoretical minimum")
+    for label in (*labels, "at full windows", "planned"):
         assert label in text
 
 

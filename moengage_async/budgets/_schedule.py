@@ -121,27 +121,36 @@ def earliest_finish(
 
 
 def prior_from_snapshot(
-    usage: Iterable[WindowUsage], budgets: Mapping[str, Budget], now: float
+    usage: Iterable[WindowUsage],
+    budgets: Mapping[str, Budget],
+    now: float,
+    sent: Iterable[float] = (),
 ) -> tuple[list[tuple[Window, PriorUsage]], float]:
     """Turn a limiter snapshot into per-window prior stamps and a blocked-until time.
 
     A snapshot tells how many slots each window holds (``used + in_flight``) and when
-    the first frees (``next_free_in``), not every stamp; the slots are taken to free
-    together at that moment, so the plan stays a lower bound ("earliest").
+    the first frees (``next_free_in``), not every stamp. ``sent`` are stamps known
+    exactly (a running job's own completed requests): they are kept as they are.
+    The other slots are taken to free together at ``next_free_in``, so the plan
+    stays a lower bound ("earliest").
     """
+    known = sorted(t for t in sent if t <= now)
     by_key = {(u.budget, u.limit, u.seconds): u for u in usage}
     windows: list[tuple[Window, PriorUsage]] = []
     blocked = now
     for name, budget in budgets.items():
         for window in budget.windows:
+            inside = [t for t in known if t > now - window.seconds]
             u = by_key.get((name, window.limit, window.seconds))
-            if u is None:
-                windows.append((window, PriorUsage()))
+            if u is None:  # the limiter says nothing: the known stamps alone
+                windows.append((window, PriorUsage(tuple(inside[-window.limit :]))))
                 continue
             blocked = max(blocked, now + u.blocked_for)
             taken = min(u.used + u.in_flight, window.limit)
-            stamp = now + max(u.next_free_in, 0.0) - window.seconds
-            windows.append((window, PriorUsage((min(stamp, now),) * taken)))
+            mine = inside[max(len(inside) - taken, 0) :] if taken else []
+            stamp = min(now + max(u.next_free_in, 0.0) - window.seconds, now)
+            rest = (stamp,) * (taken - len(mine))
+            windows.append((window, PriorUsage((*rest, *mine))))
     return windows, blocked
 
 

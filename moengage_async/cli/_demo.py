@@ -1,9 +1,10 @@
 """``moengage-async demo``: a bulk pause against the embedded sandbox, under a minute.
 
 The windows are MoEngage's status budget scaled down five times (10 per 0.2 s,
-100 per 12 s, 6000 per 12 min), so 3,000 ids (300 requests) end in about 26 s at
-full windows, ~37 s at the limiter's default 80% bulk share, and show the shape a
-20,000-id job has in real time: bursts, then waits.
+100 per 12 s, 6000 per 12 min), so 3,000 ids (300 requests) end in about 26 s, the
+earliest the full windows allow (the job runs alone: the work-conserving policy
+lends it every slot), and show the shape a 20,000-id job has in real time:
+bursts, then waits.
 """
 
 from __future__ import annotations
@@ -16,12 +17,7 @@ import anyio
 import msgspec
 
 from ..budgets import BudgetOverrides, Priority, Window, resolve_budgets
-from ..jobs import (
-    bulk_windows,
-    earliest_finish,
-    format_duration,
-    status_change_requests,
-)
+from ..jobs import earliest_finish, format_duration, status_change_requests
 
 __all__ = ["DEMO_BUDGETS", "DemoResult", "demo", "run_demo"]
 
@@ -39,7 +35,11 @@ class DemoResult:
     requests: int
     rate_limited: int
     elapsed_s: float
+    #: The earliest the full windows allow these requests to be sent.
     minimum_s: float
+    #: The client's plan before the run (its bulk policy in force): the same
+    #: schedule as ``--dry-run`` and the progress ETA.
+    planned_s: float
     sustained_limit_per_s: float
     arrivals: tuple[float, ...]
     windows: tuple[Window, ...]
@@ -76,6 +76,7 @@ async def demo(
         ids = sandbox.seed_campaigns(n_ids, delivery_type="PERIODIC")
         async with sandbox.client(budgets=overrides) as client:
             share = client.bulk_share_for(Priority.BULK)
+            planned = client.plan_status_change(n_ids).earliest_finish_s
             started = client.clock.now()
             report = await client.bulk_change_status("PAUSE", ids, progress=progress)
             elapsed = client.clock.now() - started
@@ -88,7 +89,8 @@ async def demo(
         requests=len(records),
         rate_limited=sum(1 for r in records if r.status == 429),
         elapsed_s=elapsed,
-        minimum_s=earliest_finish(bulk_windows(windows, share), requests),
+        minimum_s=earliest_finish(windows, requests),
+        planned_s=planned,
         sustained_limit_per_s=min(w.limit / w.seconds for w in windows),
         arrivals=tuple(r.at for r in records),
         windows=windows,
@@ -119,8 +121,9 @@ def render_table(result: DemoResult) -> str:
         (
             "time",
             f"{format_duration(result.elapsed_s)} vs theoretical minimum "
-            f"{format_duration(result.minimum_s)} "
-            f"(x{result.elapsed_s / result.minimum_s:.2f})"
+            f"{format_duration(result.minimum_s)} at full windows "
+            f"(x{result.elapsed_s / result.minimum_s:.2f}); planned "
+            f"{format_duration(result.planned_s)}"
             if result.minimum_s > 0
             else format_duration(result.elapsed_s),
         ),

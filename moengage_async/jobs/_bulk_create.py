@@ -24,7 +24,7 @@ from .._clock import Clock
 from .._constants import DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S
 from .._errors import APIError, MoEngageError, PayloadValidationError, RateLimitError
 from ..api import V1API, RetryPolicy
-from ..budgets import DEFAULT_BUDGETS, Budget, Priority, Window, bulk_view
+from ..budgets import Priority
 from ._create_items import (
     REUSE_WINDOWS_S,
     BulkCreateReport,
@@ -32,7 +32,6 @@ from ._create_items import (
     CreateItemStatus,
     PreparedItem,
     collect_items,
-    earliest_finish_s,
     finished_result,
     matches_campaign,
     pending_result,
@@ -50,7 +49,8 @@ __all__ = [
 
 log = logging.getLogger("moengage_async")
 
-_CREATE_BUDGETS = ("create_requests", "create_success")
+#: The operation whose budgets creations spend (plans and ETAs).
+_CREATE_OPERATION = "v1.create_campaign"
 _SEARCH_PAGE = 15
 _SEARCH_MAX_PAGES = 20
 
@@ -425,19 +425,16 @@ class _Job:
         )
 
     def _eta(self, remaining: int, now: float) -> float:
-        """Earliest finish the create budgets allow, given this run's sends."""
-        usage = self.parts.planner.usage()
-        windows: list[Window] = []
-        for name in _CREATE_BUDGETS:  # the limiter's windows, else the documented
-            rows = tuple(Window(u.limit, u.seconds) for u in usage if u.budget == name)
-            budget = Budget(name, rows) if rows else DEFAULT_BUDGETS[name]
-            if self.priority is Priority.BULK:  # less what is kept for interactive
-                budget = bulk_view(budget, usage)
-            windows += budget.windows
-        # Sends older than the longest window no longer hold anything back.
-        horizon = now - max(sec for _, sec in windows)
+        """Earliest finish the create budgets allow: the planner's schedule, given
+        this run's creations."""
+        planner = self.parts.planner
+        # Creations older than every window no longer hold anything back.
+        horizon = now - planner.horizon(_CREATE_OPERATION)[0]
         self.run.sent = [t for t in self.run.sent if t > horizon]
-        return earliest_finish_s(remaining, windows, sent=self.run.sent, now=now)
+        plan = planner.plan(
+            _CREATE_OPERATION, remaining, remaining, self.priority, sent=self.run.sent
+        )
+        return plan.earliest_finish_s
 
 
 def _definitive(exc: MoEngageError) -> bool:

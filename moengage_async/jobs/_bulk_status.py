@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections import deque
 from collections.abc import (
     AsyncIterable,
     Awaitable,
@@ -458,45 +459,61 @@ class BulkStatusJob:
 
         v1 = self._v1
         v5 = self._v5
+        clock = self._clock
+        op = "v1.change_status" if api_version == 1 else "v5.change_status"
+        # When this job's requests completed (as many as a window can hold, and
+        # only if an ETA is asked for): the plan needs them, the usage snapshot
+        # only counts them.
+        span, most = self._planner.horizon(op)
+        keep = progress is not None and isinstance(campaign_ids, Sized)
+        done_at: deque[float] = deque(maxlen=most if keep else 0)
 
         async def send_v1(ids: list[str]) -> None:
             rid = new_request_id()
-            await self._patiently(
-                lambda: v1.change_status(
-                    verb,
-                    ids,
-                    request_id=rid,
-                    timeout=timeout,
-                    retry=retry,
-                    priority=priority,
+            try:
+                await self._patiently(
+                    lambda: v1.change_status(
+                        verb,
+                        ids,
+                        request_id=rid,
+                        timeout=timeout,
+                        retry=retry,
+                        priority=priority,
+                    )
                 )
-            )
+            finally:
+                done_at.append(clock.now())
 
         async def send_v5(ids: list[str]) -> None:
             (campaign_id,) = ids
             rid = new_request_id()
             key = new_request_id()
             # client.v5.change_status: one id per call, its POST fallback on 405.
-            await self._patiently(
-                lambda: v5.change_status(
-                    campaign_id,
-                    verb,
-                    request_id=rid,
-                    idempotency_key=key,
-                    timeout=timeout,
-                    retry=retry,
-                    priority=priority,
+            try:
+                await self._patiently(
+                    lambda: v5.change_status(
+                        campaign_id,
+                        verb,
+                        request_id=rid,
+                        idempotency_key=key,
+                        timeout=timeout,
+                        retry=retry,
+                        priority=priority,
+                    )
                 )
-            )
+            finally:
+                done_at.append(clock.now())
 
         batch_size = MAX_STATUS_BATCH if api_version == 1 else 1
         report = BulkStatusReport(verb, applied_ids=[] if collect_applied else None)
         total = len(campaign_ids) if isinstance(campaign_ids, Sized) else None
-        op = "v1.change_status" if api_version == 1 else "v5.change_status"
 
         def eta(remaining: int) -> float:
             requests = math.ceil(remaining / batch_size)
-            plan = self._planner.plan(op, remaining, requests, priority)
+            horizon = clock.now() - span  # older stamps hold nothing back
+            while done_at and done_at[0] <= horizon:
+                done_at.popleft()
+            plan = self._planner.plan(op, remaining, requests, priority, sent=done_at)
             return plan.earliest_finish_s
 
         owned = journal is not None and not isinstance(journal, Journal)

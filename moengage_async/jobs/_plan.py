@@ -95,12 +95,14 @@ def plan_requests(
     now: float = 0.0,
     bulk_share: float = 1.0,
     priority: Priority = Priority.INTERACTIVE,
+    sent: Iterable[float] = (),
 ) -> Plan:
     """Plan ``requests`` requests of ``operation`` (a name in the operation table).
 
     A ``Priority.BULK`` plan leaves free what the limiter's bulk policy keeps for
     interactive calls (``usage``'s ``reserved``); ``bulk_share`` below 1 plans
-    against a static share of each window.
+    against a static share of each window. ``sent``: the clock times of requests
+    a running job has completed, which the snapshot counts but cannot date.
     """
     usage = list(usage)
     names = OPERATIONS[operation].budgets
@@ -113,7 +115,7 @@ def plan_requests(
     if priority is Priority.BULK:
         chosen = {name: bulk_view(b, usage) for name, b in chosen.items()}
     windows, blocked = prior_from_snapshot(
-        [u for u in usage if u.budget in chosen], chosen, now
+        [u for u in usage if u.budget in chosen], chosen, now, sent
     )
     finish = earliest_finish(windows, requests, start=now, blocked_until=blocked)
     return Plan(operation, items, requests, tuple(names), max(finish - now, 0.0))

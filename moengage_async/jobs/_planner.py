@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from .._clock import Clock
+from ..api import OPERATIONS
 from ..budgets import DEFAULT_BUDGETS, Budget, Limiter, Priority, WindowUsage
 from ._plan import Plan, plan_requests, status_change_requests
 
@@ -36,6 +37,16 @@ class Planner:
         share = getattr(self._limiter, "bulk_share", 1.0)
         return float(share) if isinstance(share, (int, float)) else 1.0
 
+    def horizon(self, operation: str) -> tuple[float, int]:
+        """How far back and how many of a job's own request stamps can matter to
+        a plan of ``operation``: its longest window and its largest limit."""
+        budgets = self.budgets_in_use()
+        windows = [w for n in OPERATIONS[operation].budgets for w in budgets[n].windows]
+        return (
+            max((w.seconds for w in windows), default=0.0),
+            max((w.limit for w in windows), default=0),
+        )
+
     def usage(self) -> list[WindowUsage]:
         """The workspace's usage per budget and window now."""
         return self._limiter.snapshot(self._workspace)
@@ -46,8 +57,15 @@ class Planner:
         items: int,
         requests: int,
         priority: Priority = Priority.BULK,
+        sent: Iterable[float] = (),
     ) -> Plan:
-        """Plan ``requests`` requests of ``operation`` (an operation-table name)."""
+        """Plan ``requests`` requests of ``operation`` (an operation-table name).
+
+        Every plan and ETA comes from here: ``plan_*``, ``--dry-run`` and the
+        progress ETAs of the bulk jobs, which pass ``sent``, the clock times of
+        their own completed requests (the usage snapshot counts them, but cannot
+        say when they leave the windows).
+        """
         return plan_requests(
             operation,
             items,
@@ -56,6 +74,7 @@ class Planner:
             usage=self.usage(),
             now=self._clock.now(),
             priority=priority,
+            sent=sent,
         )
 
     def plan_status_change(

@@ -11,7 +11,10 @@ the sandbox: it counts each arrival after a random uplink delay
 
 1. alone: a bulk status job of ``--ids`` ids (V1 batches of ten) with nobody
    else; time vs the earliest schedule of its requests (the last send at full
-   windows, plus the median round trip).
+   windows, plus the median round trip). Also with the client's own defaults
+   (no limiter or policy given), and through the command
+   (``moengage-async status pause --ids-file``, its defaults against
+   ``--bulk-share 0.8``), first-to-last arrival vs the earliest schedule.
 2. fleet: four processes share one Redis budget, each pausing a quarter of the
    ids as one bulk job; first-to-last arrival vs the earliest schedule.
 3. create: ``--creates`` creations by ``bulk_create`` under create_success
@@ -23,15 +26,18 @@ the sandbox: it counts each arrival after a random uplink delay
    schedule of all requests sent while it ran.
 
     python benchmarks/bench_policy.py [--ids 5000] [--scale 0.05] [--creates 100]
+        [--redis URL] [--only alone,command,fleet,create,mixed]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -96,14 +102,18 @@ def rejected(sandbox: Sandbox, operation: str) -> int:
     return sum(1 for r in sandbox.ledger.requests(operation) if r.status == 429)
 
 
-async def alone(args: argparse.Namespace, share: float | None) -> list[object]:
+async def alone(
+    args: argparse.Namespace, share: float | None, defaults: bool = False
+) -> list[object]:
+    """``defaults``: the client makes its own limiter (its default policy)."""
     text = scaled("status", STATUS, args.scale)
     rtts: list[float] = []
     hooks = Hooks(on_request=lambda info: rtts.append(info.elapsed_s))
     async with Sandbox(budgets=text, faults=faults(args), validate=False) as sandbox:
         ids = sandbox.seed_campaigns(args.ids)
-        lim = limiter(text, share, args.scale)
-        async with sandbox.client(limiter=lim, hooks=hooks) as c:
+        own = {"budgets": text} if defaults else {}
+        lim = None if defaults else limiter(text, share, args.scale)
+        async with sandbox.client(limiter=lim, hooks=hooks, **own) as c:
             started = time.monotonic()
             report = await c.bulk_change_status("PAUSE", ids)
             wall = time.monotonic() - started
@@ -111,6 +121,37 @@ async def alone(args: argparse.Namespace, share: float | None) -> list[object]:
         records = sandbox.ledger.requests("v1.change_status")
     floor = earliest(text, "status", len(records)) + statistics.median(rtts)
     return [len(records), rejected(sandbox, "v1.change_status"), wall, floor]
+
+
+async def command(args: argparse.Namespace, share: float | None) -> list[object]:
+    """``moengage-async status pause --ids-file`` in its own process, defaults
+    but for ``--bulk-share`` when ``share`` is given."""
+    text = scaled("status", STATUS, args.scale)
+    async with Sandbox(budgets=text, faults=faults(args), validate=False) as sandbox:
+        ids = sandbox.seed_campaigns(args.ids)
+        with tempfile.NamedTemporaryFile("w", suffix=".ids", delete=False) as f:
+            f.write("".join(f"{i}\n" for i in ids))
+        flags = [] if share is None else ["--bulk-share", str(share)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MOENGAGE_")}
+        env.update(
+            MOENGAGE_WORKSPACE_ID=sandbox.workspace_id,
+            MOENGAGE_API_KEY=sandbox.api_key,
+        )
+        proc = await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "moengage_async", "status", "pause"),
+            *("--ids-file", f.name, "--base-url", sandbox.url, "--budget", text),
+            *("--quiet", *flags),
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await proc.communicate()
+        os.unlink(f.name)
+        assert proc.returncode == 0, err.decode()
+        arrivals = sorted(r.at for r in sandbox.ledger.requests("v1.change_status"))
+    floor = earliest(text, "status", len(arrivals))
+    wall = arrivals[-1] - arrivals[0]
+    return [len(arrivals), rejected(sandbox, "v1.change_status"), wall, floor]
 
 
 async def worker(args: argparse.Namespace) -> None:
@@ -278,9 +319,20 @@ async def main(args: argparse.Namespace) -> None:
         rows = [
             (name, await alone(args, share)) for name, share in (*POLICIES, reference)
         ]
+        rows.append(("client defaults", await alone(args, None, defaults=True)))
         print_table(
             f"1. bulk status job alone, {args.ids} ids",
             ["policy", "requests", "429s", "seconds", "earliest", "ratio"],
+            ratio_rows(rows),
+        )
+    if "command" in args.only:
+        rows = [
+            ("--bulk-share 0.8", await command(args, 0.8)),
+            ("command defaults", await command(args, None)),
+        ]
+        print_table(
+            f"1b. the command alone, {args.ids} ids",
+            ["policy", "requests", "429s", "first-to-last s", "earliest", "ratio"],
             ratio_rows(rows),
         )
     if "fleet" in args.only and args.redis:
@@ -330,7 +382,9 @@ def cli() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--redis", default="", help="redis URL for the fleet run")
     parser.add_argument(
-        "--only", default="alone,fleet,create,mixed", help="comma-separated scenarios"
+        "--only",
+        default="alone,command,fleet,create,mixed",
+        help="comma-separated scenarios",
     )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", default="", help=argparse.SUPPRESS)

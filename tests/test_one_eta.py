@@ -23,6 +23,8 @@ from moengage_async.sandbox import Sandbox
 #: other 50 from 60 s on (at 10/s); at 80 % of each window they end later.
 BUDGETS = "status:=10/1,100/60"
 IDS = 1500
+#: The 100th request at 9 s, the 150th at 60 + 4 s.
+FULL_WINDOWS_S = 64.0
 NO_RETRY = RetryPolicy(max_retries=0)
 
 
@@ -64,6 +66,9 @@ async def _run_job(bulk_share: float | None) -> tuple[float, list[tuple[float, f
         assert sandbox.ledger.budget("status").rejected == []
     assert report.applied == IDS
     assert clock.now() == pytest.approx(planned, abs=1e-6)  # on schedule
+    # The report's yardstick is the full windows, whatever the policy.
+    assert report.earliest_s == pytest.approx(FULL_WINDOWS_S, abs=1e-6)
+    assert report.elapsed_s == pytest.approx(planned, abs=1e-6)
     return planned, seen
 
 

@@ -149,6 +149,7 @@ def _print_status_report(report: BulkStatusReport, as_json: bool) -> None:
             "unknowns": _failure_docs(report.unknown),
             "requests": report.requests,
             "elapsed_s": round(report.elapsed_s, 3),
+            "earliest_s": round(report.earliest_s, 3),
         }
         sys.stdout.write(_json.encode(doc).decode() + "\n")
         return
@@ -163,6 +164,12 @@ def _print_status_report(report: BulkStatusReport, as_json: bool) -> None:
         head, cost = "interrupted: ", f"stopped after {took}"
     else:
         head, cost = "", f"{report.requests} request(s) in {took}"
+        if report.earliest_s > 0:
+            ratio = report.elapsed_s / report.earliest_s
+            cost += (
+                f" (earliest at full windows {format_duration(report.earliest_s)}, "
+                f"x{ratio:.2f})"
+            )
     sys.stdout.write(
         f"{head}{report.action.value}: {report.applied} applied, "
         f"{report.already} already, {report.failed} failed, "

@@ -537,13 +537,15 @@ class BulkStatusJob:
             ledger,
         )
         try:
-            return await run_bulk(
+            await run_bulk(
                 job,
                 campaign_ids,
                 batch_size=batch_size,
                 concurrency=concurrency,
                 deduplicate=deduplicate,
             )
+            report.earliest_s = self._planner.at_full_windows(op, report.requests)
+            return report
         finally:
             if owned and store is not None:
                 store.close()

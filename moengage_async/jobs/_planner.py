@@ -47,6 +47,13 @@ class Planner:
             max((w.limit for w in windows), default=0),
         )
 
+    def at_full_windows(self, operation: str, requests: int) -> float:
+        """The least time ``requests`` requests of ``operation`` need under the full
+        windows of its budgets, from an unused budget: the yardstick of a job."""
+        budgets = self.budgets_in_use()
+        chosen = {n: budgets[n] for n in OPERATIONS[operation].budgets}
+        return plan_requests(operation, requests, requests, chosen).earliest_finish_s
+
     def usage(self) -> list[WindowUsage]:
         """The workspace's usage per budget and window now."""
         return self._limiter.snapshot(self._workspace)

@@ -85,6 +85,9 @@ class BulkStatusReport:
     ``duplicates`` counts input ids dropped because they came again; ``resumed``
     counts ids whose outcome came from the journal of an earlier run (they are
     included in the outcome counts, and nothing was sent for them).
+    ``earliest_s`` is the least time the full windows of the budgets allow for
+    ``requests`` requests (from an unused budget, responses not included): the
+    yardstick for ``elapsed_s``.
     """
 
     action: StatusAction
@@ -96,6 +99,7 @@ class BulkStatusReport:
     resumed: int = 0
     requests: int = 0
     elapsed_s: float = 0.0
+    earliest_s: float = 0.0
     applied_ids: list[str] | None = None
     interrupted: bool = False
 

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from moengage_async import FakeClock, MemoryLimiter, Progress, RetryPolicy
@@ -32,7 +33,7 @@ async def _drive(clock: FakeClock, limiter: MemoryLimiter, ws: str) -> None:
     """Move fake time to the next sleeper's deadline whenever no request is in
     flight and the worker waits for a slot: then nothing can happen before it."""
     while True:
-        await anyio.sleep(0)
+        await anyio.lowlevel.checkpoint()
         rows = [u for u in limiter.snapshot(ws) if u.budget == "status"]
         in_flight = rows[0].in_flight if rows else 0
         queued = rows[0].queued if rows else 0
@@ -76,8 +77,10 @@ def _dry_run(capsys: pytest.CaptureFixture[str], tmp_path: Path, *flags: str) ->
     ids = tmp_path / "ids.txt"
     ids.write_text("".join(f"c{i}\n" for i in range(IDS)))
     code = main(
-        ["status", "pause", "--ids-file", str(ids), "--dry-run", "--json"]
-        + ["--budget", BUDGETS, *flags]
+        [
+            *("status", "pause", "--ids-file", str(ids), "--dry-run", "--json"),
+            *("--budget", BUDGETS, *flags),
+        ]
     )
     assert code == 0
     doc = json.loads(capsys.readouterr().out)

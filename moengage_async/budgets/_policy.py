@@ -42,8 +42,8 @@ __all__ = [
     "heard",
     "held_back",
     "level",
-    "lifts",
     "policy_for",
+    "quiet_at",
     "roll",
     "static_cap",
     "window_reserve",
@@ -149,13 +149,10 @@ def _us(seconds: float) -> int:
     return math.ceil(seconds * 1_000_000)
 
 
-def lifts(
-    state: DemandState, now: float, horizon_s: float, demand_s: float
-) -> list[tuple[float, int]]:
-    """When the demand ``level`` falls, and to what, if no interactive call
-    comes: at the end of the horizon, to -1 (none while it is quiet already)."""
-    end = state[0] + horizon_s
-    return [(end, -1)] if now < end else []
+def quiet_at(state: DemandState, horizon_s: float) -> float:
+    """When the headroom drops to nothing (``level`` -1) if no interactive call
+    comes: the end of the horizon after the last one."""
+    return state[0] + horizon_s
 
 
 def bulk_cap(limit: int, reserved: int) -> int:
@@ -177,7 +174,7 @@ def held_back(policy: BulkPolicy, limit: int, seconds: float, demand: int) -> in
     return limit - bulk_cap(limit, reserved)
 
 
-#: ``roll``, ``level``, ``window_reserve``, ``lifts`` and ``bulk_cap`` for the
+#: ``roll``, ``level``, ``window_reserve``, ``quiet_at`` and ``bulk_cap`` for the
 #: Redis scripts (times in integer us). The state is the string
 #: "last bucket cur prev peak" (last = -1 when never heard), read as a table.
 POLICY_LUA = """
@@ -204,12 +201,8 @@ local function window_reserve(lvl, span, floor, demand)
   local counted = 2 * demand
   return floor + math.ceil(lvl * math.min(span, counted) / counted)
 end
-local function lifts(st, now, horizon)
-  local finish = st[1] + horizon
-  if st[1] < 0 or not (now < finish) then
-    return {}
-  end
-  return {{finish, -1}}
+local function quiet_at(st, horizon)
+  return st[1] + horizon
 end
 local function bulk_cap(limit, reserved)
   return math.max(1, limit - reserved)

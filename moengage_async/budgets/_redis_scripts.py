@@ -286,12 +286,10 @@ for i = 1, o[6] do
   end
   local at, nap = bound(b, stamps, counts, f, ahead, quota, lvl)
   if lvl >= 0 then
-    -- The headroom may fall before that: bulk could go then.
-    local steps = lifts(st, now, horizon)
-    for j = 1, #steps do
-      local when, after = steps[j][1], steps[j][2]
-      if when >= at then break end
-      local t, t_nap = bound(b, stamps, counts, f, ahead, quota, after)
+    -- The headroom may end before that: bulk could go then.
+    local when = quiet_at(st, horizon)
+    if when < at then
+      local t, t_nap = bound(b, stamps, counts, f, ahead, quota, -1)
       if math.max(t, when) < at then
         at, nap = math.max(t, when), math.max(t_nap, when - now)
       end

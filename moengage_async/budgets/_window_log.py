@@ -30,7 +30,7 @@ from ._policy import (
     bulk_cap,
     heard,
     level,
-    lifts,
+    quiet_at,
     window_reserve,
 )
 from ._rule import admission_bound, bulk_limit
@@ -283,18 +283,17 @@ class BudgetState:
 
         ``ahead`` callers queued in front each take one slot first (see
         ``_rule.admission_bound``). A bulk caller's bound also counts on the
-        headroom falling when the policy lets it (``_policy.change_at``).
+        headroom dropping to nothing when the policy's horizon ends
+        (``_policy.quiet_at``).
         """
         flying = self.in_flight
         waits = self.concurrency is not None and flying + ahead >= self.concurrency
         demand = self.level(now) if bulk else -1
         at, needs = self._bound(now, flying, ahead, bulk, demand)
-        if demand >= 0:  # the headroom may fall before that: bulk could go then
-            steps = lifts(self.demand, now, self.horizon_s, self.demand_s)
-            for when, level in steps:
-                if when >= at:
-                    break
-                then, then_needs = self._bound(now, flying, ahead, bulk, level)
+        if demand >= 0:  # the headroom may end before that: bulk could go then
+            when = quiet_at(self.demand, self.horizon_s)
+            if when < at:
+                then, then_needs = self._bound(now, flying, ahead, bulk, -1)
                 if max(then, when) < at:
                     at, needs = max(then, when), then_needs
         return max(at, self.blocked_until), waits or needs

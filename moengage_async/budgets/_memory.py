@@ -29,7 +29,7 @@ from .._clock import Clock, MonotonicClock
 from .._errors import RateLimitError
 from ._lanes import LaneBudget, Waiter, names_of
 from ._limiter import Permit, WindowUsage
-from ._policy import BulkPolicy, StaticShare, policy_for, static_cap
+from ._policy import BulkPolicy, policy_for, share_of, static_cap
 from ._reserve import exhausted
 from ._signals import (
     Departures,
@@ -135,7 +135,7 @@ class MemoryLimiter:
     def bulk_share(self) -> float:
         """The static fraction of each window bulk callers may fill (1.0 under
         the work-conserving policy: bulk work alone may fill every window)."""
-        return self._policy.share if isinstance(self._policy, StaticShare) else 1.0
+        return share_of(self._policy)
 
     @property
     def bulk_policy(self) -> BulkPolicy:

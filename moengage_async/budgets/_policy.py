@@ -45,6 +45,7 @@ __all__ = [
     "policy_for",
     "quiet_at",
     "roll",
+    "share_of",
     "static_cap",
     "window_reserve",
 ]
@@ -160,9 +161,15 @@ def bulk_cap(limit: int, reserved: int) -> int:
     return max(1, limit - reserved)
 
 
+def share_of(policy: BulkPolicy) -> float:
+    """The static part of each window bulk work may fill (1.0 under the
+    work-conserving policy: alone, bulk work may fill every window)."""
+    return policy.share if isinstance(policy, StaticShare) else 1.0
+
+
 def static_cap(policy: BulkPolicy, limit: int) -> int:
     """The bulk cap of a static share (``limit`` under the work-conserving one)."""
-    return bulk_limit(limit, policy.share) if isinstance(policy, StaticShare) else limit
+    return bulk_limit(limit, share_of(policy))
 
 
 def held_back(policy: BulkPolicy, limit: int, seconds: float, demand: int) -> int:

@@ -22,7 +22,14 @@ import anyio
 from .._clock import Clock, MonotonicClock
 from .._errors import RateLimitError
 from ._limiter import Limiter, Permit, WindowUsage
-from ._policy import BulkPolicy, StaticShare, WorkConserving, policy_for, static_cap
+from ._policy import (
+    BulkPolicy,
+    StaticShare,
+    WorkConserving,
+    policy_for,
+    share_of,
+    static_cap,
+)
 from ._redis_observe import OBSERVE
 from ._redis_outage import Outage
 from ._redis_scripts import ACQUIRE, BLOCK, COMPLETE, FORGET, KEYS_PER_BUDGET, SNAPSHOT
@@ -549,7 +556,7 @@ class RedisLimiter:
     def bulk_share(self) -> float:
         """The static fraction of each window bulk callers may fill (1.0 under
         the work-conserving policy: bulk work alone may fill every window)."""
-        return self._policy.share if isinstance(self._policy, StaticShare) else 1.0
+        return share_of(self._policy)
 
     @property
     def bulk_policy(self) -> BulkPolicy:

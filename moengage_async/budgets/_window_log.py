@@ -31,6 +31,7 @@ from ._policy import (
     heard,
     level,
     quiet_at,
+    share_of,
     window_reserve,
 )
 from ._rule import admission_bound, bulk_limit
@@ -217,7 +218,7 @@ class BudgetState:
     ) -> None:
         policy = WorkConserving() if policy is None else policy
         self.name = name
-        share = policy.share if isinstance(policy, StaticShare) else 1.0
+        share = share_of(policy)
         self.windows = tuple(WindowLog(lim, sec, share) for lim, sec in windows)
         self.successes_only = successes_only
         self.concurrency = concurrency

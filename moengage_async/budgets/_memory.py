@@ -29,7 +29,7 @@ from .._clock import Clock, MonotonicClock
 from .._errors import RateLimitError
 from ._lanes import LaneBudget, Waiter, names_of
 from ._limiter import Permit, WindowUsage
-from ._policy import BulkPolicy, policy_for, share_of, static_cap
+from ._policy import BulkPolicy, held_back, policy_for, share_of, static_cap
 from ._reserve import exhausted
 from ._signals import (
     Departures,
@@ -497,7 +497,7 @@ class MemoryLimiter:
                         0,
                         0.0,
                         0.0,
-                        reserved=w.limit - static_cap(self._policy, w.limit),
+                        reserved=held_back(self._policy, w.limit, w.seconds, -1),
                     )
                     for w in spec.windows
                 )
@@ -519,7 +519,9 @@ class MemoryLimiter:
                         queued,
                         max(free_at, state.blocked_until, now) - now,
                         blocked_for,
-                        reserved=window.limit - state.cap(window, True, demand),
+                        reserved=held_back(
+                            self._policy, window.limit, window.seconds, demand
+                        ),
                     )
                 )
         return self._server_limits.annotate(workspace, rows)

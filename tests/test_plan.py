@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import anyio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from moengage_async import MemoryLimiter, Priority
 from moengage_async.budgets._limiter import WindowUsage
 from moengage_async.budgets._schedule import (
     PriorUsage,
@@ -147,18 +149,50 @@ async def test_client_plans_creations_under_the_success_quota() -> None:
 
 
 def test_bulk_jobs_are_planned_at_the_bulk_share() -> None:
-    """At a bulk share of 80%, ten-a-second windows admit eight bulk requests."""
+    """At a bulk share of 80%, ten-a-second windows admit eight bulk requests:
+    the limiter's snapshot says what it reserves, and a bulk plan leaves it."""
     from moengage_async.jobs._plan import bulk_windows
 
     assert bulk_windows([Window(10, 1.0), Window(1, 5.0)], 0.8) == (
         Window(8, 1.0),
         Window(1, 5.0),
     )
+    usage = MemoryLimiter(bulk_share=0.8).snapshot("ws")
     plan = plan_requests(
         "v1.change_status",
         160,
         16,
         {"status": DEFAULT_BUDGETS["status"]},
-        bulk_share=0.8,
+        usage=usage,
+        priority=Priority.BULK,
+    )
+    assert plan.earliest_finish_s == 1.0
+    alone = plan_requests(
+        "v1.change_status", 160, 16, DEFAULT_BUDGETS, usage=usage
+    )  # interactive: the whole window
+    assert alone.earliest_finish_s == 1.0 and alone.requests == 16
+
+
+def test_a_bulk_plan_keeps_the_usage_of_a_reserved_window() -> None:
+    """The usage of a window still counts when the bulk view lowers its limit:
+    a full 10/1 window (interactive calls) leaves bulk work nothing until it ages."""
+    from moengage_async import FakeClock
+
+    clock = FakeClock()
+    limiter = MemoryLimiter(clock=clock, bulk_share=0.8)
+
+    async def fill() -> None:
+        for _ in range(10):
+            await (await limiter.acquire("ws", ["status"])).complete(success=True)
+
+    anyio.run(fill)
+    plan = plan_requests(
+        "v1.change_status",
+        10,
+        1,
+        {"status": DEFAULT_BUDGETS["status"]},
+        usage=limiter.snapshot("ws"),
+        now=clock.now(),
+        priority=Priority.BULK,
     )
     assert plan.earliest_finish_s == 1.0

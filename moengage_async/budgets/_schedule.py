@@ -135,13 +135,15 @@ def prior_from_snapshot(
     stays a lower bound ("earliest").
     """
     known = sorted(t for t in sent if t <= now)
-    by_key = {(u.budget, u.limit, u.seconds): u for u in usage}
+    # By length: a budget has one window of each, and the limit may differ (a
+    # bulk view of it, a limit learned from the server).
+    by_key = {(u.budget, u.seconds): u for u in usage}
     windows: list[tuple[Window, PriorUsage]] = []
     blocked = now
     for name, budget in budgets.items():
         for window in budget.windows:
             inside = [t for t in known if t > now - window.seconds]
-            u = by_key.get((name, window.limit, window.seconds))
+            u = by_key.get((name, window.seconds))
             if u is None:  # the limiter says nothing: the known stamps alone
                 windows.append((window, PriorUsage(tuple(inside[-window.limit :]))))
                 continue
@@ -178,11 +180,9 @@ def bulk_view(budget: Budget, usage: Iterable[WindowUsage]) -> Budget:
     """``budget`` as a ``Priority.BULK`` caller may fill it now: every window less
     the slots the limiter's bulk policy keeps free for interactive calls
     (``WindowUsage.reserved``; all of it when the limiter reports none)."""
-    reserved = {
-        (u.limit, u.seconds): u.reserved for u in usage if u.budget == budget.name
-    }
+    reserved = {u.seconds: u.reserved for u in usage if u.budget == budget.name}
     windows = tuple(
-        Window(max(1, w.limit - reserved.get((w.limit, w.seconds), 0)), w.seconds)
+        Window(max(1, w.limit - reserved.get(w.seconds, 0)), w.seconds)
         for w in budget.windows
     )
     return dataclasses.replace(budget, windows=windows)

@@ -6,7 +6,6 @@ for every plan and ETA); this module counts requests and asks it.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -93,25 +92,19 @@ def plan_requests(
     *,
     usage: Iterable[WindowUsage] = (),
     now: float = 0.0,
-    bulk_share: float = 1.0,
     priority: Priority = Priority.INTERACTIVE,
     sent: Iterable[float] = (),
 ) -> Plan:
     """Plan ``requests`` requests of ``operation`` (a name in the operation table).
 
     A ``Priority.BULK`` plan leaves free what the limiter's bulk policy keeps for
-    interactive calls (``usage``'s ``reserved``); ``bulk_share`` below 1 plans
-    against a static share of each window. ``sent``: the clock times of requests
-    a running job has completed, which the snapshot counts but cannot date.
+    interactive calls (``usage``'s ``reserved``, a static share included).
+    ``sent``: the clock times of requests a running job has completed, which the
+    snapshot counts but cannot date.
     """
     usage = list(usage)
     names = OPERATIONS[operation].budgets
-    chosen = {
-        name: dataclasses.replace(
-            budgets[name], windows=bulk_windows(budgets[name].windows, bulk_share)
-        )
-        for name in names
-    }
+    chosen = {name: budgets[name] for name in names}
     if priority is Priority.BULK:
         chosen = {name: bulk_view(b, usage) for name, b in chosen.items()}
     windows, blocked = prior_from_snapshot(

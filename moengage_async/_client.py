@@ -45,6 +45,7 @@ from .budgets import (
     BulkPolicy,
     Limiter,
     Priority,
+    StaticShare,
     parse_budgets,
 )
 from .jobs import (
@@ -188,15 +189,12 @@ def settings_from_env(
 def _share_from_env(text: str) -> float:
     """``MOENGAGE_BULK_SHARE``: a fraction in (0, 1], else a typed error."""
     try:
-        share = float(text)
+        return StaticShare(float(text)).share  # its check: in (0, 1], not NaN
     except ValueError:
-        share = -1.0
-    if not 0.0 < share <= 1.0:  # also NaN
         raise PayloadValidationError(
             "MOENGAGE_BULK_SHARE must be a number in (0, 1], the share of each "
             "window bulk jobs may fill"
-        )
-    return share
+        ) from None
 
 
 def _redis_limiter(

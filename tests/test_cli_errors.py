@@ -193,3 +193,15 @@ def test_every_help_example_parses() -> None:
     assert {option for _, option, _ in examples} == set(_EXAMPLE_CHECKS)
     for _, option, example in examples:
         _EXAMPLE_CHECKS[option](example)
+
+
+@pytest.mark.parametrize("share", ["0", "1.5", "nan"])
+def test_a_bad_bulk_share_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], share: str
+) -> None:
+    """``--bulk-share`` outside (0, 1] is refused before anything is planned or sent."""
+    code, out, err = _run(
+        capsys, "status", "pause", "c1", "--dry-run", "--bulk-share", share
+    )
+    assert code == 2 and out == ""
+    assert "bulk_share must be in (0, 1]" in err

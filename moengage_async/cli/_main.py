@@ -87,7 +87,7 @@ def _client(args: argparse.Namespace) -> Any:
             data_center=args.data_center,
             base_url=args.base_url,
             budgets=_budget_flag(args),
-            bulk_share=_bulk_share_flag(args),
+            bulk_share=getattr(args, "bulk_share", None),
             redis_url=redis_url,
             proxy=args.proxy,
             ca_bundle=args.ca_bundle,
@@ -98,15 +98,6 @@ def _client(args: argparse.Namespace) -> Any:
         raise UsageError(str(exc)) from None
     except MoEngageError as exc:  # the redis extra is missing
         raise UsageError(str(exc)) from None
-
-
-def _bulk_share_flag(args: argparse.Namespace) -> float | None:
-    """``--bulk-share``, checked; ``None`` leaves ``MOENGAGE_BULK_SHARE`` to the
-    client, else the work-conserving policy."""
-    share: float | None = getattr(args, "bulk_share", None)
-    if share is not None and not 0.0 < share <= 1.0:  # also NaN
-        raise UsageError(f"--bulk-share must be in (0, 1], got {share}")
-    return share
 
 
 def _budget_flag(args: argparse.Namespace) -> BudgetOverrides | None:

@@ -466,41 +466,43 @@ class BulkStatusJob:
         # only counts them.
         span, most = self._planner.horizon(op)
         keep = progress is not None and isinstance(campaign_ids, Sized)
-        done_at: deque[float] = deque(maxlen=most if keep else 0)
+        done_at: deque[float] = deque(maxlen=most)
 
         async def send_v1(ids: list[str]) -> None:
             rid = new_request_id()
-            try:
-                await self._patiently(
-                    lambda: v1.change_status(
-                        verb,
-                        ids,
-                        request_id=rid,
-                        timeout=timeout,
-                        retry=retry,
-                        priority=priority,
-                    )
+            await self._patiently(
+                lambda: v1.change_status(
+                    verb,
+                    ids,
+                    request_id=rid,
+                    timeout=timeout,
+                    retry=retry,
+                    priority=priority,
                 )
-            finally:
-                done_at.append(clock.now())
+            )
 
         async def send_v5(ids: list[str]) -> None:
             (campaign_id,) = ids
             rid = new_request_id()
             key = new_request_id()
             # client.v5.change_status: one id per call, its POST fallback on 405.
-            try:
-                await self._patiently(
-                    lambda: v5.change_status(
-                        campaign_id,
-                        verb,
-                        request_id=rid,
-                        idempotency_key=key,
-                        timeout=timeout,
-                        retry=retry,
-                        priority=priority,
-                    )
+            await self._patiently(
+                lambda: v5.change_status(
+                    campaign_id,
+                    verb,
+                    request_id=rid,
+                    idempotency_key=key,
+                    timeout=timeout,
+                    retry=retry,
+                    priority=priority,
                 )
+            )
+
+        send = send_v1 if api_version == 1 else send_v5
+
+        async def send_stamped(ids: list[str]) -> None:
+            try:
+                await send(ids)
             finally:
                 done_at.append(clock.now())
 
@@ -528,7 +530,7 @@ class BulkStatusJob:
         job = _Job(
             verb,
             report,
-            send_v1 if api_version == 1 else send_v5,
+            send_stamped if keep else send,
             self._clock.now,
             total,
             progress,

@@ -161,7 +161,10 @@ async def worker(args: argparse.Namespace) -> None:
     share = None if args.share < 0 else args.share
     text = scaled("status", STATUS, args.scale)
     limiter = RedisLimiter(
-        args.redis, budgets=text, bulk_policy=policy(share, args.scale)
+        args.redis,
+        budgets=text,
+        bulk_policy=policy(share, args.scale),
+        key_prefix=args.prefix,
     )
     ids = args.ids_list.split(",")
     session = new_session()
@@ -186,6 +189,9 @@ async def fleet(args: argparse.Namespace, share: float | None) -> list[object]:
     async with Sandbox(budgets=text, faults=faults(args), validate=False) as sandbox:
         ids = sandbox.seed_campaigns(args.ids)
         quarter = len(ids) // 4
+        # A fresh budget: the stamps of an earlier run (the other policy's, a
+        # minute ago) must not hold this one back.
+        prefix = f"bench-policy-{os.getpid()}-{time.time_ns()}"
 
         async def spawn(i: int) -> asyncio.subprocess.Process:
             return await asyncio.create_subprocess_exec(
@@ -200,6 +206,8 @@ async def fleet(args: argparse.Namespace, share: float | None) -> list[object]:
                 str(-1.0 if share is None else share),
                 "--scale",
                 str(args.scale),
+                "--prefix",
+                prefix,
                 "--ids-list",
                 ",".join(ids[i * quarter : (i + 1) * quarter]),
                 stdin=asyncio.subprocess.PIPE,
@@ -388,6 +396,7 @@ def cli() -> None:
     parser.add_argument("--url", default="", help=argparse.SUPPRESS)
     parser.add_argument("--share", type=float, default=-1.0, help=argparse.SUPPRESS)
     parser.add_argument("--ids-list", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--prefix", default="moengage", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.only = set(args.only.split(","))
     asyncio.run(worker(args) if args.worker else main(args))
